@@ -1,0 +1,333 @@
+/*
+ * build.c - the top of the pipeline (kustomize's makeCustomizedResMap and
+ * Kustomizer.Run): build the root target, then, once for the whole tree,
+ * add hash suffixes, fix name references, drop local-config objects,
+ * sort, strip build annotations and print.
+ */
+#include "kbuild.h"
+#include "diag.h"
+#include "emit.h"
+#include "fs.h"
+#include "hash.h"
+#include "kustfile.h"
+#include "nameref.h"
+#include "sort.h"
+#include "target.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct kb_result {
+	kb_buf yaml;
+	kb_node **docs; /* the emitted resources, for -o DIR */
+	size_t ndocs;
+	char **ns_of; /* per doc: namespace */
+	kb_warnings warnings;
+};
+
+void kb_options_init(kb_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->version = KB_OPTIONS_VERSION;
+	opts->path = ".";
+	opts->helm_command = "helm";
+}
+
+const char *kb_version(void)
+{
+	return KBUILD_VERSION;
+}
+
+static kb_error *add_hashes(kb_resmap *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		kb_resource *r = m->v[i];
+		if (!r->needs_hash)
+			continue;
+		char h[11];
+		kb_error *e = kb_hash_resource(r->doc, h);
+		if (e)
+			return kb_error_note(e, r->file, 0, 0, "while hashing %s '%s'", kb_res_kind(r),
+					     kb_res_name(r));
+		char *name = kb_xasprintf("%s-%s", kb_res_name(r), h);
+		kb_res_set_name(r, name);
+		free(name);
+	}
+	return NULL;
+}
+
+static void drop_local_config(kb_resmap *m)
+{
+	for (size_t i = 0; i < m->n;) {
+		if (kb_node_get(m->v[i]->doc, "metadata", "annotations",
+				"config.kubernetes.io/local-config", NULL))
+			kb_resmap_remove(m, i);
+		else
+			i++;
+	}
+}
+
+/* Build annotations kustomize never prints (api/internal/utils). */
+static void strip_build_annotations(kb_node *doc)
+{
+	static const char *const keys[] = {
+		"config.kubernetes.io/origin",
+		"alpha.config.kubernetes.io/transformations",
+	};
+	kb_node *md = kb_map_get(doc, "metadata");
+	kb_node *ann = kb_map_get(md, "annotations");
+	if (!ann || ann->kind != KB_MAP)
+		return;
+	bool removed = false;
+	for (size_t i = 0; i < ann->n;) {
+		const char *k = ann->pairs[i].key;
+		bool drop = kb_str_has_prefix(k, "internal.config.kubernetes.io/") ||
+			    kb_str_has_prefix(k, "kustomize.config.k8s.io/");
+		for (size_t j = 0; j < sizeof(keys) / sizeof(*keys); j++)
+			drop = drop || strcmp(k, keys[j]) == 0;
+		if (drop) {
+			kb_map_del(ann, k);
+			removed = true;
+		} else {
+			i++;
+		}
+	}
+	if (removed && ann->n == 0)
+		kb_map_del(md, "annotations");
+}
+
+static kb_error *render(kb_result *res, kb_resmap *m)
+{
+	res->docs = kb_xcalloc(m->n ? m->n : 1, sizeof(kb_node *));
+	res->ns_of = kb_xcalloc(m->n ? m->n : 1, sizeof(char *));
+	for (size_t i = 0; i < m->n; i++) {
+		kb_resource *r = m->v[i];
+		strip_build_annotations(r->doc);
+		if (i > 0)
+			kb_buf_puts(&res->yaml, "---\n");
+		kb_error *e = kb_emit_doc(&res->yaml, r->doc);
+		if (e)
+			return kb_error_note(e, r->file, 0, 0, "while printing %s '%s'", kb_res_kind(r),
+					     kb_res_name(r));
+		res->ns_of[i] = kb_xstrdup(kb_res_ns(r));
+		res->docs[i] = r->doc;
+		r->doc = NULL;
+		res->ndocs++;
+	}
+	return NULL;
+}
+
+kb_error *kb_build(const kb_options *opts, kb_result **out)
+{
+	*out = NULL;
+	kb_options defaults;
+	if (!opts) {
+		kb_options_init(&defaults);
+		opts = &defaults;
+	}
+	const char *path = opts->path ? opts->path : ".";
+	char *dir = realpath(path, NULL);
+	if (!dir)
+		return kb_error_new(path, 0, 0, "cannot build: %s", strerror(errno));
+	if (!kb_is_dir(dir)) {
+		free(dir);
+		return kb_error_new(path, 0, 0,
+				    "cannot build: not a directory (give the directory that holds "
+				    "kustomization.yaml)");
+	}
+	kb_ctx ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.opts = opts;
+	ctx.schema = kb_schema_builtin();
+	ctx.lim.max_depth = opts->max_depth;
+	ctx.lim.max_nodes = opts->max_nodes;
+
+	kb_acc acc;
+	kb_acc_init(&acc);
+	kb_result *res = kb_xcalloc(1, sizeof(*res));
+	kb_error *e = kb_target_run(&ctx, dir, &acc, false);
+	if (!e)
+		e = add_hashes(&acc.rm);
+	if (!e)
+		e = kb_nameref_fix(&acc.rm, ctx.schema, &acc.cfg);
+	if (!e) {
+		drop_local_config(&acc.rm);
+		/* sortOptions of the top kustomization only */
+		kb_kust *top = NULL;
+		e = kb_kust_load(dir, &ctx.lim, NULL, &top);
+		if (!e)
+			e = kb_sort_resources(&acc.rm, kb_map_get(top->doc, "sortOptions"),
+					      opts->reorder, top->display);
+		kb_kust_free(top);
+	}
+	if (!e)
+		e = render(res, &acc.rm);
+	res->warnings = ctx.warnings;
+	ctx.warnings.v = NULL;
+	ctx.warnings.n = ctx.warnings.cap = 0;
+	kb_acc_free(&acc);
+	kb_strv_free(&ctx.stack);
+	kb_schema_free(ctx.owned_schema);
+	free(dir);
+	if (e) {
+		kb_result_free(res);
+		return e;
+	}
+	*out = res;
+	return NULL;
+}
+
+const char *kb_result_yaml(const kb_result *res, size_t *len)
+{
+	if (len)
+		*len = res->yaml.len;
+	return res->yaml.data ? res->yaml.data : "";
+}
+
+size_t kb_result_count(const kb_result *res)
+{
+	return res ? res->ndocs : 0;
+}
+
+size_t kb_result_warning_count(const kb_result *res)
+{
+	return res ? res->warnings.n : 0;
+}
+
+const char *kb_result_warning(const kb_result *res, size_t i)
+{
+	return res && i < res->warnings.n ? res->warnings.v[i] : NULL;
+}
+
+int kb_result_write(const kb_result *res, FILE *fp)
+{
+	size_t len;
+	const char *y = kb_result_yaml(res, &len);
+	if (len && fwrite(y, 1, len, fp) != len)
+		return -1;
+	return fflush(fp) == 0 ? 0 : -1;
+}
+
+/* Writes data to path through a temporary file in the same directory, so
+ * that a reader never sees half a file and a failure leaves none. */
+static kb_error *write_atomic(const char *path, const char *data, size_t len)
+{
+	char *tmp = kb_xasprintf("%s.kbuild-tmp-XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		kb_error *e = kb_error_new(path, 0, 0, "cannot write: %s", strerror(errno));
+		free(tmp);
+		e->code = KB_ERR_IO;
+		return e;
+	}
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		off += (size_t)n;
+	}
+	int err = off < len ? errno : 0;
+	if (!err && fsync(fd) != 0)
+		err = errno;
+	if (close(fd) != 0 && !err)
+		err = errno;
+	if (!err) {
+		fchmod(fd, 0644);
+		chmod(tmp, 0644);
+		if (rename(tmp, path) != 0)
+			err = errno;
+	}
+	if (err) {
+		unlink(tmp);
+		free(tmp);
+		kb_error *e = kb_error_new(path, 0, 0, "cannot write: %s", strerror(err));
+		e->code = KB_ERR_IO;
+		return e;
+	}
+	free(tmp);
+	return NULL;
+}
+
+kb_error *kb_result_write_file(const kb_result *res, const char *path)
+{
+	size_t len;
+	const char *y = kb_result_yaml(res, &len);
+	return write_atomic(path, y, len);
+}
+
+static void lower_into(kb_buf *b, const char *s)
+{
+	for (; *s; s++)
+		kb_buf_putc(b, (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : *s);
+}
+
+kb_error *kb_result_write_dir(const kb_result *res, const char *dir)
+{
+	/* kustomize's writer: the namespace prefix appears only when the
+	 * resources span more than one namespace. */
+	bool multi_ns = false;
+	for (size_t i = 1; i < res->ndocs; i++)
+		if (strcmp(res->ns_of[i], res->ns_of[0]) != 0)
+			multi_ns = true;
+	for (size_t i = 0; i < res->ndocs; i++) {
+		const kb_node *d = res->docs[i];
+		char *g, *v;
+		kb_split_apiversion(kb_map_get_str(d, "apiVersion"), &g, &v);
+		kb_buf name = KB_BUF_INIT;
+		if (multi_ns && *res->ns_of[i]) {
+			kb_buf_puts(&name, res->ns_of[i]);
+			kb_buf_putc(&name, '_');
+		}
+		const char *kind = kb_map_get_str(d, "kind");
+		const char *parts[3] = { g, v, kind ? kind : "" };
+		bool first = true;
+		for (int p = 0; p < 3; p++) {
+			if (!*parts[p])
+				continue;
+			if (!first)
+				kb_buf_putc(&name, '_');
+			lower_into(&name, parts[p]);
+			first = false;
+		}
+		kb_buf_putc(&name, '_');
+		const char *nm = kb_node_get_str(d, "metadata", "name", NULL);
+		lower_into(&name, nm ? nm : "");
+		kb_buf_puts(&name, ".yaml");
+		free(g);
+		free(v);
+		kb_buf body = KB_BUF_INIT;
+		kb_error *e = kb_emit_doc(&body, d);
+		char *path = kb_path_join(dir, name.data);
+		if (!e)
+			e = write_atomic(path, body.data ? body.data : "", body.len);
+		free(path);
+		kb_buf_free(&body);
+		kb_buf_free(&name);
+		if (e)
+			return e;
+	}
+	return NULL;
+}
+
+void kb_result_free(kb_result *res)
+{
+	if (!res)
+		return;
+	kb_buf_free(&res->yaml);
+	for (size_t i = 0; i < res->ndocs; i++) {
+		kb_node_free(res->docs[i]);
+		free(res->ns_of[i]);
+	}
+	free(res->docs);
+	free(res->ns_of);
+	kb_warnings_free(&res->warnings);
+	free(res);
+}

@@ -1,0 +1,61 @@
+/*
+ * diag.h - error values with a chain of file:line:col context.
+ *
+ * Every fallible library function returns a kb_error * (NULL on success)
+ * or takes a kb_error **err out-parameter.  An error has one primary
+ * message with an optional location, and a list of context frames added
+ * as it travels outwards ("in resource 'x' of apps/dev/kustomization.yaml").
+ * Formatting is compiler-style:
+ *
+ *   apps/base/deploy.yaml:3:7: mapping values are not allowed here
+ *     note: apps/base/kustomization.yaml: while loading resource 'deploy.yaml'
+ *
+ * Ownership: the caller that receives an error owns it and must
+ * kb_error_free() it (NULL-safe) or pass it on.  kb_error_note() takes and
+ * returns the same error, so "return kb_error_note(e, ...)" passes it up.
+ */
+#ifndef KB_DIAG_H
+#define KB_DIAG_H
+
+#include "kbuild.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct kb_frame {
+	char *file; /* may be NULL */
+	unsigned line, col; /* 0 when unknown */
+	char *msg;
+} kb_frame;
+
+struct kb_error {
+	kb_frame primary;
+	kb_frame *notes; /* innermost first */
+	size_t nnotes;
+	size_t cap;
+	int code; /* KB_ERR_* */
+};
+
+kb_error *kb_error_new(const char *file, unsigned line, unsigned col,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+kb_error *kb_error_newv(const char *file, unsigned line, unsigned col,
+			const char *fmt, va_list ap);
+/* Adds a context frame; returns err (NULL-safe: returns NULL for NULL). */
+kb_error *kb_error_note(kb_error *err, const char *file, unsigned line,
+			unsigned col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/*
+ * Warnings are collected (not printed) so a library user decides where
+ * they go.  A kb_warnings list is owned by the build.
+ */
+typedef struct kb_warnings {
+	char **v;
+	size_t n, cap;
+} kb_warnings;
+
+void kb_warn(kb_warnings *w, const char *file, unsigned line, unsigned col,
+	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void kb_warnings_free(kb_warnings *w);
+
+#endif

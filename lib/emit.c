@@ -1,0 +1,513 @@
+/*
+ * emit.c - the output bytes, through libyaml's emitter.
+ *
+ * kustomize prints a resource as sigs.k8s.io/yaml.JSONToYAML(json) does:
+ * goyaml.v2 unmarshals the JSON into generic maps and marshals them.  So:
+ *  - map keys are sorted with goyaml.v2's "natural" order (keyList.Less);
+ *  - a string is double-quoted when goyaml.v2's YAML 1.1 resolver would
+ *    read it back as something else (bool, int, float, null, timestamp,
+ *    base-60 float), written literal when it holds a newline, and
+ *    otherwise left to the emitter (plain, or single-quoted when plain is
+ *    not allowed, folded at 80 columns);
+ *  - everything is block style except empty collections.
+ * goyaml.v2's emitter is a line-by-line port of libyaml's, so handing
+ * libyaml the same events and style hints yields the same bytes.
+ */
+#include "emit.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* ---- goyaml.v2 natural key order ---- */
+
+static size_t utf8_decode(const unsigned char *s, size_t len, size_t i, unsigned *cp)
+{
+	unsigned c = s[i];
+	size_t n = 1;
+	if (c >= 0xf0) {
+		n = 4;
+		c &= 0x07;
+	} else if (c >= 0xe0) {
+		n = 3;
+		c &= 0x0f;
+	} else if (c >= 0xc0) {
+		n = 2;
+		c &= 0x1f;
+	}
+	if (i + n > len) {
+		*cp = 0xfffd;
+		return 1;
+	}
+	for (size_t k = 1; k < n; k++)
+		c = (c << 6) | (s[i + k] & 0x3f);
+	*cp = c;
+	return n;
+}
+
+static unsigned *to_runes(const char *s, size_t *n)
+{
+	size_t len = strlen(s);
+	unsigned *r = kb_xmalloc((len + 1) * sizeof(unsigned));
+	size_t k = 0;
+	for (size_t i = 0; i < len;)
+		i += utf8_decode((const unsigned char *)s, len, i, &r[k++]);
+	*n = k;
+	return r;
+}
+
+static bool rune_is_letter(unsigned c)
+{
+	if (c < 0x80)
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	/* Approximation of unicode.IsLetter for non-ASCII: most code points
+	 * past Latin-1 punctuation are letters in keys people write. */
+	return c == 0xaa || c == 0xb5 || c == 0xba || (c >= 0xc0 && c != 0xd7 && c != 0xf7);
+}
+
+static bool rune_is_digit(unsigned c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int kb_natural_cmp(const char *a, const char *b)
+{
+	size_t na, nb;
+	unsigned *ar = to_runes(a, &na), *br = to_runes(b, &nb);
+	int res = 0;
+	size_t i;
+	for (i = 0; i < na && i < nb; i++) {
+		if (ar[i] == br[i])
+			continue;
+		bool al = rune_is_letter(ar[i]), bl = rune_is_letter(br[i]);
+		if (al && bl) {
+			res = ar[i] < br[i] ? -1 : 1;
+			goto out;
+		}
+		if (al || bl) {
+			res = bl ? -1 : 1;
+			goto out;
+		}
+		long long an = 0, bn = 0;
+		size_t ai, bi;
+		if (ar[i] == '0' || br[i] == '0') {
+			for (size_t j = i; j-- > 0 && rune_is_digit(ar[j]);) {
+				if (ar[j] != '0') {
+					an = 1;
+					bn = 1;
+					break;
+				}
+			}
+		}
+		for (ai = i; ai < na && rune_is_digit(ar[ai]); ai++)
+			an = an * 10 + (ar[ai] - '0');
+		for (bi = i; bi < nb && rune_is_digit(br[bi]); bi++)
+			bn = bn * 10 + (br[bi] - '0');
+		if (an != bn) {
+			res = an < bn ? -1 : 1;
+			goto out;
+		}
+		if (ai != bi) {
+			res = ai < bi ? -1 : 1;
+			goto out;
+		}
+		res = ar[i] < br[i] ? -1 : 1;
+		goto out;
+	}
+	res = na < nb ? -1 : (na > nb ? 1 : 0);
+out:
+	free(ar);
+	free(br);
+	return res;
+}
+
+/* ---- goyaml.v2 resolve(): would this plain text read as a non-string? ---- */
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return n > 0;
+}
+
+/* Number of leading digits (at most max) starting at p. */
+static size_t ndigits(const char *p, size_t max)
+{
+	size_t i = 0;
+	while (i < max && p[i] >= '0' && p[i] <= '9')
+		i++;
+	return i;
+}
+
+/* goyaml.v2 parseTimestamp: "2006-1-2", with an optional time part. */
+static bool is_timestamp(const char *s)
+{
+	if (ndigits(s, 5) != 4 || s[4] != '-')
+		return false;
+	const char *p = s + 5;
+	size_t n = ndigits(p, 3);
+	if (n < 1 || n > 2)
+		return false;
+	int month = atoi(p);
+	p += n;
+	if (*p != '-')
+		return false;
+	p++;
+	n = ndigits(p, 3);
+	if (n < 1 || n > 2)
+		return false;
+	int day = atoi(p);
+	p += n;
+	if (month < 1 || month > 12 || day < 1 || day > 31)
+		return false;
+	if (!*p)
+		return true;
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return false;
+	bool space = *p == ' ';
+	p++;
+	for (int part = 0; part < 3; part++) {
+		n = ndigits(p, 3);
+		if (n < 1 || n > 2)
+			return false;
+		p += n;
+		if (part < 2) {
+			if (*p != ':')
+				return false;
+			p++;
+		}
+	}
+	if (*p == '.') {
+		p++;
+		n = ndigits(p, 10);
+		if (n < 1)
+			return false;
+		p += n;
+	}
+	if (space)
+		return *p == '\0';
+	if (*p == 'Z')
+		return p[1] == '\0';
+	if (*p == '+' || *p == '-') {
+		p++;
+		if (ndigits(p, 3) != 2 || p[2] != ':' || ndigits(p + 3, 3) != 2 || p[5])
+			return false;
+		return true;
+	}
+	return false;
+}
+
+static bool is_base60_float(const char *s)
+{
+	/* ^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$ */
+	const char *p = s;
+	if (*p == '-' || *p == '+')
+		p++;
+	if (*p < '0' || *p > '9')
+		return false;
+	while ((*p >= '0' && *p <= '9') || *p == '_')
+		p++;
+	int groups = 0;
+	while (*p == ':') {
+		p++;
+		size_t n = ndigits(p, 3);
+		if (n == 2 && p[0] > '5')
+			return false;
+		if (n < 1 || n > 2)
+			return false;
+		p += n;
+		groups++;
+	}
+	if (!groups)
+		return false;
+	if (*p == '.') {
+		p++;
+		while ((*p >= '0' && *p <= '9') || *p == '_')
+			p++;
+	}
+	return *p == '\0';
+}
+
+static bool go_parse_int(const char *s)
+{
+	const char *p = s;
+	if (*p == '-' || *p == '+')
+		p++;
+	int base = 10;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	} else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O')) {
+		base = 8;
+		p += 2;
+	} else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B')) {
+		base = 2;
+		p += 2;
+	} else if (p[0] == '0' && p[1]) {
+		base = 8;
+		p++;
+	}
+	if (!*p)
+		return false;
+	for (; *p; p++) {
+		int d;
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (*p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			return false;
+		if (d >= base)
+			return false;
+	}
+	/* Out-of-range values fail ParseInt and ParseUint but still match
+	 * the float syntax when decimal; callers check that next. */
+	return strlen(s) < 20 || base != 10;
+}
+
+static bool yaml_float_syntax(const char *s)
+{
+	const char *p = s;
+	if (*p == '-' || *p == '+')
+		p++;
+	if (*p == '.') {
+		p++;
+		if (!ndigits(p, 1))
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	} else {
+		if (!ndigits(p, 1))
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (*p == '.') {
+			p++;
+			while (*p >= '0' && *p <= '9')
+				p++;
+		}
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '-' || *p == '+')
+			p++;
+		if (!ndigits(p, 1))
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
+bool kb_yaml11_nonstring(const char *s, size_t len)
+{
+	static const char *const map[] = {
+		"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+		"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+		"", "~", "null", "Null", "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF",
+		"+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<",
+	};
+	if (len == 0)
+		return true;
+	if (memchr(s, '\0', len))
+		return false;
+	char c = s[0];
+	bool hint = (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' ||
+		    strchr("yYnNtTfFoO~", c) != NULL;
+	if (!hint)
+		return false;
+	for (size_t i = 0; i < sizeof(map) / sizeof(*map); i++)
+		if (strcmp(s, map[i]) == 0)
+			return true;
+	if (c == '.') {
+		/* strconv.ParseFloat: the yaml float syntax covers what matters */
+		return yaml_float_syntax(s);
+	}
+	if (!((c >= '0' && c <= '9') || c == '+' || c == '-'))
+		return false;
+	if (is_timestamp(s))
+		return true;
+	char *plain = kb_xmalloc(len + 1);
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != '_')
+			plain[n++] = s[i];
+	plain[n] = '\0';
+	bool r = go_parse_int(plain) || yaml_float_syntax(plain);
+	if (!r && all_digits(plain + (plain[0] == '-' || plain[0] == '+'), n - (plain[0] == '-' || plain[0] == '+')))
+		r = true; /* huge decimal: ParseFloat still reads it */
+	free(plain);
+	if (!r)
+		r = is_base60_float(s);
+	return r;
+}
+
+/* ---- emitting ---- */
+
+static int write_handler(void *data, unsigned char *buffer, size_t size)
+{
+	kb_buf_append((kb_buf *)data, buffer, size);
+	return 1;
+}
+
+/* JSON replaces invalid UTF-8 with U+FFFD; so does the output. */
+static char *valid_utf8(const char *s, size_t len, size_t *outlen)
+{
+	kb_buf b = KB_BUF_INIT;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < len) {
+		unsigned c = u[i];
+		size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+		bool ok = n > 0 && i + n <= len;
+		for (size_t k = 1; ok && k < n; k++)
+			if ((u[i + k] & 0xc0) != 0x80)
+				ok = false;
+		if (ok && n == 2 && c < 0xc2)
+			ok = false;
+		if (ok && n == 3) {
+			unsigned cp = ((c & 0x0f) << 12) | ((u[i + 1] & 0x3f) << 6) | (u[i + 2] & 0x3f);
+			if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))
+				ok = false;
+		}
+		if (ok && n == 4) {
+			unsigned cp = ((c & 0x07) << 18) | ((u[i + 1] & 0x3f) << 12) |
+				      ((u[i + 2] & 0x3f) << 6) | (u[i + 3] & 0x3f);
+			if (cp < 0x10000 || cp > 0x10ffff)
+				ok = false;
+		}
+		if (ok) {
+			kb_buf_append(&b, s + i, n);
+			i += n;
+		} else {
+			kb_buf_puts(&b, "\xef\xbf\xbd");
+			i++;
+		}
+	}
+	*outlen = b.len;
+	return kb_buf_detach(&b);
+}
+
+typedef struct emitter {
+	yaml_emitter_t em;
+	kb_error *err;
+} emitter;
+
+static bool emit_event(emitter *e, yaml_event_t *ev)
+{
+	if (e->err)
+		return false;
+	if (!yaml_emitter_emit(&e->em, ev)) {
+		e->err = kb_error_new(NULL, 0, 0, "YAML emitter: %s",
+				      e->em.problem ? e->em.problem : "failed");
+		return false;
+	}
+	return true;
+}
+
+static void emit_string(emitter *e, const char *s, size_t len)
+{
+	size_t vlen;
+	char *v = valid_utf8(s, len, &vlen);
+	yaml_scalar_style_t style;
+	if (memchr(v, '\n', vlen))
+		style = YAML_LITERAL_SCALAR_STYLE;
+	else if (kb_yaml11_nonstring(v, vlen))
+		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+	else
+		style = YAML_PLAIN_SCALAR_STYLE;
+	yaml_event_t ev;
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)v, (int)vlen, 1, 1, style);
+	emit_event(e, &ev);
+	free(v);
+}
+
+static void emit_node(emitter *e, const kb_node *n);
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const kb_pair *const *pa = a, *const *pb = b;
+	return kb_natural_cmp((*pa)->key, (*pb)->key);
+}
+
+static void emit_node(emitter *e, const kb_node *n)
+{
+	yaml_event_t ev;
+	if (e->err)
+		return;
+	switch (n->kind) {
+	case KB_MAP: {
+		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+		if (!emit_event(e, &ev))
+			return;
+		const kb_pair **sorted = kb_xmalloc((n->n ? n->n : 1) * sizeof(*sorted));
+		for (size_t i = 0; i < n->n; i++)
+			sorted[i] = &n->pairs[i];
+		qsort(sorted, n->n, sizeof(*sorted), pair_cmp);
+		for (size_t i = 0; i < n->n && !e->err; i++) {
+			emit_string(e, sorted[i]->key, strlen(sorted[i]->key));
+			emit_node(e, sorted[i]->val);
+		}
+		free(sorted);
+		yaml_mapping_end_event_initialize(&ev);
+		emit_event(e, &ev);
+		break;
+	}
+	case KB_SEQ:
+		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+		if (!emit_event(e, &ev))
+			return;
+		for (size_t i = 0; i < n->n && !e->err; i++)
+			emit_node(e, n->items[i]);
+		yaml_sequence_end_event_initialize(&ev);
+		emit_event(e, &ev);
+		break;
+	case KB_STR:
+		emit_string(e, n->str, n->len);
+		break;
+	case KB_FLOAT:
+		if (strcmp(n->str, ".inf") == 0 || strcmp(n->str, "-.inf") == 0 ||
+		    strcmp(n->str, ".nan") == 0) {
+			/* JSON has no such numbers; kustomize fails the same way. */
+			e->err = kb_error_new(NULL, n->line, n->col,
+					      "json: unsupported value %s (kustomize converts every "
+					      "resource to JSON); quote it to keep it as a string",
+					      n->str);
+			return;
+		}
+		/* fall through */
+	default:
+		yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)n->str, (int)n->len, 1,
+					     1, YAML_PLAIN_SCALAR_STYLE);
+		emit_event(e, &ev);
+		break;
+	}
+}
+
+kb_error *kb_emit_doc(kb_buf *out, const kb_node *doc)
+{
+	emitter e;
+	memset(&e, 0, sizeof(e));
+	if (!yaml_emitter_initialize(&e.em))
+		abort();
+	yaml_emitter_set_output(&e.em, write_handler, out);
+	yaml_emitter_set_unicode(&e.em, 1);
+	yaml_emitter_set_width(&e.em, 80);
+	yaml_emitter_set_indent(&e.em, 2);
+
+	yaml_event_t ev;
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	emit_event(&e, &ev);
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	emit_event(&e, &ev);
+	emit_node(&e, doc);
+	yaml_document_end_event_initialize(&ev, 1);
+	emit_event(&e, &ev);
+	yaml_stream_end_event_initialize(&ev);
+	emit_event(&e, &ev);
+	yaml_emitter_delete(&e.em);
+	return e.err;
+}

@@ -1,0 +1,127 @@
+#include "fs.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *kb_read_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	kb_buf b = KB_BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		kb_buf_append(&b, chunk, n);
+	int bad = ferror(fp);
+	fclose(fp);
+	if (bad) {
+		kb_buf_free(&b);
+		errno = EIO;
+		return NULL;
+	}
+	if (len)
+		*len = b.len;
+	return kb_buf_detach(&b);
+}
+
+bool kb_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool kb_is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+char *kb_path_join(const char *dir, const char *rel)
+{
+	if (rel[0] == '/' || !dir || !*dir)
+		return kb_xstrdup(rel);
+	size_t dl = strlen(dir);
+	return kb_xasprintf("%s%s%s", dir, dir[dl - 1] == '/' ? "" : "/", rel);
+}
+
+char *kb_path_display(const char *abspath)
+{
+	char cwd[PATH_MAX];
+	if (abspath && abspath[0] == '/' && getcwd(cwd, sizeof(cwd))) {
+		size_t n = strlen(cwd);
+		if (strncmp(abspath, cwd, n) == 0 && abspath[n] == '/')
+			return kb_xstrdup(abspath + n + 1);
+		if (strcmp(abspath, cwd) == 0)
+			return kb_xstrdup(".");
+	}
+	return kb_xstrdup(abspath ? abspath : "");
+}
+
+char *kb_loader_resolve(const kb_loader *ld, const char *relpath)
+{
+	char *joined = kb_path_join(ld->root, relpath);
+	char *real = realpath(joined, NULL);
+	free(joined);
+	return real;
+}
+
+static bool path_within(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+	if (n == 1 && root[0] == '/')
+		return true;
+	return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+kb_error *kb_loader_check(const kb_loader *ld, const char *abspath, const char *relpath)
+{
+	if (ld->restrictor == KB_LOAD_NONE || path_within(abspath, ld->root))
+		return NULL;
+	char *dr = kb_path_display(ld->root);
+	kb_error *e = kb_error_new(ld->kfile, 0, 0,
+				   "security; file '%s' is not in or below '%s' (use "
+				   "--load-restrictor LoadRestrictionsNone to allow it)",
+				   relpath, dr);
+	free(dr);
+	return e;
+}
+
+kb_error *kb_loader_read(const kb_loader *ld, const char *relpath, char **data, size_t *len,
+			 char **abspath)
+{
+	*data = NULL;
+	if (abspath)
+		*abspath = NULL;
+	char *real = kb_loader_resolve(ld, relpath);
+	if (!real)
+		return kb_error_new(ld->kfile, 0, 0, "cannot read '%s': %s", relpath,
+				    strerror(errno));
+	kb_error *e = kb_loader_check(ld, real, relpath);
+	if (e) {
+		free(real);
+		return e;
+	}
+	if (kb_is_dir(real)) {
+		free(real);
+		return kb_error_new(ld->kfile, 0, 0, "'%s' is a directory, expected a file",
+				    relpath);
+	}
+	*data = kb_read_file(real, len);
+	if (!*data) {
+		e = kb_error_new(ld->kfile, 0, 0, "cannot read '%s': %s", relpath, strerror(errno));
+		free(real);
+		return e;
+	}
+	if (abspath)
+		*abspath = real;
+	else
+		free(real);
+	return NULL;
+}

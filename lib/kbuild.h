@@ -1,0 +1,108 @@
+/*
+ * kbuild.h - public API of libkbuild, a kustomize-compatible build library.
+ *
+ *   kb_options opts;
+ *   kb_options_init(&opts);
+ *   opts.path = "apps/dev";
+ *   kb_result *res = NULL;
+ *   kb_error *err = kb_build(&opts, &res);
+ *   if (err) { char *s = kb_error_format(err); fputs(s, stderr); free(s); kb_error_free(err); }
+ *   else     { kb_result_write(res, stdout); kb_result_free(res); }
+ *
+ * Thread safety: the library has no global mutable state; separate builds
+ * may run concurrently on separate threads.
+ *
+ * Ownership: every object returned through an out-parameter belongs to the
+ * caller and is released with its NULL-safe _free function.  Strings
+ * returned as `char *` are malloc'd and freed by the caller with free().
+ */
+#ifndef KBUILD_H
+#define KBUILD_H
+
+#include <stdio.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KBUILD_VERSION "0.1.0"
+/* The kustomize release whose output kbuild reproduces byte for byte. */
+#define KBUILD_KUSTOMIZE_COMPAT "v5.5.0"
+
+/* Set in kb_options.version so that the struct may grow compatibly. */
+#define KB_OPTIONS_VERSION 1
+
+typedef enum kb_load_restrictor {
+	KB_LOAD_ROOT_ONLY = 0, /* files must lie in or below their kustomization */
+	KB_LOAD_NONE = 1,      /* no restriction */
+} kb_load_restrictor;
+
+typedef enum kb_reorder {
+	KB_REORDER_UNSET = 0, /* legacy unless sortOptions says otherwise */
+	KB_REORDER_LEGACY,
+	KB_REORDER_NONE,
+} kb_reorder;
+
+typedef struct kb_options {
+	int version; /* KB_OPTIONS_VERSION */
+	const char *path; /* the kustomization directory; "." when NULL */
+	kb_load_restrictor load_restrictor;
+	kb_reorder reorder;
+	int enable_helm;
+	const char *helm_command; /* "helm" when NULL */
+	int enable_alpha_plugins;
+	int enable_managedby_label;
+	/* Limits that keep hostile input from exhausting the machine. */
+	size_t max_depth;      /* nesting of one YAML document; 0 = default */
+	size_t max_nodes;      /* nodes after alias expansion per file; 0 = default */
+} kb_options;
+
+void kb_options_init(kb_options *opts);
+
+typedef struct kb_error kb_error;
+typedef struct kb_result kb_result;
+
+/* Error codes, from kb_error_code(). */
+enum {
+	KB_ERR_BUILD = 1, /* the input cannot be built (exit 1) */
+	KB_ERR_USAGE = 2, /* the caller asked for something invalid (exit 2) */
+	KB_ERR_IO = 3,    /* writing the output failed */
+};
+
+/* Builds the kustomization at opts->path.  On success returns NULL and
+ * stores the result in *out; on failure returns the error and *out is
+ * left NULL. */
+kb_error *kb_build(const kb_options *opts, kb_result **out);
+
+/* The YAML stream of the result exactly as `kustomize build` prints it.
+ * The returned buffer belongs to the result. */
+const char *kb_result_yaml(const kb_result *res, size_t *len);
+/* Number of resources in the result. */
+size_t kb_result_count(const kb_result *res);
+/* Writes the stream to FILE. Returns 0 or -1 (errno set). */
+int kb_result_write(const kb_result *res, FILE *fp);
+/* Writes one file per resource into an existing directory, named as
+ * kustomize names them.  Each file is written atomically. */
+kb_error *kb_result_write_dir(const kb_result *res, const char *dir);
+/* Writes the stream to a file atomically (temporary file + rename). */
+kb_error *kb_result_write_file(const kb_result *res, const char *path);
+/* Warnings the build produced (deprecated fields, suspicious input),
+ * one formatted line each, without trailing newline. */
+size_t kb_result_warning_count(const kb_result *res);
+const char *kb_result_warning(const kb_result *res, size_t i);
+void kb_result_free(kb_result *res);
+
+/* Compiler-style text of an error with its notes; ends in '\n'.
+ * Caller frees. */
+char *kb_error_format(const kb_error *err);
+int kb_error_code(const kb_error *err);
+void kb_error_free(kb_error *err);
+
+const char *kb_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,291 @@
+#include "kustfile.h"
+#include "fs.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const kb_kust_filenames[3] = { "kustomization.yaml", "kustomization.yml",
+					   "Kustomization" };
+
+/* The fields of kustomize v5.5.0's types.Kustomization, and what they
+ * hold (for the shape check done here; deeper checks live with the
+ * stage that uses the field). */
+typedef enum { F_ANY, F_STR, F_STRLIST, F_MAP, F_LIST, F_STRMAP } ftype;
+
+static const struct {
+	const char *name;
+	ftype type;
+	const char *deprecated; /* replacement, when deprecated */
+} fields[] = {
+	{ "apiVersion", F_STR, NULL },
+	{ "kind", F_STR, NULL },
+	{ "metadata", F_MAP, NULL },
+	{ "openapi", F_MAP, NULL },
+	{ "namePrefix", F_STR, NULL },
+	{ "nameSuffix", F_STR, NULL },
+	{ "namespace", F_STR, NULL },
+	{ "commonLabels", F_STRMAP, "labels" },
+	{ "labels", F_LIST, NULL },
+	{ "commonAnnotations", F_STRMAP, NULL },
+	{ "patchesStrategicMerge", F_LIST, "patches" },
+	{ "patchesJson6902", F_LIST, "patches" },
+	{ "patches", F_LIST, NULL },
+	{ "images", F_LIST, NULL },
+	{ "imageTags", F_LIST, "images" },
+	{ "replacements", F_LIST, NULL },
+	{ "replicas", F_LIST, NULL },
+	{ "vars", F_LIST, "replacements" },
+	{ "sortOptions", F_MAP, NULL },
+	{ "resources", F_STRLIST, NULL },
+	{ "components", F_STRLIST, NULL },
+	{ "crds", F_STRLIST, NULL },
+	{ "bases", F_STRLIST, "resources" },
+	{ "configMapGenerator", F_LIST, NULL },
+	{ "secretGenerator", F_LIST, NULL },
+	{ "helmGlobals", F_MAP, NULL },
+	{ "helmCharts", F_LIST, NULL },
+	{ "helmChartInflationGenerator", F_LIST, "helmCharts" },
+	{ "generatorOptions", F_MAP, NULL },
+	{ "configurations", F_STRLIST, NULL },
+	{ "generators", F_STRLIST, NULL },
+	{ "transformers", F_STRLIST, NULL },
+	{ "validators", F_STRLIST, NULL },
+	{ "buildMetadata", F_STRLIST, NULL },
+};
+
+bool kb_kust_exists(const char *dir)
+{
+	for (size_t i = 0; i < 3; i++) {
+		char *p = kb_path_join(dir, kb_kust_filenames[i]);
+		bool ok = kb_is_file(p);
+		free(p);
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+void kb_kust_free(kb_kust *k)
+{
+	if (!k)
+		return;
+	kb_node_free(k->doc);
+	free(k->path);
+	free(k->display);
+	free(k->dir);
+	free(k);
+}
+
+static const char *type_word(ftype t)
+{
+	switch (t) {
+	case F_STR:
+		return "a string";
+	case F_STRLIST:
+		return "a list of strings";
+	case F_MAP:
+	case F_STRMAP:
+		return "a mapping";
+	case F_LIST:
+		return "a list";
+	default:
+		return "a value";
+	}
+}
+
+static bool shape_ok(const kb_node *v, ftype t)
+{
+	if (v->kind == KB_NULL)
+		return true;
+	switch (t) {
+	case F_STR:
+		return kb_node_is_scalar(v);
+	case F_STRLIST:
+		if (v->kind != KB_SEQ)
+			return false;
+		for (size_t i = 0; i < v->n; i++)
+			if (!kb_node_is_scalar(v->items[i]))
+				return false;
+		return true;
+	case F_MAP:
+		return v->kind == KB_MAP;
+	case F_STRMAP:
+		if (v->kind != KB_MAP)
+			return false;
+		for (size_t i = 0; i < v->n; i++)
+			if (!kb_node_is_scalar(v->pairs[i].val))
+				return false;
+		return true;
+	case F_LIST:
+		return v->kind == KB_SEQ;
+	default:
+		return true;
+	}
+}
+
+/* Appends the items of map[from] to map[to] and drops map[from]. */
+static void append_field(kb_node *doc, const char *from, const char *to)
+{
+	kb_node *src = kb_map_take(doc, from);
+	if (!src)
+		return;
+	if (src->kind == KB_SEQ && src->n) {
+		kb_node *dst = kb_map_get(doc, to);
+		if (!dst || dst->kind != KB_SEQ) {
+			unsigned line = src->line;
+			dst = kb_map_set(doc, to, kb_node_new(KB_SEQ));
+			dst->line = line;
+		}
+		for (size_t i = 0; i < src->n; i++)
+			kb_seq_push(dst, src->items[i]);
+		src->n = 0;
+	}
+	kb_node_free(src);
+}
+
+kb_error *kb_kust_load(const char *dir, const kb_parse_limits *lim, kb_warnings *warn,
+		       kb_kust **out)
+{
+	*out = NULL;
+	const char *found = NULL;
+	int nfound = 0;
+	for (size_t i = 0; i < 3; i++) {
+		char *p = kb_path_join(dir, kb_kust_filenames[i]);
+		if (kb_is_file(p)) {
+			if (!found)
+				found = kb_kust_filenames[i];
+			nfound++;
+		}
+		free(p);
+	}
+	char *ddir = kb_path_display(dir);
+	if (nfound > 1) {
+		kb_error *e = kb_error_new(ddir, 0, 0,
+					   "found multiple kustomization files; keep only one of "
+					   "kustomization.yaml, kustomization.yml, Kustomization");
+		free(ddir);
+		return e;
+	}
+	if (!found) {
+		kb_error *e = kb_error_new(ddir, 0, 0,
+					   "unable to find one of 'kustomization.yaml', "
+					   "'kustomization.yml' or 'Kustomization' in directory '%s'",
+					   ddir);
+		free(ddir);
+		return e;
+	}
+	free(ddir);
+
+	kb_kust *k = kb_xcalloc(1, sizeof(*k));
+	k->dir = kb_xstrdup(dir);
+	k->path = kb_path_join(dir, found);
+	k->display = kb_path_display(k->path);
+	size_t len;
+	char *text = kb_read_file(k->path, &len);
+	kb_error *e = NULL;
+	if (!text) {
+		e = kb_error_new(k->display, 0, 0, "cannot read: %s", strerror(errno));
+		goto fail;
+	}
+	kb_node **docs = NULL;
+	size_t ndocs = 0;
+	e = kb_yaml_parse(k->display, text, len, lim, &docs, &ndocs);
+	free(text);
+	if (e)
+		goto fail;
+	if (ndocs == 0) {
+		kb_docs_free(docs, ndocs);
+		e = kb_error_new(k->display, 0, 0, "kustomization file is empty");
+		goto fail;
+	}
+	if (ndocs > 1 || docs[0]->kind != KB_MAP) {
+		unsigned line = ndocs > 1 ? docs[1]->line : docs[0]->line;
+		kb_docs_free(docs, ndocs);
+		e = kb_error_new(k->display, line, 0,
+				 "a kustomization file must hold exactly one YAML mapping");
+		goto fail;
+	}
+	k->doc = docs[0];
+	free(docs);
+
+	/* Canonical field names (Go's JSON matching is case-insensitive). */
+	for (size_t i = 0; i < k->doc->n; i++) {
+		kb_pair *p = &k->doc->pairs[i];
+		size_t f;
+		for (f = 0; f < sizeof(fields) / sizeof(*fields); f++)
+			if (strcasecmp(p->key, fields[f].name) == 0)
+				break;
+		if (f == sizeof(fields) / sizeof(*fields)) {
+			e = kb_error_new(k->display, p->line, p->col,
+					 "invalid Kustomization: json: unknown field \"%s\"; check "
+					 "its spelling against the kustomization reference",
+					 p->key);
+			goto fail;
+		}
+		if (strcmp(p->key, fields[f].name) != 0) {
+			free(p->key);
+			p->key = kb_xstrdup(fields[f].name);
+		}
+		if (!shape_ok(p->val, fields[f].type)) {
+			e = kb_error_new(k->display, p->val->line ? p->val->line : p->line,
+					 p->val->col, "invalid Kustomization: '%s' must be %s",
+					 p->key, type_word(fields[f].type));
+			goto fail;
+		}
+		if (fields[f].deprecated && warn)
+			kb_warn(warn, k->display, p->line, p->col,
+				"warning: '%s' is deprecated; use '%s' instead", p->key,
+				fields[f].deprecated);
+	}
+	/* Two spellings of one field (e.g. patchesJson6902 and
+	 * patchesJSON6902) collide after canonicalisation. */
+	for (size_t i = 0; i < k->doc->n; i++)
+		for (size_t j = i + 1; j < k->doc->n; j++)
+			if (strcmp(k->doc->pairs[i].key, k->doc->pairs[j].key) == 0) {
+				e = kb_error_new(k->display, k->doc->pairs[j].line, 0,
+						 "field '%s' appears twice", k->doc->pairs[j].key);
+				goto fail;
+			}
+
+	const char *kind = kb_map_get_str(k->doc, "kind");
+	const char *av = kb_map_get_str(k->doc, "apiVersion");
+	if (!kind || !*kind || strcmp(kind, "Kustomization") == 0) {
+		if (av && *av && strcmp(av, "kustomize.config.k8s.io/v1beta1") != 0) {
+			e = kb_error_new(k->display, kb_map_get(k->doc, "apiVersion")->line, 0,
+					 "apiVersion for Kustomization should be "
+					 "kustomize.config.k8s.io/v1beta1");
+			goto fail;
+		}
+	} else if (strcmp(kind, "Component") == 0) {
+		if (av && *av && strcmp(av, "kustomize.config.k8s.io/v1alpha1") != 0) {
+			e = kb_error_new(k->display, kb_map_get(k->doc, "apiVersion")->line, 0,
+					 "apiVersion for Component should be "
+					 "kustomize.config.k8s.io/v1alpha1");
+			goto fail;
+		}
+		k->component = true;
+	} else {
+		e = kb_error_new(k->display, kb_map_get(k->doc, "kind")->line, 0,
+				 "kind should be Kustomization or Component, not '%s'", kind);
+		goto fail;
+	}
+
+	/* kustomize's FixKustomization */
+	append_field(k->doc, "bases", "resources");
+	append_field(k->doc, "imageTags", "images");
+	*out = k;
+	return NULL;
+fail:
+	kb_kust_free(k);
+	return e;
+}
+
+kb_error *kb_kust_strings(const kb_kust *k, const char *field, const kb_node **out)
+{
+	const kb_node *v = kb_map_get(k->doc, field);
+	*out = (v && v->kind == KB_SEQ) ? v : NULL;
+	return NULL;
+}

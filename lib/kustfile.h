@@ -1,0 +1,40 @@
+/*
+ * kustfile.h - finding, parsing and validating a kustomization file.
+ *
+ * kustomize decodes the file strictly (unknown fields are errors, field
+ * names match case-insensitively as Go's JSON decoder does) and then
+ * "fixes" it: `bases` are appended to `resources`, `imageTags` to
+ * `images`, `patchesJSON6902` spelled any way is `patchesJson6902`.
+ * kb_kust_load does the same so later stages see one canonical shape.
+ *
+ * Ownership: a kb_kust owns its document and strings; kb_kust_free.
+ */
+#ifndef KB_KUSTFILE_H
+#define KB_KUSTFILE_H
+
+#include "diag.h"
+#include "node.h"
+#include "parse.h"
+
+typedef struct kb_kust {
+	kb_node *doc;  /* canonical field names, always a map */
+	char *path;    /* absolute path of the file */
+	char *display; /* the path for messages */
+	char *dir;     /* absolute, symlink-free directory */
+	bool component;
+} kb_kust;
+
+/* The kustomization file names kustomize recognises, in its order. */
+extern const char *const kb_kust_filenames[3];
+
+/* Returns true when dir holds a kustomization file. */
+bool kb_kust_exists(const char *dir);
+/* Loads the kustomization in dir (absolute, canonical). */
+kb_error *kb_kust_load(const char *dir, const kb_parse_limits *lim, kb_warnings *warn,
+		       kb_kust **out);
+void kb_kust_free(kb_kust *k);
+
+/* Reads a list-of-strings field; NULL when absent.  Errors name the file. */
+kb_error *kb_kust_strings(const kb_kust *k, const char *field, const kb_node **out);
+
+#endif

@@ -1,0 +1,283 @@
+#include "node.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+kb_node *kb_node_new(kb_kind kind)
+{
+	kb_node *n = kb_xcalloc(1, sizeof(*n));
+	n->kind = kind;
+	if (kind == KB_NULL) {
+		n->str = kb_xstrdup("null");
+		n->len = 4;
+	} else if (kind != KB_MAP && kind != KB_SEQ) {
+		n->str = kb_xstrdup("");
+	}
+	return n;
+}
+
+kb_node *kb_node_new_strn(const char *s, size_t len)
+{
+	kb_node *n = kb_xcalloc(1, sizeof(*n));
+	n->kind = KB_STR;
+	n->str = kb_xstrndup(s, len);
+	n->len = len;
+	return n;
+}
+
+kb_node *kb_node_new_str(const char *s)
+{
+	return kb_node_new_strn(s, strlen(s));
+}
+
+kb_node *kb_node_new_scalar(kb_kind kind, const char *text)
+{
+	kb_node *n = kb_node_new_str(text);
+	n->kind = kind;
+	return n;
+}
+
+kb_node *kb_node_new_int(long long v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%lld", v);
+	return kb_node_new_scalar(KB_INT, buf);
+}
+
+kb_node *kb_node_new_bool(bool v)
+{
+	return kb_node_new_scalar(KB_BOOL, v ? "true" : "false");
+}
+
+static void node_clear(kb_node *n)
+{
+	free(n->str);
+	for (size_t i = 0; i < n->n; i++) {
+		if (n->kind == KB_MAP) {
+			free(n->pairs[i].key);
+			kb_node_free(n->pairs[i].val);
+		} else if (n->kind == KB_SEQ) {
+			kb_node_free(n->items[i]);
+		}
+	}
+	free(n->pairs);
+	free(n->items);
+}
+
+void kb_node_free(kb_node *n)
+{
+	if (!n)
+		return;
+	node_clear(n);
+	free(n);
+}
+
+void kb_node_replace(kb_node *dst, kb_node *src)
+{
+	node_clear(dst);
+	*dst = *src;
+	free(src);
+}
+
+kb_node *kb_node_clone(const kb_node *n)
+{
+	if (!n)
+		return NULL;
+	kb_node *c = kb_xcalloc(1, sizeof(*c));
+	c->kind = n->kind;
+	c->line = n->line;
+	c->col = n->col;
+	if (n->str) {
+		c->str = kb_xstrndup(n->str, n->len);
+		c->len = n->len;
+	}
+	if (n->kind == KB_MAP && n->n) {
+		c->pairs = kb_xmalloc(n->n * sizeof(kb_pair));
+		c->cap = n->n;
+		for (size_t i = 0; i < n->n; i++) {
+			c->pairs[i] = n->pairs[i];
+			c->pairs[i].key = kb_xstrdup(n->pairs[i].key);
+			c->pairs[i].val = kb_node_clone(n->pairs[i].val);
+		}
+	} else if (n->kind == KB_SEQ && n->n) {
+		c->items = kb_xmalloc(n->n * sizeof(kb_node *));
+		c->cap = n->n;
+		for (size_t i = 0; i < n->n; i++)
+			c->items[i] = kb_node_clone(n->items[i]);
+	}
+	c->n = n->n;
+	return c;
+}
+
+bool kb_node_equal(const kb_node *a, const kb_node *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case KB_MAP:
+		if (a->n != b->n)
+			return false;
+		for (size_t i = 0; i < a->n; i++) {
+			kb_node *o = kb_map_get(b, a->pairs[i].key);
+			if (!o || !kb_node_equal(a->pairs[i].val, o))
+				return false;
+		}
+		return true;
+	case KB_SEQ:
+		if (a->n != b->n)
+			return false;
+		for (size_t i = 0; i < a->n; i++)
+			if (!kb_node_equal(a->items[i], b->items[i]))
+				return false;
+		return true;
+	default:
+		return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
+	}
+}
+
+void kb_node_set_str(kb_node *n, const char *s)
+{
+	node_clear(n);
+	n->kind = KB_STR;
+	n->str = kb_xstrdup(s);
+	n->len = strlen(s);
+	n->n = n->cap = 0;
+	n->pairs = NULL;
+	n->items = NULL;
+}
+
+kb_pair *kb_map_get_pair(const kb_node *map, const char *key)
+{
+	if (!map || map->kind != KB_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++)
+		if (strcmp(map->pairs[i].key, key) == 0)
+			return &map->pairs[i];
+	return NULL;
+}
+
+kb_node *kb_map_get(const kb_node *map, const char *key)
+{
+	kb_pair *p = kb_map_get_pair(map, key);
+	return p ? p->val : NULL;
+}
+
+const char *kb_map_get_str(const kb_node *map, const char *key)
+{
+	kb_node *v = kb_map_get(map, key);
+	return (v && kb_node_is_scalar(v) && v->kind != KB_NULL) ? v->str : NULL;
+}
+
+kb_node *kb_map_set(kb_node *map, const char *key, kb_node *val)
+{
+	kb_pair *p = kb_map_get_pair(map, key);
+	if (p) {
+		if (p->val != val)
+			kb_node_free(p->val);
+		p->val = val;
+		return val;
+	}
+	kb_grow((void **)&map->pairs, &map->cap, map->n + 1, sizeof(kb_pair));
+	p = &map->pairs[map->n++];
+	p->key = kb_xstrdup(key);
+	p->val = val;
+	p->line = val ? val->line : 0;
+	p->col = 0;
+	return val;
+}
+
+kb_node *kb_map_ensure_map(kb_node *map, const char *key)
+{
+	kb_node *v = kb_map_get(map, key);
+	if (v && v->kind == KB_MAP)
+		return v;
+	return kb_map_set(map, key, kb_node_new(KB_MAP));
+}
+
+kb_node *kb_map_take(kb_node *map, const char *key)
+{
+	if (!map || map->kind != KB_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++) {
+		if (strcmp(map->pairs[i].key, key) == 0) {
+			kb_node *v = map->pairs[i].val;
+			free(map->pairs[i].key);
+			memmove(&map->pairs[i], &map->pairs[i + 1], (map->n - i - 1) * sizeof(kb_pair));
+			map->n--;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+bool kb_map_del(kb_node *map, const char *key)
+{
+	if (!kb_map_get_pair(map, key))
+		return false;
+	kb_node_free(kb_map_take(map, key));
+	return true;
+}
+
+static kb_node *node_vget(const kb_node *root, va_list ap)
+{
+	const kb_node *n = root;
+	const char *k;
+	while (n && (k = va_arg(ap, const char *)))
+		n = kb_map_get(n, k);
+	return (kb_node *)n;
+}
+
+kb_node *kb_node_get(const kb_node *root, ...)
+{
+	va_list ap;
+	va_start(ap, root);
+	kb_node *n = node_vget(root, ap);
+	va_end(ap);
+	return n;
+}
+
+const char *kb_node_get_str(const kb_node *root, ...)
+{
+	va_list ap;
+	va_start(ap, root);
+	kb_node *n = node_vget(root, ap);
+	va_end(ap);
+	return (n && kb_node_is_scalar(n) && n->kind != KB_NULL) ? n->str : NULL;
+}
+
+kb_node *kb_seq_push(kb_node *seq, kb_node *item)
+{
+	kb_grow((void **)&seq->items, &seq->cap, seq->n + 1, sizeof(kb_node *));
+	seq->items[seq->n++] = item;
+	return item;
+}
+
+void kb_seq_insert(kb_node *seq, size_t idx, kb_node *item)
+{
+	if (idx > seq->n)
+		idx = seq->n;
+	kb_grow((void **)&seq->items, &seq->cap, seq->n + 1, sizeof(kb_node *));
+	memmove(&seq->items[idx + 1], &seq->items[idx], (seq->n - idx) * sizeof(kb_node *));
+	seq->items[idx] = item;
+	seq->n++;
+}
+
+kb_node *kb_seq_take(kb_node *seq, size_t idx)
+{
+	if (idx >= seq->n)
+		return NULL;
+	kb_node *it = seq->items[idx];
+	memmove(&seq->items[idx], &seq->items[idx + 1], (seq->n - idx - 1) * sizeof(kb_node *));
+	seq->n--;
+	return it;
+}
+
+void kb_seq_remove(kb_node *seq, size_t idx)
+{
+	kb_node_free(kb_seq_take(seq, idx));
+}

@@ -1,0 +1,103 @@
+/*
+ * node.h - the document tree every pipeline stage edits.
+ *
+ * kustomize round-trips each resource through JSON before printing it, so
+ * the data model that decides the output is JSON's: maps with string keys,
+ * sequences, and typed scalars.  kb_node is that model and nothing more,
+ * which keeps patches and transformers small.  libfyaml parses the input
+ * (parse.h) and libyaml emits the output (emit.h); both convert at the
+ * edges.
+ *
+ * Scalars keep their text in `str` (NUL-terminated, `len` bytes, which may
+ * contain NULs for strings): for KB_STR the value, for KB_INT the canonical
+ * decimal, for KB_FLOAT the text kustomize would print, for KB_BOOL
+ * "true"/"false", for KB_NULL "null".
+ *
+ * Ownership: a node owns its children, keys and text.  Adding a child to a
+ * map or sequence transfers ownership of the child to the parent.
+ * kb_node_free() frees a whole subtree and is NULL-safe.
+ */
+#ifndef KB_NODE_H
+#define KB_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum kb_kind {
+	KB_NULL,
+	KB_BOOL,
+	KB_INT,
+	KB_FLOAT,
+	KB_STR,
+	KB_MAP,
+	KB_SEQ,
+} kb_kind;
+
+typedef struct kb_node kb_node;
+
+typedef struct kb_pair {
+	char *key;
+	kb_node *val;
+	unsigned line, col; /* position of the key */
+} kb_pair;
+
+struct kb_node {
+	kb_kind kind;
+	unsigned line, col; /* 1-based source position; 0 if made in memory */
+	char *str;          /* scalars */
+	size_t len;
+	size_t n, cap;      /* number of pairs (map) or items (seq) */
+	kb_pair *pairs;     /* KB_MAP */
+	kb_node **items;    /* KB_SEQ */
+};
+
+/* Constructors.  Strings are copied. */
+kb_node *kb_node_new(kb_kind kind);
+kb_node *kb_node_new_str(const char *s);
+kb_node *kb_node_new_strn(const char *s, size_t len);
+/* A scalar of the given kind with the given canonical text. */
+kb_node *kb_node_new_scalar(kb_kind kind, const char *text);
+kb_node *kb_node_new_int(long long v);
+kb_node *kb_node_new_bool(bool v);
+void kb_node_free(kb_node *n);
+kb_node *kb_node_clone(const kb_node *n);
+/* Deep equality of value (positions ignored). */
+bool kb_node_equal(const kb_node *a, const kb_node *b);
+/* Replaces the content of dst with src's (src is consumed). */
+void kb_node_replace(kb_node *dst, kb_node *src);
+
+static inline bool kb_node_is_scalar(const kb_node *n)
+{
+	return n && n->kind != KB_MAP && n->kind != KB_SEQ;
+}
+
+/* Set a scalar's text and kind in place. */
+void kb_node_set_str(kb_node *n, const char *s);
+
+/* ---- maps ---- */
+kb_node *kb_map_get(const kb_node *map, const char *key);
+kb_pair *kb_map_get_pair(const kb_node *map, const char *key);
+/* The string value of map[key] if it is a scalar, else NULL. */
+const char *kb_map_get_str(const kb_node *map, const char *key);
+/* Sets map[key] = val (ownership of val passes to the map); an existing
+ * value is freed and replaced in place, keeping key order.  Returns val. */
+kb_node *kb_map_set(kb_node *map, const char *key, kb_node *val);
+/* Returns map[key], creating an empty map there when absent (or when the
+ * value is null). */
+kb_node *kb_map_ensure_map(kb_node *map, const char *key);
+/* Removes key; returns true when it was present. */
+bool kb_map_del(kb_node *map, const char *key);
+/* Detaches and returns map[key] (caller owns), or NULL. */
+kb_node *kb_map_take(kb_node *map, const char *key);
+/* Nested lookup: kb_node_get(root, "metadata", "name", NULL). */
+kb_node *kb_node_get(const kb_node *root, ...) __attribute__((sentinel));
+const char *kb_node_get_str(const kb_node *root, ...) __attribute__((sentinel));
+
+/* ---- sequences ---- */
+kb_node *kb_seq_push(kb_node *seq, kb_node *item); /* returns item */
+void kb_seq_insert(kb_node *seq, size_t idx, kb_node *item);
+/* Detaches item idx (caller owns). */
+kb_node *kb_seq_take(kb_node *seq, size_t idx);
+void kb_seq_remove(kb_node *seq, size_t idx);
+
+#endif

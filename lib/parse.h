@@ -1,0 +1,43 @@
+/*
+ * parse.h - YAML/JSON text to kb_node trees, with libfyaml.
+ *
+ * Scalars are typed the way kustomize's reader (goyaml.v3) types plain
+ * scalars: null, bool (true/false in any of their three spellings), int
+ * (Go's ParseInt with base 0: 0x, 0o, 0b, leading-0 octal, underscores),
+ * float; quoted and block scalars are strings.  Aliases are expanded
+ * (bounded by a node budget, so an alias bomb is an error, not a hang);
+ * nesting is bounded too.  Errors carry file:line:col.
+ *
+ * Ownership: *docs is a malloc'd array of owned trees; free each with
+ * kb_node_free() and the array with free(), or use kb_docs_free().
+ */
+#ifndef KB_PARSE_H
+#define KB_PARSE_H
+
+#include "diag.h"
+#include "node.h"
+
+typedef struct kb_parse_limits {
+	size_t max_depth; /* 0 = KB_DEFAULT_MAX_DEPTH */
+	size_t max_nodes; /* 0 = KB_DEFAULT_MAX_NODES */
+} kb_parse_limits;
+
+#define KB_DEFAULT_MAX_DEPTH 1000
+#define KB_DEFAULT_MAX_NODES 10000000
+
+/* Parses every document of a stream.  Empty documents (nothing but
+ * comments, or a bare `---`) are dropped.  `file` names the source in
+ * errors (may be NULL for inline text). */
+kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len,
+			const kb_parse_limits *lim, kb_node ***docs, size_t *ndocs);
+/* Parses text that must hold at most one document; *out is NULL for an
+ * empty one. */
+kb_error *kb_yaml_parse_one(const char *file, const char *buf, size_t len,
+			    const kb_parse_limits *lim, kb_node **out);
+void kb_docs_free(kb_node **docs, size_t n);
+
+/* Types a plain (unquoted) scalar as kustomize's reader would and
+ * returns its canonical text (caller frees) in *canon. */
+kb_kind kb_scalar_resolve(const char *text, size_t len, char **canon);
+
+#endif

@@ -1,0 +1,409 @@
+#include "patch.h"
+#include "patch_json.h"
+#include "patch_smp.h"
+#include "select.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct patch_src {
+	char *text;
+	size_t len;
+	char *name; /* for messages: the file, or "inline patch" */
+} patch_src;
+
+static void patch_src_free(patch_src *p)
+{
+	free(p->text);
+	free(p->name);
+}
+
+static kb_error *load_patch_file(const kb_loader *ld, const char *path, patch_src *out)
+{
+	char *abs;
+	kb_error *e = kb_loader_read(ld, path, &out->text, &out->len, &abs);
+	if (e)
+		return e;
+	out->name = kb_path_display(abs);
+	free(abs);
+	return NULL;
+}
+
+typedef enum { PATCH_SM, PATCH_JSON } patch_type;
+
+/* kustomize parses the text both ways; exactly one must succeed. */
+static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, kb_node ***docs,
+			  size_t *ndocs, kb_node **ops)
+{
+	*docs = NULL;
+	*ndocs = 0;
+	*ops = NULL;
+	const char *t = src->text;
+	if (src->len > 0 && t[0] == '[') {
+		kb_error *e = kb_json6902_parse(src->name, src->text, src->len, ops);
+		if (e)
+			return kb_error_note(e, NULL, 0, 0,
+					     "unable to parse '%s' as a JSON 6902 patch", src->name);
+		*type = PATCH_JSON;
+		return NULL;
+	}
+	kb_error *e = kb_yaml_parse(src->name, src->text, src->len, &ctx->lim, docs, ndocs);
+	if (e)
+		return kb_error_note(e, NULL, 0, 0,
+				     "unable to parse SM or JSON patch from '%s'", src->name);
+	if (*ndocs == 0) {
+		kb_docs_free(*docs, *ndocs);
+		*docs = NULL;
+		return kb_error_new(src->name, 0, 0,
+				    "patch is empty (it holds no YAML document); remove it or add "
+				    "the patch content");
+	}
+	if (*ndocs == 1 && (*docs)[0]->kind == KB_SEQ) {
+		kb_docs_free(*docs, *ndocs);
+		*docs = NULL;
+		*ndocs = 0;
+		e = kb_json6902_parse(src->name, src->text, src->len, ops);
+		if (e)
+			return e;
+		*type = PATCH_JSON;
+		return NULL;
+	}
+	for (size_t i = 0; i < *ndocs; i++) {
+		if ((*docs)[i]->kind != KB_MAP) {
+			unsigned line = (*docs)[i]->line;
+			kb_docs_free(*docs, *ndocs);
+			*docs = NULL;
+			return kb_error_new(src->name, line, 0,
+					    "unable to parse SM or JSON patch: a strategic merge patch "
+					    "must be a mapping, a JSON patch a list of operations");
+		}
+	}
+	*type = PATCH_SM;
+	return NULL;
+}
+
+static void patch_id(const kb_node *patch, kb_resid *id)
+{
+	kb_split_apiversion(kb_map_get_str(patch, "apiVersion"), &id->group, &id->version);
+	const char *k = kb_map_get_str(patch, "kind");
+	const char *n = kb_node_get_str(patch, "metadata", "name", NULL);
+	const char *ns = kb_node_get_str(patch, "metadata", "namespace", NULL);
+	id->kind = kb_xstrdup(k ? k : "");
+	id->name = kb_xstrdup(n ? n : "");
+	id->ns = kb_xstrdup(ns ? ns : "");
+}
+
+static void store_previous(kb_resource *r)
+{
+	kb_strv_push(&r->prev_names, kb_res_name(r));
+	kb_strv_push(&r->prev_ns, kb_res_ns(r));
+	kb_strv_push(&r->prev_kinds, kb_res_kind(r));
+}
+
+/* kustomize's Resource.ApplySmPatch. */
+static kb_error *apply_smp(kb_ctx *ctx, kb_resource *r, const kb_node *patch, bool allow_name,
+			   bool allow_kind, const char *pname, bool *deleted)
+{
+	char *name = kb_xstrdup(kb_res_name(r));
+	char *ns = kb_xstrdup(kb_res_ns(r));
+	char *kind = kb_xstrdup(kb_res_kind(r));
+	if (allow_name || allow_kind)
+		store_previous(r);
+	kb_error *e = kb_smp_apply(r->doc, patch, ctx->schema, pname, deleted);
+	if (!e && !*deleted && r->doc->kind == KB_MAP) {
+		if (!allow_kind)
+			kb_map_set(r->doc, "kind", kb_node_new_str(kind));
+		kb_node *md = kb_map_ensure_map(r->doc, "metadata");
+		if (!allow_name)
+			kb_map_set(md, "name", kb_node_new_str(name));
+		if (*ns)
+			kb_map_set(md, "namespace", kb_node_new_str(ns));
+		else
+			kb_map_del(md, "namespace");
+		if (r->doc->n == 0)
+			*deleted = true;
+	}
+	free(name);
+	free(ns);
+	free(kind);
+	return e;
+}
+
+/* Applies an SM patch document to the one resource it names. */
+static kb_error *apply_sm_by_id(kb_ctx *ctx, kb_resmap *m, const kb_node *patch, bool allow_name,
+				bool allow_kind, const char *pname)
+{
+	kb_resid id;
+	patch_id(patch, &id);
+	long found = -1;
+	int n = 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (kb_res_matches_any_id(ctx->schema, m->v[i], &id)) {
+			if (found < 0)
+				found = (long)i;
+			n++;
+		}
+	kb_error *e = NULL;
+	if (n != 1) {
+		char *ids = kb_resid_string(&id);
+		e = kb_error_new(pname, patch->line, 0,
+				 n == 0 ? "no resource matches strategic merge patch %s; check the "
+					  "patch's apiVersion, kind, metadata.name and namespace"
+					: "multiple resources match strategic merge patch %s; give it a "
+					  "target to choose",
+				 ids);
+		free(ids);
+	} else {
+		bool deleted = false;
+		e = apply_smp(ctx, m->v[found], patch, allow_name, allow_kind, pname, &deleted);
+		if (!e && deleted)
+			kb_resmap_remove(m, (size_t)found);
+	}
+	kb_resid_free(&id);
+	return e;
+}
+
+static bool res_selected(kb_ctx *ctx, const kb_selector *sel, const kb_resource *r)
+{
+	char *group, *version;
+	kb_split_apiversion(kb_res_apiversion(r), &group, &version);
+	bool cluster = kb_schema_namespaced(ctx->schema, group, version, kb_res_kind(r)) == 0;
+	bool ok = true;
+	const char *orig_ns = cluster ? KB_NS_CLUSTER : r->orig.ns;
+	const char *cur_ns = cluster ? KB_NS_CLUSTER : kb_res_ns(r);
+	if (!kb_selector_match_namespace(sel, orig_ns) && !kb_selector_match_namespace(sel, cur_ns))
+		ok = false;
+	if (ok && !kb_selector_match_name(sel, r->orig.name) &&
+	    !kb_selector_match_name(sel, kb_res_name(r)))
+		ok = false;
+	if (ok && !kb_selector_match_gvk(sel, group, version, kb_res_kind(r)))
+		ok = false;
+	if (ok)
+		ok = kb_selector_match_labels(sel, kb_node_get(r->doc, "metadata", "labels", NULL),
+					      kb_node_get(r->doc, "metadata", "annotations", NULL));
+	free(group);
+	free(version);
+	return ok;
+}
+
+static kb_error *apply_sm_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_selector *sel,
+				      const kb_node *patch, bool allow_name, bool allow_kind,
+				      const char *pname)
+{
+	for (size_t i = 0; i < m->n;) {
+		kb_resource *r = m->v[i];
+		if (!res_selected(ctx, sel, r)) {
+			i++;
+			continue;
+		}
+		/* The patch is retargeted at each selected resource. */
+		kb_node *p = kb_node_clone(patch);
+		kb_map_set(p, "apiVersion", kb_node_new_str(kb_res_apiversion(r)));
+		if (!kb_map_get_str(patch, "kind"))
+			kb_map_set(p, "kind", kb_node_new_str(kb_res_kind(r)));
+		kb_node *md = kb_map_ensure_map(p, "metadata");
+		kb_map_set(md, "name", kb_node_new_str(kb_res_name(r)));
+		if (*kb_res_ns(r))
+			kb_map_set(md, "namespace", kb_node_new_str(kb_res_ns(r)));
+		else
+			kb_map_del(md, "namespace");
+		bool deleted = false;
+		kb_error *e = apply_smp(ctx, r, p, allow_name, allow_kind, pname, &deleted);
+		kb_node_free(p);
+		if (e)
+			return e;
+		if (deleted)
+			kb_resmap_remove(m, i);
+		else
+			i++;
+	}
+	return NULL;
+}
+
+static kb_error *apply_json_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_selector *sel,
+					const kb_node *ops, const char *pname)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		kb_resource *r = m->v[i];
+		if (!res_selected(ctx, sel, r))
+			continue;
+		store_previous(r);
+		kb_error *e = kb_json6902_apply(r->doc, ops, pname);
+		if (e)
+			return kb_error_note(e, r->file, 0, 0, "while patching %s '%s'",
+					     kb_res_kind(r), kb_res_name(r));
+		if (r->doc->kind != KB_MAP)
+			return kb_error_new(pname, 0, 0,
+					    "JSON patch turned %s '%s' into something that is not a "
+					    "mapping",
+					    kb_res_kind(r), kb_res_name(r));
+	}
+	return NULL;
+}
+
+static bool opt_true(const kb_node *entry, const char *opt)
+{
+	const kb_node *v = kb_node_get(entry, "options", opt, NULL);
+	return v && v->kind == KB_BOOL && strcmp(v->str, "true") == 0;
+}
+
+kb_error *kb_patch_apply_entry(kb_ctx *ctx, kb_resmap *m, const kb_node *entry,
+			       const kb_loader *ld, const char *where)
+{
+	if (entry->kind != KB_MAP)
+		return kb_error_new(where, entry->line, entry->col,
+				    "a patches entry must be a mapping with 'path' or 'patch'");
+	for (size_t i = 0; i < entry->n; i++) {
+		const char *key = entry->pairs[i].key;
+		if (strcmp(key, "path") && strcmp(key, "patch") && strcmp(key, "target") &&
+		    strcmp(key, "options"))
+			return kb_error_new(where, entry->pairs[i].line, entry->pairs[i].col,
+					    "invalid Kustomization: json: unknown field \"%s\" in a "
+					    "patch",
+					    key);
+	}
+	const char *path = kb_map_get_str(entry, "path");
+	const char *inl = kb_map_get_str(entry, "patch");
+	if (kb_str_empty(path) && kb_str_empty(inl))
+		return kb_error_new(where, entry->line, entry->col,
+				    "must specify one of patch and path");
+	if (!kb_str_empty(path) && !kb_str_empty(inl))
+		return kb_error_new(where, entry->line, entry->col,
+				    "patch and path can't be set at the same time");
+	patch_src src = { 0 };
+	kb_error *e = NULL;
+	if (!kb_str_empty(path)) {
+		e = load_patch_file(ld, path, &src);
+		if (e)
+			return kb_error_note(e, where, entry->line, entry->col, "in patch '%s'", path);
+	} else {
+		src.text = kb_xstrdup(inl);
+		src.len = strlen(inl);
+		src.name = kb_xasprintf("%s (inline patch)", where);
+	}
+	const kb_node *target = kb_map_get(entry, "target");
+	kb_selector *sel = NULL;
+	if (target && target->kind != KB_NULL) {
+		e = kb_selector_compile(target, where, &sel);
+		if (e) {
+			patch_src_free(&src);
+			return e;
+		}
+	}
+	patch_type type;
+	kb_node **docs = NULL, *ops = NULL;
+	size_t nd = 0;
+	e = classify(ctx, &src, &type, &docs, &nd, &ops);
+	bool an = opt_true(entry, "allowNameChange"), ak = opt_true(entry, "allowKindChange");
+	if (!e && type == PATCH_SM) {
+		for (size_t i = 0; i < nd && !e; i++)
+			e = sel ? apply_sm_to_selected(ctx, m, sel, docs[i], an, ak, src.name)
+				: apply_sm_by_id(ctx, m, docs[i], an, ak, src.name);
+	} else if (!e) {
+		if (!sel)
+			e = kb_error_new(where, entry->line, entry->col,
+					 "must specify a target for JSON patch '%s'", src.name);
+		else
+			e = apply_json_to_selected(ctx, m, sel, ops, src.name);
+	}
+	kb_docs_free(docs, nd);
+	kb_node_free(ops);
+	kb_selector_free(sel);
+	patch_src_free(&src);
+	return e;
+}
+
+kb_error *kb_patch_patches(kb_ctx *ctx, kb_resmap *m, const kb_kust *k, const kb_loader *ld)
+{
+	const kb_node *list = kb_map_get(k->doc, "patches");
+	for (size_t i = 0; list && list->kind == KB_SEQ && i < list->n; i++) {
+		kb_error *e = kb_patch_apply_entry(ctx, m, list->items[i], ld, k->display);
+		if (e)
+			return e;
+	}
+	return NULL;
+}
+
+kb_error *kb_patch_strategic_merge_list(kb_ctx *ctx, kb_resmap *m, const kb_kust *k,
+					const kb_loader *ld)
+{
+	const kb_node *list = kb_map_get(k->doc, "patchesStrategicMerge");
+	for (size_t i = 0; list && list->kind == KB_SEQ && i < list->n; i++) {
+		const kb_node *it = list->items[i];
+		patch_src src = { 0 };
+		kb_error *e = NULL;
+		if (!kb_node_is_scalar(it))
+			return kb_error_new(k->display, it->line, it->col,
+					    "patchesStrategicMerge entries are file paths or inline "
+					    "YAML strings");
+		/* A file path, or else inline YAML (kustomize tries the file first). */
+		if (!strchr(it->str, '\n')) {
+			e = load_patch_file(ld, it->str, &src);
+			if (e)
+				return kb_error_note(e, k->display, it->line, it->col,
+						     "in patchesStrategicMerge");
+		} else {
+			src.text = kb_xstrdup(it->str);
+			src.len = it->len;
+			src.name = kb_xasprintf("%s:%u (inline patch)", k->display, it->line);
+		}
+		kb_node **docs = NULL;
+		size_t nd = 0;
+		e = kb_yaml_parse(src.name, src.text, src.len, &ctx->lim, &docs, &nd);
+		if (!e && nd == 0)
+			e = kb_error_new(src.name, 0, 0, "patch is empty (it holds no YAML document)");
+		for (size_t d = 0; !e && d < nd; d++) {
+			if (docs[d]->kind != KB_MAP)
+				e = kb_error_new(src.name, docs[d]->line, 0,
+						 "a strategic merge patch must be a mapping");
+			else
+				e = apply_sm_by_id(ctx, m, docs[d], false, false, src.name);
+		}
+		kb_docs_free(docs, nd);
+		patch_src_free(&src);
+		if (e)
+			return e;
+	}
+	return NULL;
+}
+
+kb_error *kb_patch_json6902_list(kb_ctx *ctx, kb_resmap *m, const kb_kust *k,
+				 const kb_loader *ld)
+{
+	const kb_node *list = kb_map_get(k->doc, "patchesJson6902");
+	for (size_t i = 0; list && list->kind == KB_SEQ && i < list->n; i++) {
+		const kb_node *it = list->items[i];
+		const kb_node *target = kb_map_get(it, "target");
+		if (!target || target->kind != KB_MAP)
+			return kb_error_new(k->display, it->line, it->col,
+					    "patchesJson6902 entries need a target");
+		const char *path = kb_map_get_str(it, "path");
+		const char *inl = kb_map_get_str(it, "patch");
+		patch_src src = { 0 };
+		kb_error *e = NULL;
+		if (!kb_str_empty(path)) {
+			e = load_patch_file(ld, path, &src);
+		} else if (!kb_str_empty(inl)) {
+			src.text = kb_xstrdup(inl);
+			src.len = strlen(inl);
+			src.name = kb_xasprintf("%s:%u (inline patch)", k->display, it->line);
+		} else {
+			e = kb_error_new(k->display, it->line, it->col,
+					 "patchesJson6902 entry needs 'path' or 'patch'");
+		}
+		kb_selector *sel = NULL;
+		kb_node *ops = NULL;
+		if (!e)
+			e = kb_selector_compile(target, k->display, &sel);
+		if (!e)
+			e = kb_json6902_parse(src.name, src.text, src.len, &ops);
+		if (!e)
+			e = apply_json_to_selected(ctx, m, sel, ops, src.name);
+		kb_node_free(ops);
+		kb_selector_free(sel);
+		patch_src_free(&src);
+		if (e)
+			return kb_error_note(e, k->display, it->line, it->col, "in patchesJson6902");
+	}
+	return NULL;
+}

@@ -1,0 +1,270 @@
+#include "resource.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void kb_split_apiversion(const char *av, char **group, char **version)
+{
+	if (!av)
+		av = "";
+	const char *slash = strrchr(av, '/');
+	if (slash) {
+		*group = kb_xstrndup(av, (size_t)(slash - av));
+		*version = kb_xstrdup(slash + 1);
+	} else {
+		*group = kb_xstrdup("");
+		*version = kb_xstrdup(av);
+	}
+}
+
+static const char *str_or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+const char *kb_res_kind(const kb_resource *r)
+{
+	return str_or_empty(kb_map_get_str(r->doc, "kind"));
+}
+
+const char *kb_res_name(const kb_resource *r)
+{
+	return str_or_empty(kb_node_get_str(r->doc, "metadata", "name", NULL));
+}
+
+const char *kb_res_ns(const kb_resource *r)
+{
+	return str_or_empty(kb_node_get_str(r->doc, "metadata", "namespace", NULL));
+}
+
+const char *kb_res_apiversion(const kb_resource *r)
+{
+	return str_or_empty(kb_map_get_str(r->doc, "apiVersion"));
+}
+
+void kb_res_id(const kb_resource *r, kb_resid *out)
+{
+	kb_split_apiversion(kb_res_apiversion(r), &out->group, &out->version);
+	out->kind = kb_xstrdup(kb_res_kind(r));
+	out->name = kb_xstrdup(kb_res_name(r));
+	out->ns = kb_xstrdup(kb_res_ns(r));
+}
+
+void kb_resid_free(kb_resid *id)
+{
+	if (!id)
+		return;
+	free(id->group);
+	free(id->version);
+	free(id->kind);
+	free(id->name);
+	free(id->ns);
+	memset(id, 0, sizeof(*id));
+}
+
+static void resid_copy(kb_resid *dst, const kb_resid *src)
+{
+	dst->group = kb_xstrdup(src->group);
+	dst->version = kb_xstrdup(src->version);
+	dst->kind = kb_xstrdup(src->kind);
+	dst->name = kb_xstrdup(src->name);
+	dst->ns = kb_xstrdup(src->ns);
+}
+
+char *kb_resid_string(const kb_resid *id)
+{
+	/* kustomize's ResId.String(): group_version_kind|namespace|name */
+	return kb_xasprintf("%s_%s_%s|%s|%s", kb_str_empty(id->group) ? "~G" : id->group,
+			    kb_str_empty(id->version) ? "~V" : id->version,
+			    kb_str_empty(id->kind) ? "~K" : id->kind,
+			    kb_str_empty(id->ns) ? "~X" : id->ns,
+			    kb_str_empty(id->name) ? "~N" : id->name);
+}
+
+char *kb_res_id_string(const kb_resource *r)
+{
+	kb_resid id;
+	kb_res_id(r, &id);
+	char *s = kb_resid_string(&id);
+	kb_resid_free(&id);
+	return s;
+}
+
+kb_resource *kb_resource_new(kb_node *doc, const char *file)
+{
+	kb_resource *r = kb_xcalloc(1, sizeof(*r));
+	r->doc = doc;
+	r->file = kb_xstrdup(file ? file : "");
+	kb_res_id(r, &r->orig);
+	return r;
+}
+
+static void strv_copy(kb_strv *dst, const kb_strv *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		kb_strv_push(dst, src->v[i]);
+}
+
+kb_resource *kb_resource_clone(const kb_resource *r)
+{
+	kb_resource *c = kb_xcalloc(1, sizeof(*c));
+	c->doc = kb_node_clone(r->doc);
+	c->file = kb_xstrdup(r->file);
+	resid_copy(&c->orig, &r->orig);
+	strv_copy(&c->prev_names, &r->prev_names);
+	strv_copy(&c->prev_ns, &r->prev_ns);
+	strv_copy(&c->prev_kinds, &r->prev_kinds);
+	strv_copy(&c->refby, &r->refby);
+	c->behavior = r->behavior;
+	c->needs_hash = r->needs_hash;
+	c->generated = r->generated;
+	return c;
+}
+
+void kb_resource_free(kb_resource *r)
+{
+	if (!r)
+		return;
+	kb_node_free(r->doc);
+	free(r->file);
+	kb_resid_free(&r->orig);
+	kb_strv_free(&r->prev_names);
+	kb_strv_free(&r->prev_ns);
+	kb_strv_free(&r->prev_kinds);
+	kb_strv_free(&r->refby);
+	free(r);
+}
+
+static void record_previous(kb_resource *r)
+{
+	kb_strv_push(&r->prev_names, kb_res_name(r));
+	kb_strv_push(&r->prev_ns, kb_res_ns(r));
+	kb_strv_push(&r->prev_kinds, kb_res_kind(r));
+}
+
+void kb_res_set_name(kb_resource *r, const char *name)
+{
+	if (strcmp(kb_res_name(r), name) == 0)
+		return;
+	record_previous(r);
+	kb_node *md = kb_map_ensure_map(r->doc, "metadata");
+	kb_map_set(md, "name", kb_node_new_str(name));
+}
+
+void kb_res_set_ns(kb_resource *r, const char *ns)
+{
+	if (strcmp(kb_res_ns(r), ns) == 0)
+		return;
+	record_previous(r);
+	kb_node *md = kb_map_ensure_map(r->doc, "metadata");
+	kb_map_set(md, "namespace", kb_node_new_str(ns));
+}
+
+static const char *effective_ns(const kb_schema *s, const kb_resid *id)
+{
+	if (kb_schema_namespaced(s, id->group, id->version, id->kind) == 0)
+		return "_non_namespaceable_";
+	return kb_str_empty(id->ns) ? "default" : id->ns;
+}
+
+bool kb_resid_equal(const kb_schema *s, const kb_resid *a, const kb_resid *b)
+{
+	return kb_streq(a->group, b->group) && kb_streq(a->version, b->version) &&
+	       kb_streq(a->kind, b->kind) && kb_streq(a->name, b->name) &&
+	       strcmp(effective_ns(s, a), effective_ns(s, b)) == 0;
+}
+
+bool kb_res_matches_any_id(const kb_schema *s, const kb_resource *r, const kb_resid *id)
+{
+	kb_resid cur;
+	kb_res_id(r, &cur);
+	bool m = kb_resid_equal(s, &cur, id) || kb_resid_equal(s, &r->orig, id);
+	for (size_t i = 0; !m && i < r->prev_names.n; i++) {
+		kb_resid p = cur;
+		p.name = r->prev_names.v[i];
+		p.ns = r->prev_ns.v[i];
+		p.kind = r->prev_kinds.v[i];
+		m = kb_resid_equal(s, &p, id);
+	}
+	kb_resid_free(&cur);
+	return m;
+}
+
+void kb_resmap_init(kb_resmap *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void kb_resmap_append_unchecked(kb_resmap *m, kb_resource *r)
+{
+	kb_grow((void **)&m->v, &m->cap, m->n + 1, sizeof(*m->v));
+	m->v[m->n++] = r;
+}
+
+long kb_resmap_find(const kb_resmap *m, const kb_schema *s, const kb_resid *id)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		kb_resid cur;
+		kb_res_id(m->v[i], &cur);
+		bool eq = kb_resid_equal(s, &cur, id);
+		kb_resid_free(&cur);
+		if (eq)
+			return (long)i;
+	}
+	return -1;
+}
+
+kb_error *kb_resmap_append(kb_resmap *m, const kb_schema *s, kb_resource *r)
+{
+	kb_resid id;
+	kb_res_id(r, &id);
+	long at = kb_resmap_find(m, s, &id);
+	if (at >= 0) {
+		char *ids = kb_resid_string(&id);
+		kb_error *e = kb_error_new(r->file, r->doc->line, 0,
+					   "may not add resource with an already registered id: %s "
+					   "(also defined in %s); give one of them another name or "
+					   "namespace",
+					   ids, m->v[at]->file);
+		free(ids);
+		kb_resid_free(&id);
+		kb_resource_free(r);
+		return e;
+	}
+	kb_resid_free(&id);
+	kb_resmap_append_unchecked(m, r);
+	return NULL;
+}
+
+void kb_resmap_remove(kb_resmap *m, size_t idx)
+{
+	if (idx >= m->n)
+		return;
+	kb_resource_free(m->v[idx]);
+	memmove(&m->v[idx], &m->v[idx + 1], (m->n - idx - 1) * sizeof(*m->v));
+	m->n--;
+}
+
+kb_error *kb_resmap_absorb(kb_resmap *m, const kb_schema *s, kb_resmap *src)
+{
+	kb_error *e = NULL;
+	size_t i;
+	for (i = 0; i < src->n && !e; i++) {
+		e = kb_resmap_append(m, s, src->v[i]);
+		src->v[i] = NULL;
+	}
+	for (; i < src->n; i++)
+		kb_resource_free(src->v[i]);
+	src->n = 0;
+	return e;
+}
+
+void kb_resmap_free(kb_resmap *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		kb_resource_free(m->v[i]);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}

@@ -1,0 +1,99 @@
+/*
+ * resource.h - one Kubernetes object and the ordered map of them.
+ *
+ * A kb_resource owns its document tree plus what kustomize keeps in build
+ * annotations: the id it was loaded with, the names and namespaces it had
+ * before each rename (so that references can follow), and generator
+ * flags.  Its current id is read from the document when asked, so a
+ * transformer can edit the tree freely.
+ *
+ * kb_resmap keeps resources in insertion order (kustomize's "fifo"
+ * order, which is what every later stage starts from).
+ *
+ * Ownership: a resmap owns its resources; kb_resmap_free frees them.
+ */
+#ifndef KB_RESOURCE_H
+#define KB_RESOURCE_H
+
+#include "diag.h"
+#include "node.h"
+#include "schema.h"
+#include "util.h"
+
+enum {
+	KB_BEHAVIOR_UNSET = 0,
+	KB_BEHAVIOR_CREATE,
+	KB_BEHAVIOR_MERGE,
+	KB_BEHAVIOR_REPLACE,
+};
+
+typedef struct kb_resid {
+	char *group;   /* "" for core */
+	char *version;
+	char *kind;
+	char *name;
+	char *ns;      /* "" when unset */
+} kb_resid;
+
+typedef struct kb_resource {
+	kb_node *doc;
+	char *file;       /* where it came from, for messages */
+	kb_resid orig;    /* id when first loaded */
+	/* Every (name, namespace) the object had before a rename, oldest
+	 * first; kustomize's previousNames/previousNamespaces. */
+	kb_strv prev_names;
+	kb_strv prev_ns;
+	kb_strv prev_kinds;
+	int behavior;     /* generated objects: KB_BEHAVIOR_* */
+	bool needs_hash;
+	bool generated;
+	/* kustomize refuses references to objects renamed in a sibling
+	 * base; kept for name references (kustomize's refBy). */
+	kb_strv refby;
+} kb_resource;
+
+typedef struct kb_resmap {
+	kb_resource **v;
+	size_t n, cap;
+} kb_resmap;
+
+/* Takes ownership of doc. */
+kb_resource *kb_resource_new(kb_node *doc, const char *file);
+void kb_resource_free(kb_resource *r);
+kb_resource *kb_resource_clone(const kb_resource *r);
+
+/* Fields of the current id, read from the document (never NULL). */
+const char *kb_res_kind(const kb_resource *r);
+const char *kb_res_name(const kb_resource *r);
+const char *kb_res_ns(const kb_resource *r);
+const char *kb_res_apiversion(const kb_resource *r);
+/* Splits apiVersion into group and version (both malloc'd). */
+void kb_split_apiversion(const char *apiversion, char **group, char **version);
+void kb_res_id(const kb_resource *r, kb_resid *out); /* caller frees with kb_resid_free */
+void kb_resid_free(kb_resid *id);
+/* "apps_v1_Deployment|ns|name"-style text for messages; caller frees. */
+char *kb_resid_string(const kb_resid *id);
+char *kb_res_id_string(const kb_resource *r);
+
+/* Records the current name/namespace as previous and sets new ones. */
+void kb_res_set_name(kb_resource *r, const char *name);
+void kb_res_set_ns(kb_resource *r, const char *ns);
+
+/* kustomize's ResId equality: same gvk, name, and namespaces equal where
+ * "" means "default" (cluster-scoped kinds ignore namespaces). */
+bool kb_resid_equal(const kb_schema *s, const kb_resid *a, const kb_resid *b);
+/* Whether r currently has, or ever had, the given id. */
+bool kb_res_matches_any_id(const kb_schema *s, const kb_resource *r, const kb_resid *id);
+
+void kb_resmap_init(kb_resmap *m);
+/* Appends r (ownership passes) after checking its current id is new. */
+kb_error *kb_resmap_append(kb_resmap *m, const kb_schema *s, kb_resource *r);
+void kb_resmap_append_unchecked(kb_resmap *m, kb_resource *r);
+/* Index of the resource whose current id equals id, or -1. */
+long kb_resmap_find(const kb_resmap *m, const kb_schema *s, const kb_resid *id);
+void kb_resmap_remove(kb_resmap *m, size_t idx);
+/* Moves every resource of src to m (checked); src is left empty. */
+kb_error *kb_resmap_absorb(kb_resmap *m, const kb_schema *s, kb_resmap *src);
+void kb_resmap_free(kb_resmap *m);
+
+#endif

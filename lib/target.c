@@ -1,0 +1,484 @@
+#include "target.h"
+#include "fs.h"
+#include "generate.h"
+#include "kustfile.h"
+#include "patch.h"
+#include "transform.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void kb_acc_init(kb_acc *acc)
+{
+	kb_resmap_init(&acc->rm);
+	kb_tconfig_init_defaults(&acc->cfg);
+	acc->vars = kb_node_new(KB_SEQ);
+}
+
+void kb_acc_free(kb_acc *acc)
+{
+	if (!acc)
+		return;
+	kb_resmap_free(&acc->rm);
+	kb_tconfig_free(&acc->cfg);
+	kb_node_free(acc->vars);
+	acc->vars = NULL;
+}
+
+static bool is_remote(const char *s)
+{
+	return strstr(s, "://") != NULL || kb_str_has_prefix(s, "git@") ||
+	       kb_str_has_prefix(s, "github.com/") || kb_str_has_prefix(s, "gitlab.com/") ||
+	       kb_str_has_prefix(s, "bitbucket.org/") || kb_str_has_prefix(s, "git::");
+}
+
+/* kustomize's errIfArgEqualOrHigher: a kustomization may not load a
+ * directory that contains (or is) itself or any kustomization on the
+ * path that led to it.  That catches cycles and `resources: [..]`. */
+static kb_error *check_cycle(kb_ctx *ctx, const char *cand, const kb_kust *k, unsigned line)
+{
+	for (size_t i = ctx->stack.n; i-- > 0;) {
+		const char *root = ctx->stack.v[i];
+		size_t n = strlen(cand);
+		if (strncmp(root, cand, n) == 0 && (root[n] == '\0' || root[n] == '/' || n == 1)) {
+			kb_buf chain = KB_BUF_INIT;
+			for (size_t j = 0; j < ctx->stack.n; j++) {
+				char *d = kb_path_display(ctx->stack.v[j]);
+				kb_buf_printf(&chain, "%s -> ", d);
+				free(d);
+			}
+			char *dc = kb_path_display(cand);
+			kb_buf_puts(&chain, dc);
+			kb_error *e = kb_error_new(k->display, line, 0,
+						   "cycle detected: '%s' contains a kustomization "
+						   "that is already being built (%s)",
+						   dc, chain.data);
+			free(dc);
+			kb_buf_free(&chain);
+			return e;
+		}
+	}
+	return NULL;
+}
+
+static kb_error *add_documents(kb_ctx *ctx, kb_acc *acc, kb_node **docs, size_t ndocs,
+			       const char *display)
+{
+	kb_error *e = NULL;
+	size_t i;
+	for (i = 0; i < ndocs && !e; i++) {
+		kb_node *d = docs[i];
+		docs[i] = NULL;
+		if (d->kind != KB_MAP) {
+			e = kb_error_new(display, d->line, d->col,
+					 "a resource must be a YAML mapping (found a %s)",
+					 d->kind == KB_SEQ ? "list" : "scalar");
+			kb_node_free(d);
+			break;
+		}
+		const char *kind = kb_map_get_str(d, "kind");
+		kb_node *items = kb_map_get(d, "items");
+		if (kind && kb_str_has_suffix(kind, "List") && items && items->kind == KB_SEQ) {
+			/* kustomize inlines the items of any *List */
+			for (size_t k = 0; k < items->n && !e; k++) {
+				kb_node *it = items->items[k];
+				if (it->kind != KB_MAP) {
+					e = kb_error_new(display, it->line, it->col,
+							 "items of a %s must be mappings", kind);
+					break;
+				}
+				items->items[k] = kb_node_new(KB_NULL);
+				e = kb_resmap_append(&acc->rm, ctx->schema, kb_resource_new(it, display));
+			}
+			kb_node_free(d);
+			continue;
+		}
+		if (kb_str_empty(kind)) {
+			e = kb_error_new(display, d->line, d->col,
+					 "missing 'kind' in resource; every resource needs apiVersion, "
+					 "kind and metadata.name");
+			kb_node_free(d);
+			break;
+		}
+		e = kb_resmap_append(&acc->rm, ctx->schema, kb_resource_new(d, display));
+	}
+	for (; i < ndocs; i++)
+		kb_node_free(docs[i]);
+	return e;
+}
+
+static kb_error *accumulate_file(kb_ctx *ctx, kb_acc *acc, const kb_loader *ld, const char *path)
+{
+	char *data, *abs;
+	size_t len;
+	kb_error *e = kb_loader_read(ld, path, &data, &len, &abs);
+	if (e)
+		return e;
+	char *display = kb_path_display(abs);
+	kb_node **docs;
+	size_t ndocs;
+	e = kb_yaml_parse(display, data, len, &ctx->lim, &docs, &ndocs);
+	free(data);
+	if (!e) {
+		e = add_documents(ctx, acc, docs, ndocs, display);
+		free(docs);
+	}
+	free(display);
+	free(abs);
+	return e;
+}
+
+static kb_error *accumulate_dir(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, const char *real,
+				unsigned line, bool component)
+{
+	kb_error *e = check_cycle(ctx, real, k, line);
+	if (e)
+		return e;
+	if (component)
+		return kb_target_run(ctx, real, acc, true);
+	kb_acc sub;
+	kb_acc_init(&sub);
+	e = kb_target_run(ctx, real, &sub, false);
+	if (!e)
+		e = kb_resmap_absorb(&acc->rm, ctx->schema, &sub.rm);
+	if (!e) {
+		kb_tconfig_merge(&acc->cfg, &sub.cfg);
+		for (size_t i = 0; i < sub.vars->n; i++) {
+			kb_seq_push(acc->vars, sub.vars->items[i]);
+			sub.vars->items[i] = NULL;
+		}
+		sub.vars->n = 0;
+	}
+	kb_acc_free(&sub);
+	return e;
+}
+
+static kb_error *accumulate_resources(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
+				      const kb_loader *ld)
+{
+	const kb_node *list = kb_map_get(k->doc, "resources");
+	if (!list || list->kind != KB_SEQ)
+		return NULL;
+	for (size_t i = 0; i < list->n; i++) {
+		const kb_node *it = list->items[i];
+		const char *path = it->str;
+		kb_error *e = NULL;
+		if (kb_str_empty(path))
+			continue;
+		if (is_remote(path))
+			return kb_error_new(k->display, it->line, it->col,
+					    "remote resources are not supported yet: '%s'; vendor the "
+					    "files into the repository and refer to them by path",
+					    path);
+		char *real = kb_loader_resolve(ld, path);
+		if (!real) {
+			return kb_error_new(k->display, it->line, it->col,
+					    "accumulating resources: '%s': %s", path,
+					    strerror(errno));
+		}
+		if (kb_is_dir(real)) {
+			if (!kb_kust_exists(real)) {
+				e = kb_error_new(k->display, it->line, it->col,
+						 "accumulating resources: '%s' is a directory without a "
+						 "kustomization file",
+						 path);
+			} else {
+				e = accumulate_dir(ctx, acc, k, real, it->line, false);
+			}
+		} else {
+			e = accumulate_file(ctx, acc, ld, path);
+		}
+		free(real);
+		if (e)
+			return kb_error_note(e, k->display, it->line, it->col,
+					     "in resource '%s'", path);
+	}
+	return NULL;
+}
+
+static kb_error *accumulate_components(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
+				       const kb_loader *ld)
+{
+	const kb_node *list = kb_map_get(k->doc, "components");
+	if (!list || list->kind != KB_SEQ)
+		return NULL;
+	for (size_t i = 0; i < list->n; i++) {
+		const kb_node *it = list->items[i];
+		const char *path = it->str;
+		if (is_remote(path))
+			return kb_error_new(k->display, it->line, it->col,
+					    "remote components are not supported yet: '%s'", path);
+		char *real = kb_loader_resolve(ld, path);
+		if (!real || !kb_is_dir(real)) {
+			free(real);
+			return kb_error_new(k->display, it->line, it->col,
+					    "component '%s' must be a directory holding a kustomization "
+					    "of kind Component",
+					    path);
+		}
+		kb_error *e = accumulate_dir(ctx, acc, k, real, it->line, true);
+		free(real);
+		if (e)
+			return kb_error_note(e, k->display, it->line, it->col, "in component '%s'",
+					     path);
+	}
+	return NULL;
+}
+
+static kb_error *load_configurations(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
+				     const kb_loader *ld)
+{
+	const kb_node *list = kb_map_get(k->doc, "configurations");
+	if (!list || list->kind != KB_SEQ)
+		return NULL;
+	kb_tconfig extra;
+	kb_tconfig_init_empty(&extra);
+	kb_error *e = NULL;
+	for (size_t i = 0; i < list->n && !e; i++) {
+		const kb_node *it = list->items[i];
+		char *data, *abs;
+		size_t len;
+		e = kb_loader_read(ld, it->str, &data, &len, &abs);
+		if (e) {
+			e = kb_error_note(e, k->display, it->line, it->col, "in configurations");
+			break;
+		}
+		char *display = kb_path_display(abs);
+		kb_node **docs;
+		size_t nd;
+		e = kb_yaml_parse(display, data, len, &ctx->lim, &docs, &nd);
+		for (size_t d = 0; !e && d < nd; d++)
+			e = kb_tconfig_add_doc(&extra, docs[d], display);
+		if (!e)
+			kb_docs_free(docs, nd);
+		free(display);
+		free(data);
+		free(abs);
+	}
+	if (!e)
+		kb_tconfig_merge(&acc->cfg, &extra);
+	kb_tconfig_free(&extra);
+	return e;
+}
+
+static kb_error *absorb_generated(kb_ctx *ctx, kb_acc *acc, kb_gen_result *g,
+				  const kb_kust *k, const kb_node *entry)
+{
+	kb_resource *r = kb_resource_new(g->doc, k->display);
+	g->doc = NULL;
+	r->generated = true;
+	r->needs_hash = g->needs_hash;
+	r->behavior = g->behavior;
+	kb_resid id;
+	kb_res_id(r, &id);
+	long found = -1;
+	int nfound = 0;
+	for (size_t i = 0; i < acc->rm.n; i++)
+		if (kb_res_matches_any_id(ctx->schema, acc->rm.v[i], &id)) {
+			if (found < 0)
+				found = (long)i;
+			nfound++;
+		}
+	kb_error *e = NULL;
+	char *ids = kb_resid_string(&id);
+	if (nfound == 0) {
+		if (g->behavior == KB_BEHAVIOR_MERGE || g->behavior == KB_BEHAVIOR_REPLACE) {
+			e = kb_error_new(k->display, entry->line, entry->col,
+					 "id %s does not exist; cannot merge or replace (is the base "
+					 "that generates it listed in resources?)",
+					 ids);
+			kb_resource_free(r);
+		} else {
+			kb_resmap_append_unchecked(&acc->rm, r);
+		}
+	} else if (nfound > 1) {
+		e = kb_error_new(k->display, entry->line, entry->col,
+				 "found multiple objects matching generator id %s", ids);
+		kb_resource_free(r);
+	} else if (g->behavior != KB_BEHAVIOR_MERGE && g->behavior != KB_BEHAVIOR_REPLACE) {
+		e = kb_error_new(k->display, entry->line, entry->col,
+				 "cannot add generated %s: an object with that id already exists; "
+				 "set behavior: merge or replace",
+				 ids);
+		kb_resource_free(r);
+	} else {
+		kb_resource *old = acc->rm.v[found];
+		e = kb_generate_merge(old->doc, r->doc, g->behavior);
+		/* merging into a plain object never adds a hash */
+		old->needs_hash = old->needs_hash && r->needs_hash;
+		kb_resource_free(r);
+	}
+	free(ids);
+	kb_resid_free(&id);
+	return e;
+}
+
+static kb_error *run_generators(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, const kb_loader *ld)
+{
+	const kb_node *opts = kb_map_get(k->doc, "generatorOptions");
+	static const char *const fields[2] = { "configMapGenerator", "secretGenerator" };
+	for (int s = 0; s < 2; s++) {
+		const kb_node *list = kb_map_get(k->doc, fields[s]);
+		if (!list || list->kind != KB_SEQ)
+			continue;
+		for (size_t i = 0; i < list->n; i++) {
+			kb_gen_result g;
+			memset(&g, 0, sizeof(g));
+			kb_error *e = kb_generate(list->items[i], opts, s == 1, ld, &ctx->warnings, &g);
+			if (!e)
+				e = absorb_generated(ctx, acc, &g, k, list->items[i]);
+			kb_node_free(g.doc);
+			if (e)
+				return kb_error_note(e, k->display, list->items[i]->line,
+						     list->items[i]->col, "in %s", fields[s]);
+		}
+	}
+	return NULL;
+}
+
+static kb_error *run_labels(kb_acc *acc, const kb_kust *k)
+{
+	const kb_node *labels = kb_map_get(k->doc, "labels");
+	for (size_t i = 0; labels && labels->kind == KB_SEQ && i < labels->n; i++) {
+		const kb_node *l = labels->items[i];
+		if (l->kind != KB_MAP)
+			return kb_error_new(k->display, l->line, l->col,
+					    "labels entries must be mappings with 'pairs'");
+		for (size_t f = 0; f < l->n; f++) {
+			const char *key = l->pairs[f].key;
+			if (strcmp(key, "pairs") && strcmp(key, "includeSelectors") &&
+			    strcmp(key, "includeTemplates") && strcmp(key, "fields"))
+				return kb_error_new(k->display, l->pairs[f].line, l->pairs[f].col,
+						    "invalid Kustomization: json: unknown field \"%s\" "
+						    "in labels",
+						    key);
+		}
+		kb_fsset fs = { 0 };
+		const kb_node *fields = kb_map_get(l, "fields");
+		for (size_t f = 0; fields && fields->kind == KB_SEQ && f < fields->n; f++) {
+			const kb_node *x = fields->items[f];
+			const kb_node *create = kb_map_get(x, "create");
+			kb_fsset_add(&fs, kb_map_get_str(x, "group"), kb_map_get_str(x, "version"),
+				     kb_map_get_str(x, "kind"), kb_map_get_str(x, "path"),
+				     create && kb_streq(create->str, "true"));
+		}
+		const kb_node *sel = kb_map_get(l, "includeSelectors");
+		const kb_node *tpl = kb_map_get(l, "includeTemplates");
+		if (sel && kb_streq(sel->str, "true")) {
+			kb_fsset_add_set(&fs, &acc->cfg.common_labels);
+		} else {
+			kb_fsset_add(&fs, NULL, NULL, NULL, "metadata/labels", true);
+			if (tpl && kb_streq(tpl->str, "true"))
+				kb_fsset_add_set(&fs, &acc->cfg.template_labels);
+		}
+		kb_error *e = kb_transform_labels(&acc->rm, kb_map_get(l, "pairs"), &fs);
+		kb_fsset_free(&fs);
+		if (e)
+			return e;
+	}
+	return kb_transform_labels(&acc->rm, kb_map_get(k->doc, "commonLabels"),
+				   &acc->cfg.common_labels);
+}
+
+static kb_error *run_transformers(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
+				  const kb_loader *ld)
+{
+	kb_error *e;
+	const kb_node *v;
+	if ((e = kb_patch_strategic_merge_list(ctx, &acc->rm, k, ld)))
+		return e;
+	if ((e = kb_patch_patches(ctx, &acc->rm, k, ld)))
+		return e;
+	const char *ns = kb_map_get_str(k->doc, "namespace");
+	if (!kb_str_empty(ns) &&
+	    (e = kb_transform_namespace(&acc->rm, ctx->schema, ns, &acc->cfg.ns,
+					KB_SUBJECTS_DEFAULT_ONLY, false)))
+		return e;
+	const char *prefix = kb_map_get_str(k->doc, "namePrefix");
+	if (!kb_str_empty(prefix) &&
+	    (e = kb_transform_prefix_suffix(&acc->rm, prefix, NULL, &acc->cfg.prefix)))
+		return e;
+	const char *suffix = kb_map_get_str(k->doc, "nameSuffix");
+	if (!kb_str_empty(suffix) &&
+	    (e = kb_transform_prefix_suffix(&acc->rm, NULL, suffix, &acc->cfg.suffix)))
+		return e;
+	if ((e = run_labels(acc, k)))
+		return e;
+	if ((e = kb_transform_annotations(&acc->rm, kb_map_get(k->doc, "commonAnnotations"),
+					  &acc->cfg.annotations)))
+		return e;
+	if ((e = kb_patch_json6902_list(ctx, &acc->rm, k, ld)))
+		return e;
+	v = kb_map_get(k->doc, "replicas");
+	for (size_t i = 0; v && v->kind == KB_SEQ && i < v->n; i++)
+		if ((e = kb_transform_replicas(&acc->rm, ctx->schema, v->items[i], &acc->cfg.replicas,
+					       k->display)))
+			return e;
+	v = kb_map_get(k->doc, "images");
+	for (size_t i = 0; v && v->kind == KB_SEQ && i < v->n; i++)
+		if ((e = kb_transform_image(&acc->rm, v->items[i], &acc->cfg.images, k->display)))
+			return e;
+	return NULL;
+}
+
+static kb_error *unsupported(const kb_kust *k, const char *field, const char *what)
+{
+	const kb_node *v = kb_map_get(k->doc, field);
+	if (!v || v->kind == KB_NULL || ((v->kind == KB_SEQ || v->kind == KB_MAP) && v->n == 0))
+		return NULL;
+	kb_pair *p = kb_map_get_pair(k->doc, field);
+	return kb_error_new(k->display, p->line, p->col, "'%s' is not supported yet (%s)", field,
+			    what);
+}
+
+kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool component)
+{
+	kb_kust *k = NULL;
+	kb_error *e = kb_kust_load(dir, &ctx->lim, &ctx->warnings, &k);
+	if (e)
+		return e;
+	if (component && !k->component) {
+		e = kb_error_new(k->display, 0, 0,
+				 "expected kind 'Component' in a kustomization listed under "
+				 "components, found 'Kustomization'");
+		goto out;
+	}
+	if (!component && k->component) {
+		e = kb_error_new(k->display, 0, 0,
+				 "expected kind 'Kustomization' but found 'Component'; list a "
+				 "Component under 'components', not 'resources'");
+		goto out;
+	}
+	static const char *const later[][2] = {
+		{ "replacements", "replacements" },
+		{ "vars", "vars" },
+		{ "generators", "generators" },
+		{ "transformers", "transformers" },
+		{ "validators", "validators" },
+		{ "helmCharts", "helm charts" },
+		{ "helmChartInflationGenerator", "helm charts" },
+		{ "crds", "crds" },
+		{ "openapi", "openapi" },
+	};
+	for (size_t i = 0; i < sizeof(later) / sizeof(*later) && !e; i++)
+		e = unsupported(k, later[i][0], later[i][1]);
+	if (e)
+		goto out;
+
+	kb_strv_push(&ctx->stack, dir);
+	kb_loader ld = { k->dir, ctx->opts->load_restrictor, k->display };
+	e = accumulate_resources(ctx, acc, k, &ld);
+	if (!e)
+		e = load_configurations(ctx, acc, k, &ld);
+	if (!e)
+		e = run_generators(ctx, acc, k, &ld);
+	if (!e)
+		e = accumulate_components(ctx, acc, k, &ld);
+	if (!e)
+		e = run_transformers(ctx, acc, k, &ld);
+	free(ctx->stack.v[--ctx->stack.n]);
+out:
+	kb_kust_free(k);
+	return e;
+}

@@ -1,0 +1,40 @@
+/*
+ * target.h - one kustomization level, kustomize's KustTarget: resources,
+ * generators, components, then the builtin transformers in kustomize's
+ * fixed order, recursing depth-first into bases.
+ *
+ * The accumulator (kustomize's ResAccumulator) carries resources and the
+ * merged transformer config up the tree; components share their parent's.
+ */
+#ifndef KB_TARGET_H
+#define KB_TARGET_H
+
+#include "diag.h"
+#include "kbuild.h"
+#include "parse.h"
+#include "resource.h"
+#include "schema.h"
+#include "tconfig.h"
+
+typedef struct kb_ctx {
+	const kb_options *opts;
+	const kb_schema *schema; /* builtin, or the top kustomization's openapi */
+	kb_schema *owned_schema;
+	kb_parse_limits lim;
+	kb_warnings warnings;
+	kb_strv stack; /* directories being built, for cycle detection */
+} kb_ctx;
+
+typedef struct kb_acc {
+	kb_resmap rm;
+	kb_tconfig cfg;
+	kb_node *vars; /* KB_SEQ of var definitions, merged up the tree */
+} kb_acc;
+
+void kb_acc_init(kb_acc *acc);
+void kb_acc_free(kb_acc *acc);
+
+/* Builds the kustomization in dir (absolute, canonical) into acc. */
+kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool component);
+
+#endif

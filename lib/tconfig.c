@@ -1,0 +1,166 @@
+#include "tconfig.h"
+#include "tables.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void kb_tconfig_init_empty(kb_tconfig *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+void kb_tconfig_add_nameref(kb_tconfig *cfg, const char *group, const char *version,
+			    const char *kind, const kb_fieldspec *fs)
+{
+	kb_nameref_cfg *nr = NULL;
+	for (size_t i = 0; i < cfg->nnameref; i++)
+		if (kb_streq(cfg->nameref[i].group, group) &&
+		    kb_streq(cfg->nameref[i].version, version) &&
+		    kb_streq(cfg->nameref[i].kind, kind))
+			nr = &cfg->nameref[i];
+	if (!nr) {
+		kb_grow((void **)&cfg->nameref, &cfg->capnameref, cfg->nnameref + 1,
+			sizeof(kb_nameref_cfg));
+		nr = &cfg->nameref[cfg->nnameref++];
+		memset(nr, 0, sizeof(*nr));
+		nr->group = group ? kb_xstrdup(group) : NULL;
+		nr->version = version ? kb_xstrdup(version) : NULL;
+		nr->kind = kind ? kb_xstrdup(kind) : NULL;
+	}
+	kb_fsset_add(&nr->referrers, fs->group, fs->version, fs->kind, fs->path, fs->create);
+}
+
+void kb_tconfig_init_defaults(kb_tconfig *cfg)
+{
+	kb_tconfig_init_empty(cfg);
+	kb_fsset_add_list(&cfg->prefix, &kb_fs_nameprefix);
+	kb_fsset_add_list(&cfg->suffix, &kb_fs_namesuffix);
+	kb_fsset_add_list(&cfg->ns, &kb_fs_namespace);
+	kb_fsset_add_list(&cfg->common_labels, &kb_fs_commonlabels);
+	kb_fsset_add_list(&cfg->template_labels, &kb_fs_templatelabels);
+	kb_fsset_add_list(&cfg->annotations, &kb_fs_commonannotations);
+	kb_fsset_add_list(&cfg->images, &kb_fs_images);
+	kb_fsset_add_list(&cfg->replicas, &kb_fs_replicas);
+	kb_fsset_add_list(&cfg->varref, &kb_fs_varreference);
+	for (size_t i = 0; i < kb_namerefs_n; i++) {
+		const kb_nameref_entry *e = &kb_namerefs[i];
+		for (size_t k = 0; k < e->referrers.n; k++)
+			kb_tconfig_add_nameref(cfg, e->group, e->version, e->kind, &e->referrers.v[k]);
+	}
+}
+
+static kb_error *add_specs(kb_fsset *set, const kb_node *list, const char *file, const char *key)
+{
+	if (!list || list->kind == KB_NULL)
+		return NULL;
+	if (list->kind != KB_SEQ)
+		return kb_error_new(file, list->line, list->col, "'%s' must be a list of field specs",
+				    key);
+	for (size_t i = 0; i < list->n; i++) {
+		const kb_node *fs = list->items[i];
+		const char *path = kb_map_get_str(fs, "path");
+		if (fs->kind != KB_MAP || kb_str_empty(path))
+			return kb_error_new(file, fs->line, fs->col,
+					    "field spec in '%s' needs a 'path'", key);
+		const kb_node *create = kb_map_get(fs, "create");
+		kb_fsset_add(set, kb_map_get_str(fs, "group"), kb_map_get_str(fs, "version"),
+			     kb_map_get_str(fs, "kind"), path,
+			     create && create->kind == KB_BOOL && strcmp(create->str, "true") == 0);
+	}
+	return NULL;
+}
+
+kb_error *kb_tconfig_add_doc(kb_tconfig *cfg, const kb_node *doc, const char *file)
+{
+	static const char *const known[] = { "namePrefix",  "nameSuffix",	 "namespace",
+					     "commonLabels", "labels",	 "templateLabels",
+					     "commonAnnotations", "nameReference", "varReference",
+					     "images",	     "replicas" };
+	if (!doc)
+		return NULL;
+	if (doc->kind != KB_MAP)
+		return kb_error_new(file, doc->line, doc->col,
+				    "a transformer configuration must be a mapping");
+	for (size_t i = 0; i < doc->n; i++) {
+		size_t k;
+		for (k = 0; k < sizeof(known) / sizeof(*known); k++)
+			if (strcmp(doc->pairs[i].key, known[k]) == 0)
+				break;
+		if (k == sizeof(known) / sizeof(*known))
+			return kb_error_new(file, doc->pairs[i].line, doc->pairs[i].col,
+					    "unknown field \"%s\" in transformer configuration",
+					    doc->pairs[i].key);
+	}
+	kb_error *e = NULL;
+	if (!e) e = add_specs(&cfg->prefix, kb_map_get(doc, "namePrefix"), file, "namePrefix");
+	if (!e) e = add_specs(&cfg->suffix, kb_map_get(doc, "nameSuffix"), file, "nameSuffix");
+	if (!e) e = add_specs(&cfg->ns, kb_map_get(doc, "namespace"), file, "namespace");
+	if (!e) e = add_specs(&cfg->common_labels, kb_map_get(doc, "commonLabels"), file, "commonLabels");
+	if (!e) e = add_specs(&cfg->common_labels, kb_map_get(doc, "labels"), file, "labels");
+	if (!e) e = add_specs(&cfg->template_labels, kb_map_get(doc, "templateLabels"), file, "templateLabels");
+	if (!e) e = add_specs(&cfg->annotations, kb_map_get(doc, "commonAnnotations"), file, "commonAnnotations");
+	if (!e) e = add_specs(&cfg->varref, kb_map_get(doc, "varReference"), file, "varReference");
+	if (!e) e = add_specs(&cfg->images, kb_map_get(doc, "images"), file, "images");
+	if (!e) e = add_specs(&cfg->replicas, kb_map_get(doc, "replicas"), file, "replicas");
+	if (e)
+		return e;
+	const kb_node *nr = kb_map_get(doc, "nameReference");
+	if (nr && nr->kind == KB_SEQ) {
+		for (size_t i = 0; i < nr->n; i++) {
+			const kb_node *ent = nr->items[i];
+			kb_fsset tmp = { 0 };
+			e = add_specs(&tmp, kb_map_get(ent, "fieldSpecs"), file, "nameReference");
+			if (e) {
+				kb_fsset_free(&tmp);
+				return e;
+			}
+			for (size_t k = 0; k < tmp.n; k++)
+				kb_tconfig_add_nameref(cfg, kb_map_get_str(ent, "group"),
+						       kb_map_get_str(ent, "version"),
+						       kb_map_get_str(ent, "kind"), &tmp.v[k]);
+			kb_fsset_free(&tmp);
+		}
+	}
+	return NULL;
+}
+
+void kb_tconfig_merge(kb_tconfig *dst, const kb_tconfig *src)
+{
+	kb_fsset_add_set(&dst->prefix, &src->prefix);
+	kb_fsset_add_set(&dst->suffix, &src->suffix);
+	kb_fsset_add_set(&dst->ns, &src->ns);
+	kb_fsset_add_set(&dst->common_labels, &src->common_labels);
+	kb_fsset_add_set(&dst->template_labels, &src->template_labels);
+	kb_fsset_add_set(&dst->annotations, &src->annotations);
+	kb_fsset_add_set(&dst->images, &src->images);
+	kb_fsset_add_set(&dst->replicas, &src->replicas);
+	kb_fsset_add_set(&dst->varref, &src->varref);
+	for (size_t i = 0; i < src->nnameref; i++) {
+		const kb_nameref_cfg *n = &src->nameref[i];
+		for (size_t k = 0; k < n->referrers.n; k++)
+			kb_tconfig_add_nameref(dst, n->group, n->version, n->kind, &n->referrers.v[k]);
+	}
+}
+
+void kb_tconfig_free(kb_tconfig *cfg)
+{
+	if (!cfg)
+		return;
+	kb_fsset_free(&cfg->prefix);
+	kb_fsset_free(&cfg->suffix);
+	kb_fsset_free(&cfg->ns);
+	kb_fsset_free(&cfg->common_labels);
+	kb_fsset_free(&cfg->template_labels);
+	kb_fsset_free(&cfg->annotations);
+	kb_fsset_free(&cfg->images);
+	kb_fsset_free(&cfg->replicas);
+	kb_fsset_free(&cfg->varref);
+	for (size_t i = 0; i < cfg->nnameref; i++) {
+		free(cfg->nameref[i].group);
+		free(cfg->nameref[i].version);
+		free(cfg->nameref[i].kind);
+		kb_fsset_free(&cfg->nameref[i].referrers);
+	}
+	free(cfg->nameref);
+	memset(cfg, 0, sizeof(*cfg));
+}

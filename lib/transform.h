@@ -1,0 +1,39 @@
+/*
+ * transform.h - kustomize's builtin transformers that are field-spec
+ * walks: namespace, name prefix/suffix, labels, annotations, images,
+ * replicas.  Each works on a whole resource map, as kustomize's builtin
+ * plugins do, and is called by target.c in kustomize's fixed order.
+ */
+#ifndef KB_TRANSFORM_H
+#define KB_TRANSFORM_H
+
+#include "diag.h"
+#include "fieldspec.h"
+#include "resource.h"
+#include "schema.h"
+
+typedef enum kb_subject_mode {
+	KB_SUBJECTS_DEFAULT_ONLY = 0, /* only subjects named "default" */
+	KB_SUBJECTS_ALL_SERVICE_ACCOUNTS,
+	KB_SUBJECTS_NONE,
+} kb_subject_mode;
+
+kb_error *kb_transform_namespace(kb_resmap *m, const kb_schema *s, const char *ns,
+				 const kb_fsset *fs, kb_subject_mode mode, bool unset_only);
+/* prefix or suffix may be NULL/"" */
+kb_error *kb_transform_prefix_suffix(kb_resmap *m, const char *prefix, const char *suffix,
+				     const kb_fsset *fs);
+/* pairs: a map node of label (or annotation) keys to values. */
+kb_error *kb_transform_labels(kb_resmap *m, const kb_node *pairs, const kb_fsset *fs);
+kb_error *kb_transform_annotations(kb_resmap *m, const kb_node *pairs, const kb_fsset *fs);
+/* image: one entry of `images` (name, newName, newTag, digest). */
+kb_error *kb_transform_image(kb_resmap *m, const kb_node *image, const kb_fsset *fs,
+			     const char *file);
+/* replica: one entry of `replicas` (name, count). */
+kb_error *kb_transform_replicas(kb_resmap *m, const kb_schema *s, const kb_node *replica,
+				const kb_fsset *fs, const char *file);
+
+/* The image helpers, exposed for tests. */
+void kb_image_split(const char *image, char **name, char **tag, char **digest);
+
+#endif

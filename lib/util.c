@@ -1,0 +1,173 @@
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *kb_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+void *kb_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+void *kb_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		abort();
+	return q;
+}
+
+char *kb_xstrdup(const char *s)
+{
+	return kb_xstrndup(s ? s : "", s ? strlen(s) : 0);
+}
+
+char *kb_xstrndup(const char *s, size_t n)
+{
+	char *p = kb_xmalloc(n + 1);
+	if (n)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *kb_xvasprintf(const char *fmt, va_list ap)
+{
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		abort();
+	char *p = kb_xmalloc((size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *kb_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = kb_xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void kb_grow(void **arr, size_t *cap, size_t need, size_t elsz)
+{
+	if (need <= *cap)
+		return;
+	size_t nc = *cap ? *cap * 2 : 8;
+	while (nc < need)
+		nc *= 2;
+	*arr = kb_xrealloc(*arr, nc * elsz);
+	*cap = nc;
+}
+
+void kb_buf_append(kb_buf *b, const void *p, size_t n)
+{
+	kb_grow((void **)&b->data, &b->cap, b->len + n + 1, 1);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void kb_buf_puts(kb_buf *b, const char *s)
+{
+	kb_buf_append(b, s, strlen(s));
+}
+
+void kb_buf_putc(kb_buf *b, char c)
+{
+	kb_buf_append(b, &c, 1);
+}
+
+void kb_buf_printf(kb_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = kb_xvasprintf(fmt, ap);
+	va_end(ap);
+	kb_buf_puts(b, s);
+	free(s);
+}
+
+char *kb_buf_detach(kb_buf *b)
+{
+	char *p = b->data ? b->data : kb_xstrdup("");
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+void kb_buf_free(kb_buf *b)
+{
+	if (!b)
+		return;
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+bool kb_streq(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+bool kb_str_empty(const char *s)
+{
+	return !s || !*s;
+}
+
+bool kb_str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool kb_str_has_suffix(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && memcmp(s + a - b, suffix, b) == 0;
+}
+
+void kb_strv_push_owned(kb_strv *sv, char *s)
+{
+	kb_grow((void **)&sv->v, &sv->cap, sv->n + 1, sizeof(char *));
+	sv->v[sv->n++] = s;
+}
+
+void kb_strv_push(kb_strv *sv, const char *s)
+{
+	kb_strv_push_owned(sv, kb_xstrdup(s));
+}
+
+bool kb_strv_contains(const kb_strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+void kb_strv_free(kb_strv *sv)
+{
+	if (!sv)
+		return;
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}

@@ -1,0 +1,65 @@
+/*
+ * util.h - small internal helpers: checked allocation, growable buffers,
+ * string helpers.
+ *
+ * Allocation failure aborts the process (as git's xmalloc does): a build
+ * that cannot allocate a few bytes has no sane way to report it, and
+ * threading NULL checks through every tree edit would hide the real logic.
+ */
+#ifndef KB_UTIL_H
+#define KB_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+void *kb_xmalloc(size_t n);
+void *kb_xcalloc(size_t n, size_t size);
+void *kb_xrealloc(void *p, size_t n);
+char *kb_xstrdup(const char *s);
+char *kb_xstrndup(const char *s, size_t n);
+/* printf into a freshly allocated string; caller frees. */
+char *kb_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *kb_xvasprintf(const char *fmt, va_list ap);
+
+/* Grow *arr (of element size elsz) so that it holds at least need
+ * elements; *cap is updated. */
+void kb_grow(void **arr, size_t *cap, size_t need, size_t elsz);
+
+/* A growable byte buffer.  Always NUL-terminated once anything was
+ * appended.  Owned by whoever declared it; release with kb_buf_free or
+ * take the bytes with kb_buf_detach. */
+typedef struct kb_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+} kb_buf;
+
+#define KB_BUF_INIT { NULL, 0, 0 }
+
+void kb_buf_append(kb_buf *b, const void *p, size_t n);
+void kb_buf_puts(kb_buf *b, const char *s);
+void kb_buf_putc(kb_buf *b, char c);
+void kb_buf_printf(kb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns the data (never NULL: "" when empty) and resets the buffer. */
+char *kb_buf_detach(kb_buf *b);
+void kb_buf_free(kb_buf *b);
+
+bool kb_streq(const char *a, const char *b); /* NULL-safe; NULL == "" */
+bool kb_str_empty(const char *s);            /* NULL or "" */
+bool kb_str_has_prefix(const char *s, const char *prefix);
+bool kb_str_has_suffix(const char *s, const char *suffix);
+
+/* A simple vector of owned strings. */
+typedef struct kb_strv {
+	char **v;
+	size_t n;
+	size_t cap;
+} kb_strv;
+
+void kb_strv_push(kb_strv *sv, const char *s); /* copies s */
+void kb_strv_push_owned(kb_strv *sv, char *s);
+bool kb_strv_contains(const kb_strv *sv, const char *s);
+void kb_strv_free(kb_strv *sv);
+
+#endif

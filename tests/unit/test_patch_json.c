@@ -1,0 +1,283 @@
+/* test_patch_json.c - JSON 6902 patches (semantics of json-patch.v4). */
+#include "diag.h"
+#include "node.h"
+#include "parse.h"
+#include "patch_json.h"
+#include "tap.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Compact JSON-like rendering, enough to compare trees in tests. */
+static void dump(kb_buf *b, const kb_node *n)
+{
+	switch (n->kind) {
+	case KB_MAP:
+		kb_buf_putc(b, '{');
+		for (size_t i = 0; i < n->n; i++) {
+			kb_buf_printf(b, "%s%s:", i ? "," : "", n->pairs[i].key);
+			dump(b, n->pairs[i].val);
+		}
+		kb_buf_putc(b, '}');
+		break;
+	case KB_SEQ:
+		kb_buf_putc(b, '[');
+		for (size_t i = 0; i < n->n; i++) {
+			if (i)
+				kb_buf_putc(b, ',');
+			dump(b, n->items[i]);
+		}
+		kb_buf_putc(b, ']');
+		break;
+	case KB_STR:
+		kb_buf_printf(b, "\"%s\"", n->str);
+		break;
+	default:
+		kb_buf_puts(b, n->str);
+	}
+}
+
+static kb_node *yaml(const char *text)
+{
+	kb_node *n = NULL;
+	kb_error *e = kb_yaml_parse_one("t.yaml", text, strlen(text), NULL, &n);
+	if (e) {
+		char *s = kb_error_format(e);
+		printf("# parse error: %s", s);
+		free(s);
+		kb_error_free(e);
+	}
+	return n;
+}
+
+static const char *DOC = "{spec: {replicas: 1, nul: null, list: [a, b], sel: {z: y, a: b}}}";
+
+/* Applies patch text to DOC; returns the rendered result or "ERR: msg". */
+static char *run(const char *patch)
+{
+	kb_node *doc = yaml(DOC);
+	kb_node *ops = NULL;
+	kb_error *e = kb_json6902_parse("p.yaml", patch, strlen(patch), &ops);
+	if (!e)
+		e = kb_json6902_apply(doc, ops, "p.yaml");
+	char *out;
+	if (e) {
+		char *s = kb_error_format(e);
+		out = kb_xasprintf("ERR: %s", s);
+		free(s);
+		size_t l = strlen(out);
+		if (l && out[l - 1] == '\n')
+			out[l - 1] = '\0';
+		kb_error_free(e);
+	} else {
+		kb_buf b = KB_BUF_INIT;
+		dump(&b, doc);
+		out = kb_buf_detach(&b);
+	}
+	kb_node_free(ops);
+	kb_node_free(doc);
+	return out;
+}
+
+#define CHECK(patch, want)                 \
+	do {                               \
+		char *got_ = run(patch);   \
+		STR_EQ(got_, want);        \
+		free(got_);                \
+	} while (0)
+
+#define CHECK_ERR_HAS(patch, needle)                                          \
+	do {                                                                  \
+		char *got_ = run(patch);                                      \
+		OK(strncmp(got_, "ERR: ", 5) == 0 && strstr(got_, needle));  \
+		if (!strstr(got_, needle))                                    \
+			printf("#   got: %s\n#  want: ...%s...\n", got_, needle); \
+		free(got_);                                                   \
+	} while (0)
+
+static void test_add(void)
+{
+	CHECK("[{\"op\":\"add\",\"path\":\"/spec/x\",\"value\":3}]",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"},x:3}}");
+	/* add over an existing key replaces it */
+	CHECK("- {op: add, path: /spec/replicas, value: {a: 1}}",
+	      "{spec:{replicas:{a:1},nul:null,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"}}}");
+	CHECK("- {op: add, path: /spec/list/-, value: c}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"b\",\"c\"],sel:{z:\"y\",a:\"b\"}}}");
+	CHECK("- {op: add, path: /spec/list/0, value: c}",
+	      "{spec:{replicas:1,nul:null,list:[\"c\",\"a\",\"b\"],sel:{z:\"y\",a:\"b\"}}}");
+	/* index == len appends */
+	CHECK("- {op: add, path: /spec/list/2, value: c}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"b\",\"c\"],sel:{z:\"y\",a:\"b\"}}}");
+	/* Go Atoi: leading zeros and '+' accepted, negatives count from the end */
+	CHECK("- {op: add, path: /spec/list/01, value: c}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"c\",\"b\"],sel:{z:\"y\",a:\"b\"}}}");
+	CHECK("- {op: add, path: /spec/list/+1, value: c}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"c\",\"b\"],sel:{z:\"y\",a:\"b\"}}}");
+	CHECK("- {op: add, path: /spec/list/-1, value: c}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"b\",\"c\"],sel:{z:\"y\",a:\"b\"}}}");
+	CHECK("- {op: add, path: /spec/list/-3, value: c}",
+	      "{spec:{replicas:1,nul:null,list:[\"c\",\"a\",\"b\"],sel:{z:\"y\",a:\"b\"}}}");
+	/* missing value adds null */
+	CHECK("- {op: add, path: /spec/x}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"},x:null}}");
+	/* escapes */
+	CHECK("- {op: add, path: /spec/a~1b~0c~01, value: 1}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"},a/b~c~1:1}}");
+	/* empty last token is the key "" */
+	CHECK("- {op: add, path: /spec/, value: 1}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"},:1}}");
+	/* text before the first '/' is ignored, as json-patch does */
+	CHECK("- {op: add, path: spec/x, value: 1}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"}},x:1}");
+	/* into an array element's map */
+	CHECK("- {op: add, path: /spec/list/-1, value: {k: v}}\n- {op: add, path: /spec/list/2/n, value: 1}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"b\",{k:\"v\",n:1}],sel:{z:\"y\",a:\"b\"}}}");
+
+	CHECK_ERR_HAS("- {op: add, path: /spec/a/b, value: 1}",
+		      "patch 'p.yaml': operation 1 (add /spec/a/b): add operation does not apply: doc is missing path: \"/spec/a/b\": missing value");
+	CHECK_ERR_HAS("- {op: add, path: /spec/list/3, value: 1}",
+		      "operation 1 (add /spec/list/3): error in add for path: '/spec/list/3': Unable to access invalid index: 3: invalid index referenced");
+	CHECK_ERR_HAS("- {op: add, path: /spec/list/-4, value: 1}",
+		      "Unable to access invalid index: -4");
+	CHECK_ERR_HAS("- {op: add, path: /spec/list/x, value: 1}",
+		      "value was not a proper array index: 'x': strconv.Atoi: parsing \"x\": invalid syntax");
+	CHECK_ERR_HAS("- {op: add, path: /spec/replicas/x, value: 1}", "doc is missing path");
+	CHECK_ERR_HAS("- {op: add, path: /spec/nul/x, value: 1}", "doc is missing path");
+	CHECK_ERR_HAS("- {op: add, path: spec, value: 1}", "doc is missing path: \"spec\"");
+	CHECK_ERR_HAS("- {op: add, path: '', value: {}}", "doc is missing path: \"\"");
+}
+
+static void test_remove_replace(void)
+{
+	CHECK("- {op: remove, path: /spec/replicas}",
+	      "{spec:{nul:null,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"}}}");
+	CHECK("- {op: remove, path: /spec/nul}",
+	      "{spec:{replicas:1,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"}}}");
+	CHECK("- {op: remove, path: /spec/list/0}",
+	      "{spec:{replicas:1,nul:null,list:[\"b\"],sel:{z:\"y\",a:\"b\"}}}");
+	CHECK("- {op: remove, path: /spec/list/-1}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\"],sel:{z:\"y\",a:\"b\"}}}");
+	CHECK_ERR_HAS("[{\"op\":\"remove\",\"path\":\"/spec/nope\"}]",
+		      "operation 1 (remove /spec/nope): error in remove for path: '/spec/nope': Unable to remove nonexistent key: nope: missing value");
+	CHECK_ERR_HAS("- {op: remove, path: /spec/list/2}", "Unable to access invalid index: 2");
+	CHECK_ERR_HAS("- {op: remove, path: /spec/list/-3}", "Unable to access invalid index: -3");
+	CHECK_ERR_HAS("- {op: remove, path: /spec/list/-}",
+		      "error in remove for path: '/spec/list/-': strconv.Atoi: parsing \"-\": invalid syntax");
+
+	CHECK("- {op: replace, path: /spec/replicas, value: '3'}",
+	      "{spec:{replicas:\"3\",nul:null,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"}}}");
+	CHECK("- {op: replace, path: /spec/list/-1, value: q}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"q\"],sel:{z:\"y\",a:\"b\"}}}");
+	/* json-patch v4: replacing a missing object member adds it */
+	CHECK("- {op: replace, path: /spec/zzz, value: 3}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"},zzz:3}}");
+	CHECK("- {op: replace, path: /spec/list/0}",
+	      "{spec:{replicas:1,nul:null,list:[null,\"b\"],sel:{z:\"y\",a:\"b\"}}}");
+	CHECK("- {op: replace, path: '', value: {kind: X}}", "{kind:\"X\"}");
+	/* a scalar whole-document replacement is silently ignored */
+	CHECK("- {op: replace, path: '', value: 1}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"}}}");
+	CHECK_ERR_HAS("- {op: test, path: /spec/replicas, value: 1}\n- {op: replace, path: /spec/list/5, value: 1}",
+		      "patch 'p.yaml': operation 2 (replace /spec/list/5): replace operation does not apply: doc is missing key: /spec/list/5: missing value");
+	CHECK_ERR_HAS("- {op: replace, path: /spec/nul/x, value: 1}",
+		      "replace operation does not apply: doc is missing path: /spec/nul/x: missing value");
+}
+
+static void test_move_copy(void)
+{
+	CHECK("- {op: move, from: /spec/list, path: /l}",
+	      "{spec:{replicas:1,nul:null,sel:{z:\"y\",a:\"b\"}},l:[\"a\",\"b\"]}");
+	CHECK("- {op: move, from: /spec/list/0, path: /spec/list/-}",
+	      "{spec:{replicas:1,nul:null,list:[\"b\",\"a\"],sel:{z:\"y\",a:\"b\"}}}");
+	CHECK("- {op: move, from: /spec/nul, path: /spec/n2}",
+	      "{spec:{replicas:1,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"},n2:null}}");
+	CHECK("- {op: copy, from: /spec/sel, path: /spec/list/1}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",{z:\"y\",a:\"b\"},\"b\"],sel:{z:\"y\",a:\"b\"}}}");
+	/* copying a missing member stores null (json-patch v4) */
+	CHECK("- {op: copy, from: /spec/nothere, path: /spec/c}",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"},c:null}}");
+	CHECK_ERR_HAS("- {op: move, from: /spec/nope, path: /spec/q}",
+		      "operation 1 (move /spec/q from /spec/nope): error in move for path: 'nope': Unable to remove nonexistent key: nope: missing value");
+	/* the destination is resolved after the removal */
+	CHECK_ERR_HAS("- {op: move, from: /spec, path: /spec/x}",
+		      "move operation does not apply: doc is missing destination path: /spec/x: missing value");
+	CHECK_ERR_HAS("- {op: copy, from: /a/b, path: /spec/x}",
+		      "copy operation does not apply: doc is missing from path: /a/b: missing value");
+	CHECK_ERR_HAS("- {op: copy, from: /spec/list/7, path: /spec/x}",
+		      "error in copy for from: '/spec/list/7': Unable to access invalid index: 7");
+	CHECK_ERR_HAS("- {op: copy, from: /spec/list, path: /x/y}",
+		      "doc is missing destination path: /x/y");
+}
+
+static void test_test(void)
+{
+	const char *same = "{spec:{replicas:1,nul:null,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"}}}";
+	CHECK("- {op: test, path: /spec/replicas, value: 1}", same);
+	CHECK("- {op: test, path: /spec/list/0, value: a}", same);
+	CHECK("- {op: test, path: /spec/sel, value: {a: b, z: y}}", same);
+	CHECK("- {op: test, path: /spec/nul, value: null}", same);
+	CHECK("- {op: test, path: /spec/nope, value: null}", same);
+	CHECK("- {op: test, path: '', value: {spec: {replicas: 1, nul: ~, list: [a, b], sel: {z: y, a: b}}}}",
+	      same);
+	CHECK_ERR_HAS("- {op: test, path: /spec/replicas, value: '1'}",
+		      "operation 1 (test /spec/replicas): testing value /spec/replicas failed: test failed");
+	CHECK_ERR_HAS("- {op: test, path: /spec/list, value: [b, a]}", "test failed");
+	CHECK_ERR_HAS("- {op: test, path: /spec/sel, value: {a: b}}", "test failed");
+	CHECK_ERR_HAS("- {op: test, path: /spec/nul, value: 0}", "test failed");
+	CHECK_ERR_HAS("- {op: test, path: '', value: {}}", "testing value  failed: test failed");
+}
+
+static void test_parse(void)
+{
+	kb_node *ops = NULL;
+	kb_error *e;
+	const char *j = "  [ {\"op\": \"add\", \"path\": \"/a\", \"value\": [1]} ]";
+	e = kb_json6902_parse("p.json", j, strlen(j), &ops);
+	OK(!e && ops && ops->kind == KB_SEQ && ops->n == 1);
+	kb_node_free(ops);
+	kb_error_free(e);
+
+	e = kb_json6902_parse("p.yaml", "", 0, &ops);
+	OK(!e && ops && ops->kind == KB_SEQ && ops->n == 0);
+	kb_node_free(ops);
+
+	CHECK_ERR_HAS("op: add", "must be a list of operations");
+	CHECK_ERR_HAS("- op: frob\n  path: /x", "p.yaml:1:7: JSON patch operation 1: unknown op 'frob'");
+	CHECK_ERR_HAS("- {op: add, path: /x}\n- path: /x", "p.yaml:2:3: JSON patch operation 2 has no 'op'");
+	CHECK_ERR_HAS("- {op: add}", "JSON patch operation 1 (add) has no 'path'");
+	CHECK_ERR_HAS("- {op: add, path: 1}", "'path' must be a string");
+	CHECK_ERR_HAS("- {op: move, path: /a}", "JSON patch operation 1 (move /a) has no 'from'");
+	CHECK_ERR_HAS("- {op: test, path: /a}", "(test /a) has no 'value'");
+	CHECK_ERR_HAS("- x", "operation 1 must be a map");
+	CHECK_ERR_HAS("- [", "ERR: p.yaml");
+
+	/* apply is defensive about hand-built ops */
+	kb_node *doc = kb_node_new(KB_MAP);
+	kb_node *bad = kb_node_new(KB_SEQ);
+	kb_node *op = kb_seq_push(bad, kb_node_new(KB_MAP));
+	kb_map_set(op, "op", kb_node_new_str("frob"));
+	kb_map_set(op, "path", kb_node_new_str("/a"));
+	e = kb_json6902_apply(doc, bad, NULL);
+	OK(e && strstr(e->primary.msg, "operation 1 (frob /a): Unexpected kind: frob"));
+	kb_error_free(e);
+	kb_map_set(op, "op", kb_node_new_str("add"));
+	kb_map_del(op, "path");
+	e = kb_json6902_apply(doc, bad, "x");
+	OK(e && strstr(e->primary.msg, "add operation failed to decode path"));
+	kb_error_free(e);
+	kb_node_free(bad);
+	kb_node_free(doc);
+}
+
+int main(void)
+{
+	test_add();
+	test_remove_replace();
+	test_move_copy();
+	test_test();
+	test_parse();
+	return tap_done();
+}
