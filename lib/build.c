@@ -13,6 +13,7 @@
 #include "nameref.h"
 #include "sort.h"
 #include "target.h"
+#include "vars.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -154,6 +155,8 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 		e = add_hashes(&acc.rm);
 	if (!e)
 		e = kb_nameref_fix(&acc.rm, ctx.schema, &acc.cfg);
+	if (!e)
+		e = kb_vars_resolve(&acc.rm, ctx.schema, acc.vars, &acc.cfg, &ctx.warnings);
 	if (!e) {
 		drop_local_config(&acc.rm);
 		/* sortOptions of the top kustomization only */

@@ -192,7 +192,9 @@ kb_error *kb_kust_load(const char *dir, const kb_parse_limits *lim, kb_warnings 
 	}
 	kb_node **docs = NULL;
 	size_t ndocs = 0;
-	e = kb_yaml_parse(k->display, text, len, lim, &docs, &ndocs);
+	kb_parse_limits klim = lim ? *lim : (kb_parse_limits){ 0 };
+	klim.dup_keys_last_wins = true;
+	e = kb_yaml_parse(k->display, text, len, &klim, &docs, &ndocs);
 	free(text);
 	if (e)
 		goto fail;

@@ -33,6 +33,7 @@ typedef struct frame {
 typedef struct pstate {
 	const char *file;
 	size_t max_depth, max_nodes, nodes;
+	bool dup_last_wins;
 	frame *stack;
 	size_t depth, cap;
 	anchor *anchors;
@@ -472,7 +473,7 @@ static bool attach(pstate *ps, kb_node *val, const struct fy_mark *m, bool is_me
 	}
 	kb_pair *dup = kb_map_get_pair(f->node, key);
 	if (dup) {
-		if (dup->line && f->key_line && f->node->n > 0 &&
+		if (!ps->dup_last_wins && dup->line && f->key_line && f->node->n > 0 &&
 		    (size_t)(dup - f->node->pairs) < f->explicit_n) {
 			ps->err = kb_error_new(ps->file, f->key_line, f->key_col,
 					       "mapping key \"%s\" already defined at line %u", key,
@@ -576,6 +577,7 @@ kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_
 	ps.file = file;
 	ps.max_depth = lim && lim->max_depth ? lim->max_depth : KB_DEFAULT_MAX_DEPTH;
 	ps.max_nodes = lim && lim->max_nodes ? lim->max_nodes : KB_DEFAULT_MAX_NODES;
+	ps.dup_last_wins = lim && lim->dup_keys_last_wins;
 	*docs_out = NULL;
 	*ndocs_out = 0;
 

@@ -20,6 +20,10 @@
 typedef struct kb_parse_limits {
 	size_t max_depth; /* 0 = KB_DEFAULT_MAX_DEPTH */
 	size_t max_nodes; /* 0 = KB_DEFAULT_MAX_NODES */
+	/* kustomization files are read by goyaml.v2, where a repeated key
+	 * silently replaces the earlier one; resources are read by
+	 * goyaml.v3, where it is an error. */
+	bool dup_keys_last_wins;
 } kb_parse_limits;
 
 #define KB_DEFAULT_MAX_DEPTH 1000

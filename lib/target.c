@@ -3,6 +3,9 @@
 #include "generate.h"
 #include "kustfile.h"
 #include "patch.h"
+#include "plugin.h"
+#include "replace.h"
+#include "vars.h"
 #include "transform.h"
 
 #include <errno.h>
@@ -419,7 +422,10 @@ static kb_error *run_transformers(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 	for (size_t i = 0; v && v->kind == KB_SEQ && i < v->n; i++)
 		if ((e = kb_transform_image(&acc->rm, v->items[i], &acc->cfg.images, k->display)))
 			return e;
-	return NULL;
+	if ((e = kb_replacements_apply(ctx, &acc->rm, kb_map_get(k->doc, "replacements"), ld,
+				       k->display)))
+		return e;
+	return kb_plugins_run(ctx, acc, k, ld, "transformers");
 }
 
 static kb_error *unsupported(const kb_kust *k, const char *field, const char *what)
@@ -451,11 +457,6 @@ kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool componen
 		goto out;
 	}
 	static const char *const later[][2] = {
-		{ "replacements", "replacements" },
-		{ "vars", "vars" },
-		{ "generators", "generators" },
-		{ "transformers", "transformers" },
-		{ "validators", "validators" },
 		{ "helmCharts", "helm charts" },
 		{ "helmChartInflationGenerator", "helm charts" },
 		{ "crds", "crds" },
@@ -474,9 +475,15 @@ kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool componen
 	if (!e)
 		e = run_generators(ctx, acc, k, &ld);
 	if (!e)
+		e = kb_plugins_run(ctx, acc, k, &ld, "generators");
+	if (!e)
 		e = accumulate_components(ctx, acc, k, &ld);
 	if (!e)
 		e = run_transformers(ctx, acc, k, &ld);
+	if (!e)
+		e = kb_plugins_run(ctx, acc, k, &ld, "validators");
+	if (!e)
+		e = kb_vars_merge(acc->vars, kb_map_get(k->doc, "vars"), k->display);
 	free(ctx->stack.v[--ctx->stack.n]);
 out:
 	kb_kust_free(k);
