@@ -26,7 +26,7 @@ struct kb_result {
 	kb_buf yaml;
 	kb_node **docs; /* the emitted resources, for -o DIR */
 	size_t ndocs;
-	char **ns_of; /* per doc: namespace */
+	char **ns_of; /* per doc: namespace; NULL for cluster-scoped kinds */
 	kb_warnings warnings;
 };
 
@@ -101,7 +101,7 @@ static void strip_build_annotations(kb_node *doc)
 		kb_map_del(md, "annotations");
 }
 
-static kb_error *render(kb_result *res, kb_resmap *m)
+static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema)
 {
 	res->docs = kb_xcalloc(m->n ? m->n : 1, sizeof(kb_node *));
 	res->ns_of = kb_xcalloc(m->n ? m->n : 1, sizeof(char *));
@@ -114,7 +114,12 @@ static kb_error *render(kb_result *res, kb_resmap *m)
 		if (e)
 			return kb_error_note(e, r->file, 0, 0, "while printing %s '%s'", kb_res_kind(r),
 					     kb_res_name(r));
-		res->ns_of[i] = kb_xstrdup(kb_res_ns(r));
+		char *g, *v;
+		kb_split_apiversion(kb_res_apiversion(r), &g, &v);
+		if (kb_schema_namespaced(schema, g, v, kb_res_kind(r)) != 0)
+			res->ns_of[i] = kb_xstrdup(kb_res_ns(r));
+		free(g);
+		free(v);
 		res->docs[i] = r->doc;
 		r->doc = NULL;
 		res->ndocs++;
@@ -168,7 +173,7 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 		kb_kust_free(top);
 	}
 	if (!e)
-		e = render(res, &acc.rm);
+		e = render(res, &acc.rm, ctx.schema);
 	res->warnings = ctx.warnings;
 	ctx.warnings.v = NULL;
 	ctx.warnings.n = ctx.warnings.cap = 0;
@@ -275,18 +280,24 @@ static void lower_into(kb_buf *b, const char *s)
 kb_error *kb_result_write_dir(const kb_result *res, const char *dir)
 {
 	/* kustomize's writer: the namespace prefix appears only when the
-	 * resources span more than one namespace. */
+	 * namespaced resources span more than one namespace. */
 	bool multi_ns = false;
-	for (size_t i = 1; i < res->ndocs; i++)
-		if (strcmp(res->ns_of[i], res->ns_of[0]) != 0)
+	const char *first_ns = NULL;
+	for (size_t i = 0; i < res->ndocs; i++) {
+		if (!res->ns_of[i])
+			continue;
+		if (!first_ns)
+			first_ns = res->ns_of[i];
+		else if (strcmp(first_ns, res->ns_of[i]) != 0)
 			multi_ns = true;
+	}
 	for (size_t i = 0; i < res->ndocs; i++) {
 		const kb_node *d = res->docs[i];
 		char *g, *v;
 		kb_split_apiversion(kb_map_get_str(d, "apiVersion"), &g, &v);
 		kb_buf name = KB_BUF_INIT;
-		if (multi_ns && *res->ns_of[i]) {
-			kb_buf_puts(&name, res->ns_of[i]);
+		if (multi_ns && res->ns_of[i]) {
+			lower_into(&name, res->ns_of[i]);
 			kb_buf_putc(&name, '_');
 		}
 		const char *kind = kb_map_get_str(d, "kind");

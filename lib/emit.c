@@ -479,11 +479,14 @@ static void emit_node(emitter *e, const kb_node *n)
 			return;
 		}
 		/* fall through */
-	default:
-		yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)n->str, (int)n->len, 1,
-					     1, YAML_PLAIN_SCALAR_STYLE);
+	default: {
+		const char *t = n->kind == KB_NULL ? "null" : n->str;
+		size_t tl = n->kind == KB_NULL ? 4 : n->len;
+		yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)t, (int)tl, 1, 1,
+					     YAML_PLAIN_SCALAR_STYLE);
 		emit_event(e, &ev);
 		break;
+	}
 	}
 }
 

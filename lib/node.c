@@ -55,6 +55,7 @@ kb_node *kb_node_new_bool(bool v)
 static void node_clear(kb_node *n)
 {
 	free(n->str);
+	free(n->raw);
 	for (size_t i = 0; i < n->n; i++) {
 		if (n->kind == KB_MAP) {
 			free(n->pairs[i].key);
@@ -94,6 +95,8 @@ kb_node *kb_node_clone(const kb_node *n)
 		c->str = kb_xstrndup(n->str, n->len);
 		c->len = n->len;
 	}
+	if (n->raw)
+		c->raw = kb_xstrdup(n->raw);
 	if (n->kind == KB_MAP && n->n) {
 		c->pairs = kb_xmalloc(n->n * sizeof(kb_pair));
 		c->cap = n->n;
@@ -146,6 +149,7 @@ void kb_node_set_str(kb_node *n, const char *s)
 	n->kind = KB_STR;
 	n->str = kb_xstrdup(s);
 	n->len = strlen(s);
+	n->raw = NULL;
 	n->n = n->cap = 0;
 	n->pairs = NULL;
 	n->items = NULL;

@@ -46,6 +46,11 @@ struct kb_node {
 	unsigned line, col; /* 1-based source position; 0 if made in memory */
 	char *str;          /* scalars */
 	size_t len;
+	/* For a plain scalar typed as a non-string: the text as written when
+	 * it differs from str (e.g. "0x1F" for 31, "~" for null), else NULL.
+	 * Fields kustomize reads as strings (label values, image tags) use
+	 * it.  An empty null (`key:`) has str "" and len 0. */
+	char *raw;
 	size_t n, cap;      /* number of pairs (map) or items (seq) */
 	kb_pair *pairs;     /* KB_MAP */
 	kb_node **items;    /* KB_SEQ */
@@ -69,6 +74,12 @@ void kb_node_replace(kb_node *dst, kb_node *src);
 static inline bool kb_node_is_scalar(const kb_node *n)
 {
 	return n && n->kind != KB_MAP && n->kind != KB_SEQ;
+}
+
+/* The text as written: raw when set, else str. */
+static inline const char *kb_node_text(const kb_node *n)
+{
+	return n->raw ? n->raw : n->str;
 }
 
 /* Set a scalar's text and kind in place. */

@@ -370,8 +370,12 @@ static kb_node *make_scalar(pstate *ps, struct fy_event *ev)
 		}
 		if (k == KB_STR) {
 			n = kb_node_new_strn(text, len);
+		} else if (k == KB_NULL && len == 0) {
+			n = kb_node_new_scalar(KB_NULL, "");
 		} else {
 			n = kb_node_new_scalar(k, canon);
+			if (strcmp(canon, tmp) != 0)
+				n->raw = kb_xstrdup(tmp);
 		}
 		free(canon);
 		free(tmp);
@@ -550,23 +554,45 @@ static const char *anchor_text(struct fy_token *t)
 	return t ? fy_token_get_text0(t) : NULL;
 }
 
-static void diag_discard(struct fy_diag *diag, void *user, const char *buf, size_t len)
+/* libfyaml reports errors as text ("<src>:LINE:COL: error: MSG" followed
+ * by a source excerpt); we keep the first error line. */
+typedef struct diag_capture {
+	unsigned line, col;
+	char *msg;
+} diag_capture;
+
+static void diag_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
 {
 	(void)diag;
-	(void)user;
-	(void)buf;
-	(void)len;
+	diag_capture *dc = user;
+	if (dc->msg)
+		return;
+	char *text = kb_xstrndup(buf, len);
+	char *err = strstr(text, ": error: ");
+	if (err) {
+		/* walk back over ":LINE:COL" */
+		*err = '\0';
+		char *c2 = strrchr(text, ':');
+		if (c2) {
+			*c2 = '\0';
+			char *c1 = strrchr(text, ':');
+			if (c1) {
+				dc->line = (unsigned)atoi(c1 + 1);
+				dc->col = (unsigned)atoi(c2 + 1);
+			}
+		}
+		char *msg = err + strlen(": error: ");
+		size_t ml = strcspn(msg, "\n");
+		dc->msg = kb_xstrndup(msg, ml);
+	}
+	free(text);
 }
 
-static kb_error *first_diag_error(struct fy_diag *diag, const char *file)
+static kb_error *diag_error(diag_capture *dc, const char *file)
 {
-	void *iter = NULL;
-	struct fy_diag_error *de = fy_diag_errors_iterate(diag, &iter);
-	if (!de)
+	if (!dc->msg)
 		return kb_error_new(file, 0, 0, "invalid YAML");
-	return kb_error_new(file, de->line > 0 ? (unsigned)de->line : 1,
-			    de->column > 0 ? (unsigned)de->column : 1, "invalid YAML: %s",
-			    de->msg ? de->msg : "syntax error");
+	return kb_error_new(file, dc->line, dc->col, "invalid YAML: %s", dc->msg);
 }
 
 kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_parse_limits *lim,
@@ -589,15 +615,18 @@ kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_
 
 	struct fy_diag_cfg dcfg;
 	fy_diag_cfg_default(&dcfg);
+	diag_capture dc = { 0, 0, NULL };
 	dcfg.fp = NULL;
-	dcfg.output_fn = diag_discard;
+	dcfg.output_fn = diag_output;
+	dcfg.user = &dc;
 	dcfg.colorize = false;
+	dcfg.show_source = false;
 	struct fy_diag *diag = fy_diag_create(&dcfg);
 	if (!diag)
 		abort();
 	struct fy_parse_cfg cfg;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_DISABLE_DEPTH_LIMIT |
+	cfg.flags = FYPCF_DISABLE_DEPTH_LIMIT |
 		    FYPCF_JSON_NONE;
 	cfg.diag = diag;
 	struct fy_parser *fyp = fy_parser_create(&cfg);
@@ -606,6 +635,7 @@ kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_
 	if (fy_parser_set_string(fyp, len ? buf : "", len) != 0) {
 		fy_parser_destroy(fyp);
 		fy_diag_unref(diag);
+		free(dc.msg);
 		return kb_error_new(file, 0, 0, "cannot read YAML input");
 	}
 
@@ -684,7 +714,8 @@ kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_
 		fy_parser_event_free(fyp, ev);
 	}
 	if (!ps.err && fy_parser_get_stream_error(fyp))
-		ps.err = first_diag_error(diag, file);
+		ps.err = diag_error(&dc, file);
+	free(dc.msg);
 	reset_doc(&ps);
 	free(ps.stack);
 	free(ps.anchors);

@@ -196,17 +196,13 @@ static kb_error *apply_sm_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_select
 			i++;
 			continue;
 		}
-		/* The patch is retargeted at each selected resource. */
+		/* The patch is retargeted at each selected resource's group and
+		 * version (kustomize's resWrangler.ApplySmPatch); name and
+		 * namespace are put back afterwards unless allowed to change. */
 		kb_node *p = kb_node_clone(patch);
 		kb_map_set(p, "apiVersion", kb_node_new_str(kb_res_apiversion(r)));
 		if (!kb_map_get_str(patch, "kind"))
 			kb_map_set(p, "kind", kb_node_new_str(kb_res_kind(r)));
-		kb_node *md = kb_map_ensure_map(p, "metadata");
-		kb_map_set(md, "name", kb_node_new_str(kb_res_name(r)));
-		if (*kb_res_ns(r))
-			kb_map_set(md, "namespace", kb_node_new_str(kb_res_ns(r)));
-		else
-			kb_map_del(md, "namespace");
 		bool deleted = false;
 		kb_error *e = apply_smp(ctx, r, p, allow_name, allow_kind, pname, &deleted);
 		kb_node_free(p);
@@ -295,6 +291,20 @@ kb_error *kb_patch_apply_entry(kb_ctx *ctx, kb_resmap *m, const kb_node *entry,
 	size_t nd = 0;
 	e = classify(ctx, &src, &type, &docs, &nd, &ops);
 	bool an = opt_true(entry, "allowNameChange"), ak = opt_true(entry, "allowKindChange");
+	if (!e && type == PATCH_SM && !sel && nd > 1) {
+		/* kustomize v5.5.0 crashes (nil pointer) on a patch file holding
+		 * several whole-object deletions; refuse it rather than print
+		 * output the reference never produces. */
+		size_t ndel = 0;
+		for (size_t i = 0; i < nd; i++)
+			if (kb_streq(kb_map_get_str(docs[i], "$patch"), "delete"))
+				ndel++;
+		if (ndel > 1)
+			e = kb_error_new(src.name, 0, 0,
+					 "a patch file with several '$patch: delete' documents is "
+					 "not supported (kustomize v5.5.0 crashes on it); split it "
+					 "into one patch per object");
+	}
 	if (!e && type == PATCH_SM) {
 		for (size_t i = 0; i < nd && !e; i++)
 			e = sel ? apply_sm_to_selected(ctx, m, sel, docs[i], an, ak, src.name)

@@ -90,8 +90,27 @@ char *kb_res_id_string(const kb_resource *r)
 	return s;
 }
 
+/* Labels and annotations are map[string]string in kustomize: a value
+ * written as a number or bool is read back as its text. */
+static void stringify_values(kb_node *map)
+{
+	if (!map || map->kind != KB_MAP)
+		return;
+	for (size_t i = 0; i < map->n; i++) {
+		kb_node *v = map->pairs[i].val;
+		if (v->kind == KB_STR || !kb_node_is_scalar(v))
+			continue;
+		char *t = kb_xstrdup(kb_node_text(v));
+		kb_node_set_str(v, t);
+		free(t);
+	}
+}
+
 kb_resource *kb_resource_new(kb_node *doc, const char *file)
 {
+	kb_node *md = kb_map_get(doc, "metadata");
+	stringify_values(kb_map_get(md, "labels"));
+	stringify_values(kb_map_get(md, "annotations"));
 	kb_resource *r = kb_xcalloc(1, sizeof(*r));
 	r->doc = doc;
 	r->file = kb_xstrdup(file ? file : "");

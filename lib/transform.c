@@ -86,7 +86,9 @@ kb_error *kb_transform_namespace(kb_resmap *m, const kb_schema *s, const char *n
 		}
 		free(group);
 		free(version);
-		if (!e && (strcmp(old_name, kb_res_name(r)) != 0 || strcmp(old_ns, kb_res_ns(r)) != 0)) {
+		/* kustomize's NamespaceTransformer stores a previous id for every
+		 * resource it visits, changed or not; name references rely on it */
+		if (!e) {
 			kb_strv_push(&r->prev_names, old_name);
 			kb_strv_push(&r->prev_ns, old_ns);
 			kb_strv_push(&r->prev_kinds, kind);
