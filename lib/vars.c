@@ -41,6 +41,8 @@ static const kb_pair *get_ci(const kb_node *map, const char *key)
 static const char *kind_word(const kb_node *n)
 {
 	switch (n->kind) {
+	case KB_NULL:
+		return "null";
 	case KB_BOOL:
 		return "bool";
 	case KB_INT:
@@ -297,9 +299,9 @@ static bool res_is_bound(const kb_schema *s, const kb_resource *r, const kb_node
 
 static char *objref_string(const kb_node *rec)
 {
-	const char *g = rec_str(rec, "group");
+	const char *g = rec_str(rec, "group"), *v = rec_str(rec, "version");
 	const char *ns = rec_str(rec, "namespace");
-	return kb_xasprintf("%s%s%s/%s '%s'%s%s", g, *g ? "/" : "", rec_str(rec, "version"),
+	return kb_xasprintf("%s%s%s%s%s '%s'%s%s", g, *g ? "/" : "", v, *v ? "/" : "",
 			    rec_str(rec, "kind"), rec_str(rec, "objname"), *ns ? " in namespace " : "",
 			    ns);
 }
@@ -768,16 +770,11 @@ static kb_error *visit(kb_node **slot, void *ud)
 	} else if (n->kind == KB_SEQ) {
 		for (size_t i = 0; i < n->n; i++) {
 			kb_node *it = n->items[i];
-			if (it->kind != KB_STR) {
-				char *id = kb_res_id_string(c->res);
-				kb_error *e = kb_error_new(
-					c->res->file, it->line, it->col,
-					"invalid value type expect a string (replacing vars in a list "
-					"of %s)",
-					id);
-				free(id);
-				return e;
-			}
+			if (it->kind != KB_STR)
+				return kb_error_new(c->res->file, it->line, it->col,
+						    "invalid value type expect a string (a list "
+						    "searched for $(VAR) holds a %s)",
+						    kind_word(it));
 			expand_in_place(it, c);
 		}
 	}
@@ -878,12 +875,10 @@ kb_error *kb_vars_resolve(kb_resmap *m, const kb_schema *s, const kb_node *acc_v
 		const kb_node *f = lookup_path(r->doc, fp);
 		kb_node *v = f ? field_value(f) : NULL;
 		if (!v) {
-			char *id = kb_res_id_string(r);
 			e = kb_error_new(rec_file(rec), rec->line, rec->col,
 					 "field '%s' specified in var '%s' not found in corresponding "
-					 "resource %s",
-					 fp, rec_str(rec, "name"), id);
-			free(id);
+					 "resource %s '%s'",
+					 fp, rec_str(rec, "name"), kb_res_kind(r), kb_res_name(r));
 			break;
 		}
 		kb_map_set(vals, rec_str(rec, "name"), v);
@@ -897,8 +892,8 @@ kb_error *kb_vars_resolve(kb_resmap *m, const kb_schema *s, const kb_node *acc_v
 			e = kb_fieldspec_walk(m->v[i]->doc, &cfg->varref.v[k], KB_CREATE_NONE, visit,
 					      &c);
 		if (e)
-			e = kb_error_note(e, m->v[i]->file, 0, 0, "while replacing vars in %s",
-					  kb_res_name(m->v[i]));
+			e = kb_error_note(e, m->v[i]->file, 0, 0, "while replacing vars in %s '%s'",
+					  kb_res_kind(m->v[i]), kb_res_name(m->v[i]));
 	}
 	for (size_t i = 0; i < m->n && !e; i++)
 		stringify_annotations(m->v[i]->doc);
