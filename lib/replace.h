@@ -15,4 +15,14 @@
 kb_error *kb_replacements_apply(kb_ctx *ctx, kb_resmap *m, const kb_node *list,
 				const kb_loader *ld, const char *file);
 
+/* kyaml utils.SmarterPathSplitter(path, "."): "a\.b" is one key, "[x.y]"
+ * the key "x.y", "[k=v.w]" one list-entry match.  Appends to out. */
+void kb_replace_split_path(const char *path, kb_strv *out);
+
+/* yaml.Lookup on root (how a replacement reads its source): map keys,
+ * indices, "-" for the last element, exact "[k=v]" / "[=v]" matches; no
+ * wildcard.  *out is NULL when a part is missing; an error for a path that
+ * crosses the wrong kind of node.  *out points into root. */
+kb_error *kb_replace_lookup(kb_node *root, const char *path, kb_node **out);
+
 #endif

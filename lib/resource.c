@@ -223,6 +223,10 @@ void kb_resmap_append_unchecked(kb_resmap *m, kb_resource *r)
 long kb_resmap_find(const kb_resmap *m, const kb_schema *s, const kb_resid *id)
 {
 	for (size_t i = 0; i < m->n; i++) {
+		/* cheap filter first: names rarely collide */
+		if (strcmp(kb_res_name(m->v[i]), id->name ? id->name : "") != 0 ||
+		    strcmp(kb_res_kind(m->v[i]), id->kind ? id->kind : "") != 0)
+			continue;
 		kb_resid cur;
 		kb_res_id(m->v[i], &cur);
 		bool eq = kb_resid_equal(s, &cur, id);
@@ -264,17 +268,75 @@ void kb_resmap_remove(kb_resmap *m, size_t idx)
 	m->n--;
 }
 
+static size_t kind_name_hash(const kb_resource *r)
+{
+	/* FNV-1a over kind and name: ids that are equal share both */
+	size_t h = 1469598103934665603ULL;
+	for (const char *p = kb_res_kind(r); *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ '|') * 1099511628211ULL;
+	for (const char *p = kb_res_name(r); *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
+static void table_insert(long *tab, size_t mask, size_t h, long idx)
+{
+	size_t pos = h & mask;
+	while (tab[pos] >= 0)
+		pos = (pos + 1) & mask;
+	tab[pos] = idx;
+}
+
+/* Moves src's resources into m, checking ids against a hash table of m's
+ * (a tree of many bases would otherwise compare every pair). */
 kb_error *kb_resmap_absorb(kb_resmap *m, const kb_schema *s, kb_resmap *src)
 {
+	size_t cap = 16;
+	while (cap < 2 * (m->n + src->n))
+		cap *= 2;
+	long *tab = kb_xmalloc(cap * sizeof(long));
+	for (size_t i = 0; i < cap; i++)
+		tab[i] = -1;
+	for (size_t i = 0; i < m->n; i++)
+		table_insert(tab, cap - 1, kind_name_hash(m->v[i]), (long)i);
 	kb_error *e = NULL;
 	size_t i;
 	for (i = 0; i < src->n && !e; i++) {
-		e = kb_resmap_append(m, s, src->v[i]);
+		kb_resource *r = src->v[i];
 		src->v[i] = NULL;
+		size_t h = kind_name_hash(r);
+		kb_resid id;
+		kb_res_id(r, &id);
+		for (size_t pos = h & (cap - 1); tab[pos] >= 0 && !e; pos = (pos + 1) & (cap - 1)) {
+			kb_resource *o = m->v[tab[pos]];
+			if (strcmp(kb_res_name(o), id.name) || strcmp(kb_res_kind(o), id.kind))
+				continue;
+			kb_resid oid;
+			kb_res_id(o, &oid);
+			if (kb_resid_equal(s, &oid, &id)) {
+				char *ids = kb_resid_string(&id);
+				e = kb_error_new(r->file, r->doc->line, 0,
+						 "may not add resource with an already registered id: "
+						 "%s (also defined in %s); give one of them another name "
+						 "or namespace",
+						 ids, o->file);
+				free(ids);
+			}
+			kb_resid_free(&oid);
+		}
+		kb_resid_free(&id);
+		if (e) {
+			kb_resource_free(r);
+			break;
+		}
+		kb_resmap_append_unchecked(m, r);
+		table_insert(tab, cap - 1, h, (long)(m->n - 1));
 	}
 	for (; i < src->n; i++)
 		kb_resource_free(src->v[i]);
 	src->n = 0;
+	free(tab);
 	return e;
 }
 

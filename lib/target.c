@@ -483,7 +483,8 @@ kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool componen
 	if (!e)
 		e = kb_plugins_run(ctx, acc, k, &ld, "validators");
 	if (!e)
-		e = kb_vars_merge(acc->vars, kb_map_get(k->doc, "vars"), k->display);
+		e = kb_vars_merge_bind(acc->vars, kb_map_get(k->doc, "vars"), k->display, &acc->rm,
+				       ctx->schema);
 	free(ctx->stack.v[--ctx->stack.n]);
 out:
 	kb_kust_free(k);

@@ -30,22 +30,45 @@ void kb_tconfig_add_nameref(kb_tconfig *cfg, const char *group, const char *vers
 	kb_fsset_add(&nr->referrers, fs->group, fs->version, fs->kind, fs->path, fs->create);
 }
 
+/* The default tables have no duplicates, so they are copied without the
+ * de-duplicating (quadratic) add. */
+static void copy_list(kb_fsset *set, const kb_fieldspec_list *list)
+{
+	kb_grow((void **)&set->v, &set->cap, set->n + list->n, sizeof(kb_fieldspec));
+	memcpy(set->v + set->n, list->v, list->n * sizeof(kb_fieldspec));
+	set->n += list->n;
+}
+
 void kb_tconfig_init_defaults(kb_tconfig *cfg)
 {
 	kb_tconfig_init_empty(cfg);
-	kb_fsset_add_list(&cfg->prefix, &kb_fs_nameprefix);
-	kb_fsset_add_list(&cfg->suffix, &kb_fs_namesuffix);
-	kb_fsset_add_list(&cfg->ns, &kb_fs_namespace);
-	kb_fsset_add_list(&cfg->common_labels, &kb_fs_commonlabels);
-	kb_fsset_add_list(&cfg->template_labels, &kb_fs_templatelabels);
-	kb_fsset_add_list(&cfg->annotations, &kb_fs_commonannotations);
-	kb_fsset_add_list(&cfg->images, &kb_fs_images);
-	kb_fsset_add_list(&cfg->replicas, &kb_fs_replicas);
-	kb_fsset_add_list(&cfg->varref, &kb_fs_varreference);
+	copy_list(&cfg->prefix, &kb_fs_nameprefix);
+	copy_list(&cfg->suffix, &kb_fs_namesuffix);
+	copy_list(&cfg->ns, &kb_fs_namespace);
+	copy_list(&cfg->common_labels, &kb_fs_commonlabels);
+	copy_list(&cfg->template_labels, &kb_fs_templatelabels);
+	copy_list(&cfg->annotations, &kb_fs_commonannotations);
+	copy_list(&cfg->images, &kb_fs_images);
+	copy_list(&cfg->replicas, &kb_fs_replicas);
+	copy_list(&cfg->varref, &kb_fs_varreference);
 	for (size_t i = 0; i < kb_namerefs_n; i++) {
 		const kb_nameref_entry *e = &kb_namerefs[i];
-		for (size_t k = 0; k < e->referrers.n; k++)
-			kb_tconfig_add_nameref(cfg, e->group, e->version, e->kind, &e->referrers.v[k]);
+		kb_grow((void **)&cfg->nameref, &cfg->capnameref, cfg->nnameref + 1,
+			sizeof(kb_nameref_cfg));
+		kb_nameref_cfg *nr = NULL;
+		for (size_t k = 0; k < cfg->nnameref; k++)
+			if (kb_streq(cfg->nameref[k].group, e->group) &&
+			    kb_streq(cfg->nameref[k].version, e->version) &&
+			    kb_streq(cfg->nameref[k].kind, e->kind))
+				nr = &cfg->nameref[k];
+		if (!nr) {
+			nr = &cfg->nameref[cfg->nnameref++];
+			memset(nr, 0, sizeof(*nr));
+			nr->group = e->group ? kb_xstrdup(e->group) : NULL;
+			nr->version = e->version ? kb_xstrdup(e->version) : NULL;
+			nr->kind = e->kind ? kb_xstrdup(e->kind) : NULL;
+		}
+		copy_list(&nr->referrers, &e->referrers);
 	}
 }
 
@@ -91,6 +114,7 @@ kb_error *kb_tconfig_add_doc(kb_tconfig *cfg, const kb_node *doc, const char *fi
 					    "unknown field \"%s\" in transformer configuration",
 					    doc->pairs[i].key);
 	}
+	cfg->custom = true;
 	kb_error *e = NULL;
 	if (!e) e = add_specs(&cfg->prefix, kb_map_get(doc, "namePrefix"), file, "namePrefix");
 	if (!e) e = add_specs(&cfg->suffix, kb_map_get(doc, "nameSuffix"), file, "nameSuffix");
@@ -126,6 +150,9 @@ kb_error *kb_tconfig_add_doc(kb_tconfig *cfg, const kb_node *doc, const char *fi
 
 void kb_tconfig_merge(kb_tconfig *dst, const kb_tconfig *src)
 {
+	if (!src->custom)
+		return;
+	dst->custom = true;
 	kb_fsset_add_set(&dst->prefix, &src->prefix);
 	kb_fsset_add_set(&dst->suffix, &src->suffix);
 	kb_fsset_add_set(&dst->ns, &src->ns);

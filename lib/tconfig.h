@@ -24,6 +24,10 @@ typedef struct kb_tconfig {
 		replicas, varref;
 	kb_nameref_cfg *nameref;
 	size_t nnameref, capnameref;
+	/* false while the config holds only kustomize's defaults: merging
+	 * such a config adds nothing, so it is skipped (a tree of hundreds
+	 * of kustomizations would otherwise merge the defaults each time). */
+	bool custom;
 } kb_tconfig;
 
 /* Fills cfg with kustomize's default field specs. */
