@@ -97,8 +97,20 @@ static void strip_build_annotations(kb_node *doc)
 			i++;
 		}
 	}
-	if (removed && ann->n == 0)
+	if (removed && ann->n == 0) {
 		kb_map_del(md, "annotations");
+		return;
+	}
+	/* annotations are map[string]string when kustomize prints them: a
+	 * number or bool a transformer put there reads back as its text */
+	for (size_t i = 0; i < ann->n; i++) {
+		kb_node *v = ann->pairs[i].val;
+		if (v->kind != KB_STR && kb_node_is_scalar(v)) {
+			char *t = kb_xstrdup(v->kind == KB_NULL ? "" : kb_node_text(v));
+			kb_node_set_str(v, t);
+			free(t);
+		}
+	}
 }
 
 static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema)

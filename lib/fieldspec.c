@@ -120,13 +120,13 @@ static kb_error *walk_map(walk *w, kb_node *map, size_t i)
 			nv = kb_node_new_str("");
 		kb_map_set(map, name, nv);
 		p = kb_map_get_pair(map, name);
-	} else if (p->val->kind == KB_NULL && w->create && w->create_kind != KB_CREATE_NONE) {
-		/* kyaml turns an existing null into the kind it would create */
-		if (is_seq) {
-			kb_node_replace(p->val, kb_node_new(KB_SEQ));
-		} else if (!last || w->create_kind == KB_CREATE_MAP) {
-			kb_node_replace(p->val, kb_node_new(KB_MAP));
-		}
+	} else if (p->val->kind == KB_NULL && is_seq) {
+		/* kyaml turns an existing null into the kind the path says it
+		 * is (a "[]" step is a list), whether or not it creates */
+		kb_node_replace(p->val, kb_node_new(KB_SEQ));
+	} else if (p->val->kind == KB_NULL && w->create && w->create_kind != KB_CREATE_NONE &&
+		   (!last || w->create_kind == KB_CREATE_MAP)) {
+		kb_node_replace(p->val, kb_node_new(KB_MAP));
 	}
 	free(name);
 	e = walk_node(w, &p->val, i + 1);

@@ -58,13 +58,14 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 				    "patch is empty (it holds no YAML document); remove it or add "
 				    "the patch content");
 	}
-	if (*ndocs == 1 && (*docs)[0]->kind == KB_SEQ) {
+	if ((*docs)[0]->kind == KB_SEQ) {
+		/* kustomize's jsonPatchFromBytes converts YAML to JSON, which
+		 * keeps only the first document */
+		*ops = (*docs)[0];
+		(*docs)[0] = NULL;
 		kb_docs_free(*docs, *ndocs);
 		*docs = NULL;
 		*ndocs = 0;
-		e = kb_json6902_parse(src->name, src->text, src->len, ops);
-		if (e)
-			return e;
 		*type = PATCH_JSON;
 		return NULL;
 	}
@@ -286,11 +287,16 @@ kb_error *kb_patch_apply_entry(kb_ctx *ctx, kb_resmap *m, const kb_node *entry,
 			return e;
 		}
 	}
-	patch_type type;
+	patch_type type = PATCH_SM;
 	kb_node **docs = NULL, *ops = NULL;
 	size_t nd = 0;
 	e = classify(ctx, &src, &type, &docs, &nd, &ops);
 	bool an = opt_true(entry, "allowNameChange"), ak = opt_true(entry, "allowKindChange");
+	if (!e && type == PATCH_SM && sel && nd > 1)
+		e = kb_error_new(where, entry->line, entry->col,
+				 "Multiple Strategic-Merge Patches in one `patches` entry is not "
+				 "allowed to set `patches.target` field: give each patch its own "
+				 "entry");
 	if (!e && type == PATCH_SM && !sel && nd > 1) {
 		/* kustomize v5.5.0 crashes (nil pointer) on a patch file holding
 		 * several whole-object deletions; refuse it rather than print

@@ -208,7 +208,7 @@ kb_error *kb_replace_lookup(kb_node *root, const char *path, kb_node **out)
 		if (!n)
 			continue;
 		char *part = kb_xstrndup(raw, n);
-		long long idx;
+		long long idx = 0;
 		if (go_atoi(part, &idx) || strcmp(part, "-") == 0) {
 			bool last = part[0] == '-' && part[1] == '\0';
 			if (!last && idx < 0) {
@@ -407,7 +407,7 @@ out:
 
 static bool pm_index(pm *p, kb_node *rn, char **path, size_t np)
 {
-	long long idx;
+	long long idx = 0;
 	go_atoi(path[0], &idx);
 	if (rn->kind == KB_NULL && p->create)
 		kb_node_replace(rn, kb_node_new(KB_SEQ));
@@ -798,6 +798,26 @@ static bool ids_match(const kb_selector *sel, const kb_resource *r)
 		      kb_selector_match_name(sel, r->prev_names.v[i]) &&
 		      kb_selector_match_namespace(sel, ns);
 	}
+	/* A document may also carry kustomize's build annotations itself
+	 * (utils.PrevIds), e.g. output of an earlier build. */
+	const kb_node *ann = kb_node_get(r->doc, "metadata", "annotations", NULL);
+	const char *pn = kb_map_get_str(ann, "internal.config.kubernetes.io/previousNames");
+	if (!hit && pn) {
+		const char *pns = kb_map_get_str(ann, "internal.config.kubernetes.io/previousNamespaces");
+		const char *pk = kb_map_get_str(ann, "internal.config.kubernetes.io/previousKinds");
+		kb_strv names = { 0 }, nss = { 0 }, kinds = { 0 };
+		split_str(pn, ",", &names);
+		split_str(pns ? pns : "", ",", &nss);
+		split_str(pk ? pk : "", ",", &kinds);
+		/* kustomize fails on unequal lengths; those ids are skipped. */
+		for (size_t i = 0; !hit && names.n == nss.n && names.n == kinds.n && i < names.n; i++)
+			hit = kb_selector_match_gvk(sel, group, version, kinds.v[i]) &&
+			      kb_selector_match_name(sel, names.v[i]) &&
+			      kb_selector_match_namespace(sel, nss.v[i]);
+		kb_strv_free(&names);
+		kb_strv_free(&nss);
+		kb_strv_free(&kinds);
+	}
 	free(group);
 	free(version);
 	return hit;
@@ -1006,6 +1026,24 @@ static kb_error *read_target(const spec *s, const kb_node *n, target *t)
 	return read_opts(s, kb_map_get(n, "options"), &t->o);
 }
 
+/* kustomize prints annotations through a map[string]string (when it
+ * strips its build annotations), so a value written as a number or bool
+ * comes out as its text; labels are printed as they are. */
+static void stringify_annotations(kb_resource *r)
+{
+	kb_node *ann = kb_node_get(r->doc, "metadata", "annotations", NULL);
+	if (!ann || ann->kind != KB_MAP)
+		return;
+	for (size_t i = 0; i < ann->n; i++) {
+		kb_node *v = ann->pairs[i].val;
+		if (v->kind == KB_STR || v->kind == KB_NULL || !kb_node_is_scalar(v))
+			continue;
+		char *t = kb_xstrdup(kb_node_text(v));
+		set_scalar(v, KB_STR, t, t);
+		free(t);
+	}
+}
+
 /* applyReplacement for one target selector. */
 static kb_error *apply_target(const spec *s, kb_resmap *m, const target *t, const kb_node *value)
 {
@@ -1023,6 +1061,7 @@ static kb_error *apply_target(const spec *s, kb_resmap *m, const target *t, cons
 		if (rejected || !ids_match(t->select, r))
 			continue;
 		kb_error *e = copy_to_target(s, r, t->fieldpaths, &t->o, value);
+		stringify_annotations(r);
 		if (e)
 			return e;
 	}

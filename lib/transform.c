@@ -1,4 +1,5 @@
 #include "transform.h"
+#include "parse.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -173,6 +174,19 @@ static kb_error *pairs_visit(kb_node **slot, void *ud)
 				    "expected a mapping for labels or annotations");
 	for (size_t i = 0; i < pairs->n; i++) {
 		const kb_node *v = pairs->pairs[i].val;
+		const char *key = pairs->pairs[i].key;
+		char *canon = NULL;
+		kb_kind kk = kb_scalar_resolve(key, strlen(key), &canon);
+		free(canon);
+		if (kk != KB_STR)
+			/* kustomize writes the key unquoted, reads it back as a
+			 * number or bool and fails to turn the map into JSON */
+			return kb_error_new(NULL, pairs->pairs[i].line, pairs->pairs[i].col,
+					    "label or annotation key '%s' reads as a %s, not a "
+					    "string; kustomize cannot handle it (json: unsupported "
+					    "type)",
+					    key, kk == KB_INT ? "number" : kk == KB_FLOAT ? "number"
+							 : kk == KB_BOOL ? "boolean" : "null");
 		/* values are strings in kustomize's types (map[string]string) */
 		kb_map_set(n, pairs->pairs[i].key,
 			   kb_node_new_strn(v->kind == KB_NULL ? "" : v->str, v->kind == KB_NULL ? 0 : v->len));
