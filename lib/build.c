@@ -167,6 +167,7 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 	kb_acc acc;
 	kb_acc_init(&acc);
 	kb_result *res = kb_xcalloc(1, sizeof(*res));
+	ctx.top_any_kind = true;
 	kb_error *e = kb_target_run(&ctx, dir, &acc, false);
 	if (!e)
 		e = add_hashes(&acc.rm);

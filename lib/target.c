@@ -251,10 +251,11 @@ static kb_error *load_configurations(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 		kb_node **docs;
 		size_t nd;
 		e = kb_yaml_parse(display, data, len, &ctx->lim, &docs, &nd);
-		for (size_t d = 0; !e && d < nd; d++)
-			e = kb_tconfig_add_doc(&extra, docs[d], display);
-		if (!e)
+		if (!e) {
+			for (size_t d = 0; !e && d < nd; d++)
+				e = kb_tconfig_add_doc(&extra, docs[d], display);
 			kb_docs_free(docs, nd);
+		}
 		free(display);
 		free(data);
 		free(abs);
@@ -366,6 +367,7 @@ static kb_error *run_labels(kb_acc *acc, const kb_kust *k)
 				     kb_map_get_str(x, "kind"), kb_map_get_str(x, "path"),
 				     create && kb_streq(create->str, "true"));
 		}
+		kb_fsset_add_set(&fs, &acc->cfg.labels);
 		const kb_node *sel = kb_map_get(l, "includeSelectors");
 		const kb_node *tpl = kb_map_get(l, "includeTemplates");
 		if (sel && kb_streq(sel->str, "true")) {
@@ -450,7 +452,9 @@ kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool componen
 				 "components, found 'Kustomization'");
 		goto out;
 	}
-	if (!component && k->component) {
+	/* kustomize builds a Component given directly, like a Kustomization */
+	bool top = ctx->top_any_kind && ctx->stack.n == 0;
+	if (!component && k->component && !top) {
 		e = kb_error_new(k->display, 0, 0,
 				 "expected kind 'Kustomization' but found 'Component'; list a "
 				 "Component under 'components', not 'resources'");

@@ -23,6 +23,7 @@ typedef struct kb_ctx {
 	kb_parse_limits lim;
 	kb_warnings warnings;
 	kb_strv stack; /* directories being built, for cycle detection */
+	bool top_any_kind; /* the directory given to kb_build may hold a Component */
 } kb_ctx;
 
 typedef struct kb_acc {

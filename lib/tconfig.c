@@ -120,7 +120,7 @@ kb_error *kb_tconfig_add_doc(kb_tconfig *cfg, const kb_node *doc, const char *fi
 	if (!e) e = add_specs(&cfg->suffix, kb_map_get(doc, "nameSuffix"), file, "nameSuffix");
 	if (!e) e = add_specs(&cfg->ns, kb_map_get(doc, "namespace"), file, "namespace");
 	if (!e) e = add_specs(&cfg->common_labels, kb_map_get(doc, "commonLabels"), file, "commonLabels");
-	if (!e) e = add_specs(&cfg->common_labels, kb_map_get(doc, "labels"), file, "labels");
+	if (!e) e = add_specs(&cfg->labels, kb_map_get(doc, "labels"), file, "labels");
 	if (!e) e = add_specs(&cfg->template_labels, kb_map_get(doc, "templateLabels"), file, "templateLabels");
 	if (!e) e = add_specs(&cfg->annotations, kb_map_get(doc, "commonAnnotations"), file, "commonAnnotations");
 	if (!e) e = add_specs(&cfg->varref, kb_map_get(doc, "varReference"), file, "varReference");
@@ -158,6 +158,7 @@ void kb_tconfig_merge(kb_tconfig *dst, const kb_tconfig *src)
 	kb_fsset_add_set(&dst->ns, &src->ns);
 	kb_fsset_add_set(&dst->common_labels, &src->common_labels);
 	kb_fsset_add_set(&dst->template_labels, &src->template_labels);
+	kb_fsset_add_set(&dst->labels, &src->labels);
 	kb_fsset_add_set(&dst->annotations, &src->annotations);
 	kb_fsset_add_set(&dst->images, &src->images);
 	kb_fsset_add_set(&dst->replicas, &src->replicas);
@@ -178,6 +179,7 @@ void kb_tconfig_free(kb_tconfig *cfg)
 	kb_fsset_free(&cfg->ns);
 	kb_fsset_free(&cfg->common_labels);
 	kb_fsset_free(&cfg->template_labels);
+	kb_fsset_free(&cfg->labels);
 	kb_fsset_free(&cfg->annotations);
 	kb_fsset_free(&cfg->images);
 	kb_fsset_free(&cfg->replicas);

@@ -22,6 +22,8 @@ typedef struct kb_nameref_cfg {
 typedef struct kb_tconfig {
 	kb_fsset prefix, suffix, ns, common_labels, template_labels, annotations, images,
 		replicas, varref;
+	/* `labels:` of configurations files: added to every `labels` entry */
+	kb_fsset labels;
 	kb_nameref_cfg *nameref;
 	size_t nnameref, capnameref;
 	/* false while the config holds only kustomize's defaults: merging
