@@ -6,13 +6,16 @@
 void kb_fsset_add(kb_fsset *set, const char *group, const char *version, const char *kind,
 		  const char *path, bool create)
 {
+	/* kustomize's FsSlice.MergeOne: an incoming spec is dropped when an
+	 * existing one has the same path and matches every gvk field the
+	 * incoming one sets (so a general default never joins a set that
+	 * already has a kind-specific spec for that path) */
 	for (size_t i = 0; i < set->n; i++) {
 		kb_fieldspec *f = &set->v[i];
-		if (kb_streq(f->group, group) && kb_streq(f->version, version) &&
-		    kb_streq(f->kind, kind) && kb_streq(f->path, path)) {
-			f->create = f->create || create;
+		if (kb_streq(f->path, path) && (kb_str_empty(group) || kb_streq(f->group, group)) &&
+		    (kb_str_empty(version) || kb_streq(f->version, version)) &&
+		    (kb_str_empty(kind) || kb_streq(f->kind, kind)))
 			return;
-		}
 	}
 	kb_grow((void **)&set->v, &set->cap, set->n + 1, sizeof(kb_fieldspec));
 	kb_fieldspec *f = &set->v[set->n++];

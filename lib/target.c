@@ -1,7 +1,9 @@
 #include "target.h"
 #include "fs.h"
 #include "generate.h"
+#include "helm.h"
 #include "kustfile.h"
+#include "origin.h"
 #include "patch.h"
 #include "plugin.h"
 #include "replace.h"
@@ -15,7 +17,9 @@
 void kb_acc_init(kb_acc *acc)
 {
 	kb_resmap_init(&acc->rm);
-	kb_tconfig_init_defaults(&acc->cfg);
+	/* filled as kustomize's ResAccumulator is: bases' configs, then each
+	 * kustomization's own (defaults, or its configurations + defaults) */
+	kb_tconfig_init_empty(&acc->cfg);
 	acc->vars = kb_node_new(KB_SEQ);
 }
 
@@ -124,8 +128,11 @@ static kb_error *accumulate_file(kb_ctx *ctx, kb_acc *acc, const kb_loader *ld, 
 	e = kb_yaml_parse(display, data, len, &ctx->lim, &docs, &ndocs);
 	free(data);
 	if (!e) {
+		size_t first = acc->rm.n;
 		e = add_documents(ctx, acc, docs, ndocs, display);
 		free(docs);
+		if (!e && ctx->origin)
+			kb_origin_set_path(&acc->rm, first, ctx->origin, path);
 	}
 	free(display);
 	free(abs);
@@ -187,7 +194,9 @@ static kb_error *accumulate_resources(kb_ctx *ctx, kb_acc *acc, const kb_kust *k
 						 "kustomization file",
 						 path);
 			} else {
+				char *saved = kb_origin_enter(&ctx->origin, path);
 				e = accumulate_dir(ctx, acc, k, real, it->line, false);
+				kb_origin_leave(&ctx->origin, saved);
 			}
 		} else {
 			e = accumulate_file(ctx, acc, ld, path);
@@ -220,7 +229,9 @@ static kb_error *accumulate_components(kb_ctx *ctx, kb_acc *acc, const kb_kust *
 					    "of kind Component",
 					    path);
 		}
+		char *saved = kb_origin_enter(&ctx->origin, path);
 		kb_error *e = accumulate_dir(ctx, acc, k, real, it->line, true);
+		kb_origin_leave(&ctx->origin, saved);
 		free(real);
 		if (e)
 			return kb_error_note(e, k->display, it->line, it->col, "in component '%s'",
@@ -233,9 +244,13 @@ static kb_error *load_configurations(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 				     const kb_loader *ld)
 {
 	const kb_node *list = kb_map_get(k->doc, "configurations");
-	if (!list || list->kind != KB_SEQ)
-		return NULL;
 	kb_tconfig extra;
+	if (!list || list->kind != KB_SEQ || list->n == 0) {
+		kb_tconfig_init_defaults(&extra);
+		kb_tconfig_merge(&acc->cfg, &extra);
+		kb_tconfig_free(&extra);
+		return NULL;
+	}
 	kb_tconfig_init_empty(&extra);
 	kb_error *e = NULL;
 	for (size_t i = 0; i < list->n && !e; i++) {
@@ -260,8 +275,10 @@ static kb_error *load_configurations(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 		free(data);
 		free(abs);
 	}
-	if (!e)
+	if (!e) {
+		kb_tconfig_add_defaults(&extra);
 		kb_tconfig_merge(&acc->cfg, &extra);
+	}
 	kb_tconfig_free(&extra);
 	return e;
 }
@@ -269,6 +286,16 @@ static kb_error *load_configurations(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 static kb_error *absorb_generated(kb_ctx *ctx, kb_acc *acc, kb_gen_result *g,
 				  const kb_kust *k, const kb_node *entry)
 {
+	if (ctx->origin) {
+		/* set before a merge, which keeps the existing object's origin */
+		bool secret = kb_streq(kb_map_get_str(g->doc, "kind"), "Secret");
+		kb_origin o;
+		char *in;
+		kb_origin_builtin(&o, ctx->origin, k->path,
+				  secret ? "SecretGenerator" : "ConfigMapGenerator", &in);
+		kb_origin_set(g->doc, &o, true);
+		free(in);
+	}
 	kb_resource *r = kb_resource_new(g->doc, k->display);
 	g->doc = NULL;
 	r->generated = true;
@@ -339,6 +366,35 @@ static kb_error *run_generators(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, cons
 		}
 	}
 	return NULL;
+}
+
+/* helmCharts (with helmGlobals, and the legacy helmChartInflationGenerator
+ * converted): kustomize runs them after the configMap and secret
+ * generators and absorbs each chart's output as it does theirs, so an
+ * object that already exists is an error. */
+static kb_error *run_helm_charts(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, const kb_loader *ld)
+{
+	kb_node *charts, *globals;
+	kb_error *e = kb_helm_charts(k, &charts, &globals);
+	for (size_t i = 0; !e && i < charts->n; i++) {
+		const kb_node *c = charts->items[i];
+		kb_resmap out;
+		kb_resmap_init(&out);
+		e = kb_helm_inflate(ctx, globals, c, ld, k->display, &out);
+		for (size_t j = 0; !e && j < out.n; j++) {
+			kb_gen_result g = { out.v[j]->doc, KB_BEHAVIOR_UNSET, false };
+			out.v[j]->doc = NULL;
+			e = absorb_generated(ctx, acc, &g, k, c);
+			kb_node_free(g.doc);
+		}
+		kb_resmap_free(&out);
+		if (e)
+			e = kb_error_note(e, k->display, c->line, c->col, "in helm chart '%s'",
+					  kb_map_get_str(c, "name") ? kb_map_get_str(c, "name") : "");
+	}
+	kb_node_free(charts);
+	kb_node_free(globals);
+	return e;
 }
 
 static kb_error *run_labels(kb_acc *acc, const kb_kust *k)
@@ -427,6 +483,8 @@ static kb_error *run_transformers(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 	if ((e = kb_replacements_apply(ctx, &acc->rm, kb_map_get(k->doc, "replacements"), ld,
 				       k->display)))
 		return e;
+	if (ctx->origin)
+		kb_origin_note_builtins(&acc->rm, k->doc, ctx->origin, k->path);
 	return kb_plugins_run(ctx, acc, k, ld, "transformers");
 }
 
@@ -461,8 +519,6 @@ kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool componen
 		goto out;
 	}
 	static const char *const later[][2] = {
-		{ "helmCharts", "helm charts" },
-		{ "helmChartInflationGenerator", "helm charts" },
 		{ "crds", "crds" },
 		{ "openapi", "openapi" },
 	};
@@ -478,6 +534,8 @@ kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool componen
 		e = load_configurations(ctx, acc, k, &ld);
 	if (!e)
 		e = run_generators(ctx, acc, k, &ld);
+	if (!e)
+		e = run_helm_charts(ctx, acc, k, &ld);
 	if (!e)
 		e = kb_plugins_run(ctx, acc, k, &ld, "generators");
 	if (!e)

@@ -7,6 +7,7 @@
 void kb_tconfig_init_empty(kb_tconfig *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->empty = true;
 }
 
 void kb_tconfig_add_nameref(kb_tconfig *cfg, const char *group, const char *version,
@@ -42,6 +43,7 @@ static void copy_list(kb_fsset *set, const kb_fieldspec_list *list)
 void kb_tconfig_init_defaults(kb_tconfig *cfg)
 {
 	kb_tconfig_init_empty(cfg);
+	cfg->empty = false;
 	copy_list(&cfg->prefix, &kb_fs_nameprefix);
 	copy_list(&cfg->suffix, &kb_fs_namesuffix);
 	copy_list(&cfg->ns, &kb_fs_namespace);
@@ -115,6 +117,7 @@ kb_error *kb_tconfig_add_doc(kb_tconfig *cfg, const kb_node *doc, const char *fi
 					    doc->pairs[i].key);
 	}
 	cfg->custom = true;
+	cfg->empty = false;
 	kb_error *e = NULL;
 	if (!e) e = add_specs(&cfg->prefix, kb_map_get(doc, "namePrefix"), file, "namePrefix");
 	if (!e) e = add_specs(&cfg->suffix, kb_map_get(doc, "nameSuffix"), file, "nameSuffix");
@@ -148,11 +151,8 @@ kb_error *kb_tconfig_add_doc(kb_tconfig *cfg, const kb_node *doc, const char *fi
 	return NULL;
 }
 
-void kb_tconfig_merge(kb_tconfig *dst, const kb_tconfig *src)
+static void merge_sets(kb_tconfig *dst, const kb_tconfig *src)
 {
-	if (!src->custom)
-		return;
-	dst->custom = true;
 	kb_fsset_add_set(&dst->prefix, &src->prefix);
 	kb_fsset_add_set(&dst->suffix, &src->suffix);
 	kb_fsset_add_set(&dst->ns, &src->ns);
@@ -168,6 +168,35 @@ void kb_tconfig_merge(kb_tconfig *dst, const kb_tconfig *src)
 		for (size_t k = 0; k < n->referrers.n; k++)
 			kb_tconfig_add_nameref(dst, n->group, n->version, n->kind, &n->referrers.v[k]);
 	}
+}
+
+void kb_tconfig_add_defaults(kb_tconfig *cfg)
+{
+	kb_tconfig d;
+	kb_tconfig_init_defaults(&d);
+	merge_sets(cfg, &d);
+	kb_tconfig_free(&d);
+	cfg->empty = false;
+	cfg->custom = true;
+}
+
+void kb_tconfig_merge(kb_tconfig *dst, const kb_tconfig *src)
+{
+	if (src->empty)
+		return;
+	if (dst->empty && !src->custom) {
+		/* the common case: an accumulator takes kustomize's defaults */
+		kb_tconfig_free(dst);
+		kb_tconfig_init_defaults(dst);
+		return;
+	}
+	/* merging the defaults into a config that holds exactly them, or
+	 * into one that already merged them, adds nothing */
+	if (!src->custom && !dst->custom)
+		return;
+	merge_sets(dst, src);
+	dst->empty = false;
+	dst->custom = dst->custom || src->custom;
 }
 
 void kb_tconfig_free(kb_tconfig *cfg)
@@ -192,4 +221,5 @@ void kb_tconfig_free(kb_tconfig *cfg)
 	}
 	free(cfg->nameref);
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->empty = true;
 }

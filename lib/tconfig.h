@@ -30,14 +30,22 @@ typedef struct kb_tconfig {
 	 * such a config adds nothing, so it is skipped (a tree of hundreds
 	 * of kustomizations would otherwise merge the defaults each time). */
 	bool custom;
+	/* true for a config that holds nothing yet (an accumulator before
+	 * its first kustomization's config is merged in) */
+	bool empty;
 } kb_tconfig;
 
 /* Fills cfg with kustomize's default field specs. */
 void kb_tconfig_init_defaults(kb_tconfig *cfg);
-/* An empty config (for merging into). */
+/* An empty config (for merging into); empty is set. */
 void kb_tconfig_init_empty(kb_tconfig *cfg);
-/* Adds a TransformerConfig document (the `configurations:` file form). */
+/* Adds a TransformerConfig document (the `configurations:` file form).
+ * Add every document first, then kb_tconfig_add_defaults: kustomize
+ * merges the defaults into the custom config, so a custom spec for a
+ * path hides the general default for that path. */
 kb_error *kb_tconfig_add_doc(kb_tconfig *cfg, const kb_node *doc, const char *file);
+void kb_tconfig_add_defaults(kb_tconfig *cfg);
+/* kustomize's TransformerConfig.Merge (dst first, then src). */
 void kb_tconfig_merge(kb_tconfig *dst, const kb_tconfig *src);
 /* Adds one name reference: objects of gvk are referred to at fs. */
 void kb_tconfig_add_nameref(kb_tconfig *cfg, const char *group, const char *version,
