@@ -595,8 +595,61 @@ static kb_error *diag_error(diag_capture *dc, const char *file)
 	return kb_error_new(file, dc->line, dc->col, "invalid YAML: %s", dc->msg);
 }
 
+static kb_error *parse_stream(const char *file, const char *buf, size_t len,
+			      const kb_parse_limits *lim, kb_node ***docs_out, size_t *ndocs_out);
+
+/*
+ * libfyaml 0.7.12 rejects an empty entry ("-" alone on its line) in a
+ * sequence that sits at its parent key's indentation when the document
+ * ends right after it; every other YAML parser reads it as null.  When a
+ * parse fails with that complaint, the text is parsed once more with
+ * such lines spelled "- ~" (an explicit null); input that parses at all
+ * is never rewritten.
+ */
+static char *spell_empty_entries(const char *buf, size_t len, size_t *outlen)
+{
+	kb_buf b = KB_BUF_INIT;
+	size_t i = 0;
+	while (i < len) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+		size_t k = i;
+		while (k < end && buf[k] == ' ')
+			k++;
+		size_t t = end;
+		while (t > k && (buf[t - 1] == ' ' || buf[t - 1] == '\r'))
+			t--;
+		kb_buf_append(&b, buf + i, end - i);
+		if (t == k + 1 && buf[k] == '-')
+			kb_buf_puts(&b, " ~");
+		if (nl)
+			kb_buf_putc(&b, '\n');
+		i = end + 1;
+	}
+	*outlen = b.len;
+	return kb_buf_detach(&b);
+}
+
 kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_parse_limits *lim,
 			kb_node ***docs_out, size_t *ndocs_out)
+{
+	kb_error *e = parse_stream(file, buf, len, lim, docs_out, ndocs_out);
+	if (e && strstr(e->primary.msg, "did not find expected node content")) {
+		size_t l2;
+		char *b2 = spell_empty_entries(buf, len, &l2);
+		kb_error *e2 = parse_stream(file, b2, l2, lim, docs_out, ndocs_out);
+		free(b2);
+		if (!e2) {
+			kb_error_free(e);
+			return NULL;
+		}
+		kb_error_free(e2);
+	}
+	return e;
+}
+
+static kb_error *parse_stream(const char *file, const char *buf, size_t len,
+			      const kb_parse_limits *lim, kb_node ***docs_out, size_t *ndocs_out)
 {
 	pstate ps;
 	memset(&ps, 0, sizeof(ps));
