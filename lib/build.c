@@ -11,8 +11,10 @@
 #include "hash.h"
 #include "kustfile.h"
 #include "nameref.h"
+#include "origin.h"
 #include "sort.h"
 #include "target.h"
+#include "transform.h"
 #include "vars.h"
 
 #include <errno.h>
@@ -72,12 +74,50 @@ static void drop_local_config(kb_resmap *m)
 	}
 }
 
-/* Build annotations kustomize never prints (api/internal/utils). */
-static void strip_build_annotations(kb_node *doc)
+/* The top kustomization's buildMetadata: kustomize reads it there only
+ * and copies it over every level below. */
+typedef struct build_meta {
+	bool any, origin, transformations, managed_by;
+} build_meta;
+
+static void read_build_metadata(const char *dir, const kb_parse_limits *lim, build_meta *bm)
 {
-	static const char *const keys[] = {
-		"config.kubernetes.io/origin",
-		"alpha.config.kubernetes.io/transformations",
+	memset(bm, 0, sizeof(*bm));
+	kb_kust *top = NULL;
+	kb_error *e = kb_kust_load(dir, lim, NULL, &top);
+	if (e) {
+		/* kb_target_run reports it */
+		kb_error_free(e);
+		return;
+	}
+	const kb_node *list = kb_map_get(top->doc, "buildMetadata");
+	bm->any = list && list->kind == KB_SEQ && list->n > 0;
+	bm->origin = kb_build_metadata_has(top->doc, "originAnnotations");
+	bm->transformations = kb_build_metadata_has(top->doc, "transformerAnnotations");
+	bm->managed_by = kb_build_metadata_has(top->doc, "managedByLabel");
+	kb_kust_free(top);
+}
+
+/* krusty's managed-by LabelTransformer, run after sorting. */
+static kb_error *add_managed_by(kb_resmap *m)
+{
+	kb_node *pairs = kb_node_new(KB_MAP);
+	kb_map_set(pairs, KB_MANAGED_BY_LABEL, kb_node_new_str(KB_MANAGED_BY_VALUE));
+	kb_fsset fs = { 0 };
+	kb_fsset_add(&fs, NULL, NULL, NULL, "metadata/labels", true);
+	kb_error *e = kb_transform_labels(m, pairs, &fs);
+	kb_fsset_free(&fs);
+	kb_node_free(pairs);
+	return e;
+}
+
+/* Build annotations kustomize never prints (api/internal/utils), and
+ * the origin / transformations ones unless buildMetadata asks for them. */
+static void strip_build_annotations(kb_node *doc, const build_meta *bm)
+{
+	const char *const keys[] = {
+		bm->origin ? NULL : KB_ORIGIN_ANNOTATION,
+		bm->transformations ? NULL : KB_TRANSFORMATIONS_ANNOTATION,
 	};
 	kb_node *md = kb_map_get(doc, "metadata");
 	kb_node *ann = kb_map_get(md, "annotations");
@@ -89,7 +129,7 @@ static void strip_build_annotations(kb_node *doc)
 		bool drop = kb_str_has_prefix(k, "internal.config.kubernetes.io/") ||
 			    kb_str_has_prefix(k, "kustomize.config.k8s.io/");
 		for (size_t j = 0; j < sizeof(keys) / sizeof(*keys); j++)
-			drop = drop || strcmp(k, keys[j]) == 0;
+			drop = drop || (keys[j] && strcmp(k, keys[j]) == 0);
 		if (drop) {
 			kb_map_del(ann, k);
 			removed = true;
@@ -113,13 +153,14 @@ static void strip_build_annotations(kb_node *doc)
 	}
 }
 
-static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema)
+static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
+		       const build_meta *bm)
 {
 	res->docs = kb_xcalloc(m->n ? m->n : 1, sizeof(kb_node *));
 	res->ns_of = kb_xcalloc(m->n ? m->n : 1, sizeof(char *));
 	for (size_t i = 0; i < m->n; i++) {
 		kb_resource *r = m->v[i];
-		strip_build_annotations(r->doc);
+		strip_build_annotations(r->doc, bm);
 		if (i > 0)
 			kb_buf_puts(&res->yaml, "---\n");
 		kb_error *e = kb_emit_doc(&res->yaml, r->doc);
@@ -168,6 +209,10 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 	kb_acc_init(&acc);
 	kb_result *res = kb_xcalloc(1, sizeof(*res));
 	ctx.top_any_kind = true;
+	build_meta bm;
+	read_build_metadata(dir, &ctx.lim, &bm);
+	if (bm.any)
+		ctx.origin = kb_xstrdup("");
 	kb_error *e = kb_target_run(&ctx, dir, &acc, false);
 	if (!e)
 		e = add_hashes(&acc.rm);
@@ -185,13 +230,16 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 					      opts->reorder, top->display);
 		kb_kust_free(top);
 	}
+	if (!e && (opts->enable_managedby_label || bm.managed_by))
+		e = add_managed_by(&acc.rm);
 	if (!e)
-		e = render(res, &acc.rm, ctx.schema);
+		e = render(res, &acc.rm, ctx.schema, &bm);
 	res->warnings = ctx.warnings;
 	ctx.warnings.v = NULL;
 	ctx.warnings.n = ctx.warnings.cap = 0;
 	kb_acc_free(&acc);
 	kb_strv_free(&ctx.stack);
+	free(ctx.origin);
 	kb_schema_free(ctx.owned_schema);
 	free(dir);
 	if (e) {

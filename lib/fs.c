@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -99,6 +100,13 @@ kb_error *kb_loader_read(const kb_loader *ld, const char *relpath, char **data, 
 	*data = NULL;
 	if (abspath)
 		*abspath = NULL;
+	/* kustomize downloads these itself (loader.IsRemoteFile) */
+	if (strncasecmp(relpath, "http://", 7) == 0 || strncasecmp(relpath, "https://", 8) == 0)
+		return kb_error_new(ld->kfile, 0, 0,
+				    "cannot read '%s': HTTP resources are not supported (kbuild "
+				    "does not access the network); download the file and refer to "
+				    "it by path",
+				    relpath);
 	char *real = kb_loader_resolve(ld, relpath);
 	if (!real)
 		return kb_error_new(ld->kfile, 0, 0, "cannot read '%s': %s", relpath,

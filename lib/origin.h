@@ -41,6 +41,12 @@ typedef struct kb_origin {
  * cleaned ("" when both are empty).  Caller frees. */
 char *kb_origin_join(const char *a, const char *b);
 
+/* Entering a directory listed as `entry`: *cur becomes
+ * join(*cur, entry) and the old value is returned for kb_origin_leave.
+ * Both do nothing while origins are not tracked (*cur NULL). */
+char *kb_origin_enter(char **cur, const char *entry);
+void kb_origin_leave(char **cur, char *saved);
+
 /* The annotation text of o as kyaml marshals it (ends in '\n').
  * Caller frees. */
 char *kb_origin_text(const kb_origin *o);
@@ -64,6 +70,23 @@ void kb_origin_builtin(kb_origin *o, const char *dir_origin, const char *kust_pa
  * is cfg.  Returns false when cfg carries no origin annotation.  Strings
  * in o point into cfg or *owned (caller frees *owned). */
 bool kb_origin_from_plugin(const kb_resource *cfg, kb_origin *o, char **owned);
+
+/* The transformer / generator annotations of a builtin plugin run from
+ * the `transformers:` or `generators:` field, configured by cfg; no-ops
+ * when cfg has no origin (origins not tracked). */
+void kb_origin_note_plugin(kb_resmap *m, const kb_resource *cfg);
+void kb_origin_set_from_plugin(kb_node *doc, const kb_resource *cfg);
+
+/* The annotations the transformers of a kustomization's own fields
+ * leave, in kustomize's order (PatchStrategicMerge, Patch, Namespace,
+ * Prefix, Suffix, Label, Annotations, PatchJson6902, ReplicaCount,
+ * ImageTag, Replacement), one per transformer instance kustomize
+ * configures.  Called once after all of them ran: each only appends to
+ * every object, so the result is the same as after each one. */
+void kb_origin_note_builtins(kb_resmap *m, const kb_node *kust_doc, const char *dir_origin,
+			     const char *kust_path);
+
+const char *kb_origin_base_name(const char *path);
 
 /* resmap.AddTransformerAnnotation for `count` runs of one transformer:
  * objects without an origin take o as theirs, the others list o in

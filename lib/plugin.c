@@ -15,8 +15,10 @@
  * field (kustomize hands every plugin that kustomization's loader).
  */
 #include "plugin.h"
+#include "origin.h"
 #include "generate.h"
 #include "hash.h"
+#include "helm.h"
 #include "patch.h"
 #include "replace.h"
 #include "select.h"
@@ -312,7 +314,9 @@ static kb_error *load_config_path(kb_ctx *ctx, kb_resmap *out, const kb_kust *k,
 			 * objects are the configs. */
 			kb_acc sub;
 			kb_acc_init(&sub);
+			char *saved = kb_origin_enter(&ctx->origin, path);
 			e = kb_target_run(ctx, real, &sub, false);
+			kb_origin_leave(&ctx->origin, saved);
 			if (!e)
 				e = kb_resmap_absorb(out, ctx->schema, &sub.rm);
 			kb_acc_free(&sub);
@@ -327,8 +331,11 @@ static kb_error *load_config_path(kb_ctx *ctx, kb_resmap *out, const kb_kust *k,
 			size_t nd;
 			e = kb_yaml_parse(display, data, len, &ctx->lim, &docs, &nd);
 			if (!e) {
+				size_t first = out->n;
 				e = add_config_docs(ctx, out, docs, nd, display);
 				free(docs);
+				if (!e && ctx->origin)
+					kb_origin_set_path(out, first, ctx->origin, path);
 			}
 			free(display);
 			free(data);
@@ -357,8 +364,13 @@ static kb_error *collect_configs(kb_ctx *ctx, kb_resmap *out, const kb_kust *k,
 		size_t nd;
 		if (parse_inline(ctx, it, display, &docs, &nd)) {
 			inl[i] = true;
+			size_t first = out->n;
 			e = add_config_docs(ctx, out, docs, nd, display);
 			free(docs);
+			/* inline configs come from the kustomization file itself */
+			if (!e && ctx->origin)
+				kb_origin_set_path(out, first, ctx->origin,
+						   kb_origin_base_name(k->path));
 		}
 		free(display);
 	}
@@ -954,6 +966,7 @@ static kb_error *run_kv_generator(kb_ctx *ctx, kb_acc *acc, const kb_resource *c
 	r->generated = true;
 	r->needs_hash = g.needs_hash;
 	r->behavior = g.behavior;
+	kb_origin_set_from_plugin(r->doc, cfg);
 	return absorb(ctx, acc, r, cfg->file);
 }
 
@@ -979,7 +992,25 @@ static kb_error *run_iam(kb_ctx *ctx, kb_acc *acc, const kb_resource *cfg)
 	if (!kb_str_empty(kns))
 		kb_map_set(md, "namespace", kb_node_new_str(kns));
 	kb_resource *r = kb_resource_new(doc, cfg->file);
+	kb_origin_set_from_plugin(r->doc, cfg);
 	return absorb(ctx, acc, r, cfg->file);
+}
+
+/* The config holds HelmGlobals and HelmChart fields side by side. */
+static kb_error *run_helm(kb_ctx *ctx, kb_acc *acc, const kb_resource *cfg, const kb_loader *ld)
+{
+	kb_resmap out;
+	kb_resmap_init(&out);
+	kb_error *e = kb_helm_inflate(ctx, cfg->doc, cfg->doc, ld, cfg->file, &out);
+	for (size_t j = 0; j < out.n; j++) {
+		if (!e)
+			e = absorb(ctx, acc, out.v[j], cfg->file); /* takes the resource */
+		else
+			kb_resource_free(out.v[j]);
+	}
+	out.n = 0;
+	kb_resmap_free(&out);
+	return e;
 }
 
 static kb_error *run_generator(kb_ctx *ctx, kb_acc *acc, const kb_resource *cfg,
@@ -992,13 +1023,8 @@ static kb_error *run_generator(kb_ctx *ctx, kb_acc *acc, const kb_resource *cfg,
 		return run_kv_generator(ctx, acc, cfg, ld, true);
 	if (strcmp(kind, "IAMPolicyGenerator") == 0)
 		return run_iam(ctx, acc, cfg);
-	if (strcmp(kind, "HelmChartInflationGenerator") == 0) {
-		if (!ctx->opts->enable_helm)
-			return kb_error_new(cfg->file, cfg->doc->line, cfg->doc->col,
-					    "must specify --enable-helm");
-		return kb_error_new(cfg->file, cfg->doc->line, cfg->doc->col,
-				    "HelmChartInflationGenerator is not supported yet");
-	}
+	if (strcmp(kind, "HelmChartInflationGenerator") == 0)
+		return run_helm(ctx, acc, cfg, ld);
 	return kb_error_new(cfg->file, cfg->doc->line, cfg->doc->col,
 			    "builtin generator %s is not supported", kind);
 }
@@ -1111,8 +1137,8 @@ kb_error *kb_plugins_run(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, const kb_lo
 			e = run_generator(ctx, acc, cfg, ld);
 		else if (val)
 			e = run_validator(ctx, acc, cfg, ld);
-		else
-			e = run_transformer(ctx, &acc->rm, cfg, ld);
+		else if (!(e = run_transformer(ctx, &acc->rm, cfg, ld)))
+			kb_origin_note_plugin(&acc->rm, cfg);
 		if (e)
 			e = kb_error_note(e, cfg->file, cfg->doc->line, cfg->doc->col,
 					  "in %s plugin %s '%s'", gen ? "generator" : "transformer",

@@ -3,9 +3,11 @@
 #include "generate.h"
 #include "helm.h"
 #include "kustfile.h"
+#include "openapi.h"
 #include "origin.h"
 #include "patch.h"
 #include "plugin.h"
+#include "remote.h"
 #include "replace.h"
 #include "vars.h"
 #include "transform.h"
@@ -31,13 +33,6 @@ void kb_acc_free(kb_acc *acc)
 	kb_tconfig_free(&acc->cfg);
 	kb_node_free(acc->vars);
 	acc->vars = NULL;
-}
-
-static bool is_remote(const char *s)
-{
-	return strstr(s, "://") != NULL || kb_str_has_prefix(s, "git@") ||
-	       kb_str_has_prefix(s, "github.com/") || kb_str_has_prefix(s, "gitlab.com/") ||
-	       kb_str_has_prefix(s, "bitbucket.org/") || kb_str_has_prefix(s, "git::");
 }
 
 /* kustomize's errIfArgEqualOrHigher: a kustomization may not load a
@@ -69,6 +64,21 @@ static kb_error *check_cycle(kb_ctx *ctx, const char *cand, const kb_kust *k, un
 	return NULL;
 }
 
+/* kyaml answers a namespace-scope question about a kind outside its
+ * precomputed table by deferring the builtin schema's parse; a custom
+ * schema set later then gets the builtin definitions parsed after it. */
+static void note_kind(kb_ctx *ctx, const kb_node *doc)
+{
+	if (ctx->openapi_layer != KB_OPENAPI_ALONE)
+		return;
+	char *g, *v;
+	kb_split_apiversion(kb_map_get_str(doc, "apiVersion"), &g, &v);
+	if (kb_schema_namespaced(kb_schema_builtin(), g, v, kb_map_get_str(doc, "kind")) < 0)
+		ctx->openapi_layer = KB_OPENAPI_UNDER_BUILTIN;
+	free(g);
+	free(v);
+}
+
 static kb_error *add_documents(kb_ctx *ctx, kb_acc *acc, kb_node **docs, size_t ndocs,
 			       const char *display)
 {
@@ -96,6 +106,7 @@ static kb_error *add_documents(kb_ctx *ctx, kb_acc *acc, kb_node **docs, size_t 
 					break;
 				}
 				items->items[k] = kb_node_new(KB_NULL);
+				note_kind(ctx, it);
 				e = kb_resmap_append(&acc->rm, ctx->schema, kb_resource_new(it, display));
 			}
 			kb_node_free(d);
@@ -108,6 +119,7 @@ static kb_error *add_documents(kb_ctx *ctx, kb_acc *acc, kb_node **docs, size_t 
 			kb_node_free(d);
 			break;
 		}
+		note_kind(ctx, d);
 		e = kb_resmap_append(&acc->rm, ctx->schema, kb_resource_new(d, display));
 	}
 	for (; i < ndocs; i++)
@@ -164,6 +176,47 @@ static kb_error *accumulate_dir(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, cons
 	return e;
 }
 
+/* Whether kustomize's loader would clone path (NewRepoSpecFromURL). */
+static bool is_git_url(const char *path)
+{
+	kb_repospec rs;
+	kb_error *e = kb_repospec_parse(path, &rs);
+	bool ok = e == NULL;
+	kb_error_free(e);
+	kb_repospec_free(&rs);
+	return ok;
+}
+
+/* kustomize's newLoaderAtGitClone: the kustomization at the path inside
+ * a fresh clone, built like a local directory.  Its resources are copied
+ * into acc as they are read, so the clone goes as soon as it is built. */
+static kb_error *accumulate_remote(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, const char *url,
+				   unsigned line, bool component)
+{
+	kb_repospec rs;
+	kb_error *e = kb_repospec_parse(url, &rs);
+	if (!e)
+		e = kb_repo_check_cycle(ctx->repo, rs.raw);
+	kb_clone clone = { NULL, NULL };
+	if (!e)
+		e = kb_repo_clone(&rs, &clone);
+	if (!e) {
+		kb_repo_frame frame = { rs.raw, clone.dir, ctx->repo };
+		/* origin paths restart at the repository root; kustomize v5.5.0
+		 * names the root itself "notCloned" (origin.go Append) */
+		char *saved = ctx->origin;
+		if (saved)
+			ctx->origin = kb_origin_join(*rs.kust_path ? "" : "notCloned", rs.kust_path);
+		ctx->repo = &frame;
+		e = accumulate_dir(ctx, acc, k, clone.root, line, component);
+		ctx->repo = frame.up;
+		kb_origin_leave(&ctx->origin, saved);
+	}
+	kb_clone_remove(&clone);
+	kb_repospec_free(&rs);
+	return e;
+}
+
 static kb_error *accumulate_resources(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 				      const kb_loader *ld)
 {
@@ -176,12 +229,22 @@ static kb_error *accumulate_resources(kb_ctx *ctx, kb_acc *acc, const kb_kust *k
 		kb_error *e = NULL;
 		if (kb_str_empty(path))
 			continue;
-		if (is_remote(path))
+		if (kb_remote_is_http_file(path))
 			return kb_error_new(k->display, it->line, it->col,
-					    "remote resources are not supported yet: '%s'; vendor the "
-					    "files into the repository and refer to them by path",
+					    "accumulating resources from '%s': HTTP resources are not "
+					    "supported (kbuild does not access the network); download "
+					    "the file and refer to it by path",
 					    path);
 		char *real = kb_loader_resolve(ld, path);
+		/* kustomize tries a file, then a git URL, then a directory */
+		if (!(real && kb_is_file(real)) && is_git_url(path)) {
+			free(real);
+			e = accumulate_remote(ctx, acc, k, path, it->line, false);
+			if (e)
+				return kb_error_note(e, k->display, it->line, it->col,
+						     "in resource '%s'", path);
+			continue;
+		}
 		if (!real) {
 			return kb_error_new(k->display, it->line, it->col,
 					    "accumulating resources: '%s': %s", path,
@@ -193,7 +256,7 @@ static kb_error *accumulate_resources(kb_ctx *ctx, kb_acc *acc, const kb_kust *k
 						 "accumulating resources: '%s' is a directory without a "
 						 "kustomization file",
 						 path);
-			} else {
+			} else if (!(e = kb_repo_check_containment(ctx->repo, real))) {
 				char *saved = kb_origin_enter(&ctx->origin, path);
 				e = accumulate_dir(ctx, acc, k, real, it->line, false);
 				kb_origin_leave(&ctx->origin, saved);
@@ -218,9 +281,14 @@ static kb_error *accumulate_components(kb_ctx *ctx, kb_acc *acc, const kb_kust *
 	for (size_t i = 0; i < list->n; i++) {
 		const kb_node *it = list->items[i];
 		const char *path = it->str;
-		if (is_remote(path))
-			return kb_error_new(k->display, it->line, it->col,
-					    "remote components are not supported yet: '%s'", path);
+		if (is_git_url(path)) {
+			/* components are always directories: no file or HTTP first */
+			kb_error *e = accumulate_remote(ctx, acc, k, path, it->line, true);
+			if (e)
+				return kb_error_note(e, k->display, it->line, it->col,
+						     "in component '%s'", path);
+			continue;
+		}
 		char *real = kb_loader_resolve(ld, path);
 		if (!real || !kb_is_dir(real)) {
 			free(real);
@@ -229,8 +297,10 @@ static kb_error *accumulate_components(kb_ctx *ctx, kb_acc *acc, const kb_kust *
 					    "of kind Component",
 					    path);
 		}
+		kb_error *e = kb_repo_check_containment(ctx->repo, real);
 		char *saved = kb_origin_enter(&ctx->origin, path);
-		kb_error *e = accumulate_dir(ctx, acc, k, real, it->line, true);
+		if (!e)
+			e = accumulate_dir(ctx, acc, k, real, it->line, true);
 		kb_origin_leave(&ctx->origin, saved);
 		free(real);
 		if (e)
@@ -279,6 +349,50 @@ static kb_error *load_configurations(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 		kb_tconfig_add_defaults(&extra);
 		kb_tconfig_merge(&acc->cfg, &extra);
 	}
+	kb_tconfig_free(&extra);
+	return e;
+}
+
+/* kustomize's LoadConfigFromCRDs: `crds:` lists OpenAPI definition files
+ * (not CustomResourceDefinition objects) whose annotated properties add
+ * field specs, merged like a `configurations:` file. */
+static kb_error *load_crds(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, const kb_loader *ld)
+{
+	const kb_node *list = kb_map_get(k->doc, "crds");
+	if (!list || list->kind != KB_SEQ)
+		return NULL;
+	kb_tconfig extra;
+	kb_tconfig_init_empty(&extra);
+	kb_error *e = NULL;
+	for (size_t i = 0; i < list->n && !e; i++) {
+		const kb_node *it = list->items[i];
+		char *data, *abs;
+		size_t len;
+		if (kb_str_empty(it->str)) {
+			e = kb_error_new(k->display, it->line, it->col,
+					 "crds entries must be file paths");
+			break;
+		}
+		e = kb_loader_read(ld, it->str, &data, &len, &abs);
+		if (e) {
+			e = kb_error_note(e, k->display, it->line, it->col, "loading CRDs");
+			break;
+		}
+		char *display = kb_path_display(abs);
+		kb_node *doc = NULL;
+		e = kb_yaml_parse_one(display, data, len, &ctx->lim, &doc);
+		if (!e)
+			e = kb_openapi_crds_add(&extra, doc, display);
+		if (e)
+			e = kb_error_note(e, k->display, it->line, it->col,
+					  "unable to parse open API definition from '%s'", it->str);
+		kb_node_free(doc);
+		free(display);
+		free(data);
+		free(abs);
+	}
+	if (!e)
+		kb_tconfig_merge(&acc->cfg, &extra);
 	kb_tconfig_free(&extra);
 	return e;
 }
@@ -447,6 +561,12 @@ static kb_error *run_transformers(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 {
 	kb_error *e;
 	const kb_node *v;
+	/* A strategic merge makes kyaml parse its schema now: a custom one
+	 * set later is added on top of the builtin definitions. */
+	v = kb_map_get(k->doc, "patchesStrategicMerge");
+	const kb_node *pl = kb_map_get(k->doc, "patches");
+	if ((v && v->kind == KB_SEQ && v->n) || (pl && pl->kind == KB_SEQ && pl->n))
+		ctx->openapi_layer = KB_OPENAPI_OVER_BUILTIN;
 	if ((e = kb_patch_strategic_merge_list(ctx, &acc->rm, k, ld)))
 		return e;
 	if ((e = kb_patch_patches(ctx, &acc->rm, k, ld)))
@@ -488,14 +608,73 @@ static kb_error *run_transformers(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 	return kb_plugins_run(ctx, acc, k, ld, "transformers");
 }
 
-static kb_error *unsupported(const kb_kust *k, const char *field, const char *what)
+/* kustomize's openapi.SetSchema: the top kustomization sets the schema
+ * first; otherwise the first base or component (depth first, as loaded)
+ * with an `openapi:` field does, and it applies from then on.  The file is
+ * read even when the schema is already set, as kustomize does. */
+static kb_error *set_openapi(kb_ctx *ctx, const kb_kust *k)
 {
-	const kb_node *v = kb_map_get(k->doc, field);
-	if (!v || v->kind == KB_NULL || ((v->kind == KB_SEQ || v->kind == KB_MAP) && v->n == 0))
+	const kb_node *oa = kb_map_get(k->doc, "openapi");
+	if (!oa || oa->kind != KB_MAP)
 		return NULL;
-	kb_pair *p = kb_map_get_pair(k->doc, field);
-	return kb_error_new(k->display, p->line, p->col, "'%s' is not supported yet (%s)", field,
-			    what);
+	kb_pair *at = kb_map_get_pair(k->doc, "openapi");
+	const kb_node *path = kb_map_get(oa, "path");
+	const kb_node *version = kb_map_get(oa, "version");
+	char *data = NULL, *abs = NULL;
+	size_t len = 0;
+	kb_error *e = NULL;
+	if (path) {
+		kb_loader ld = { k->dir,
+				 ctx->repo ? KB_LOAD_ROOT_ONLY : ctx->opts->load_restrictor,
+				 k->display };
+		e = kb_loader_read(&ld, path->str ? path->str : "", &data, &len, &abs);
+		if (e)
+			return kb_error_note(e, k->display, path->line, path->col, "in openapi");
+	}
+	if (ctx->schema_set)
+		goto out;
+	if (path) {
+		if (version) {
+			e = kb_error_new(k->display, at->line, at->col,
+					 "openapi: builtin version and custom schema provided, cannot "
+					 "use both");
+			goto out;
+		}
+		char *display = kb_path_display(abs);
+		kb_node *doc = NULL;
+		kb_schema *s = NULL;
+		e = kb_yaml_parse_one(display, data, len, &ctx->lim, &doc);
+		if (!e)
+			e = kb_openapi_schema(doc, display, ctx->openapi_layer, &s);
+		kb_node_free(doc);
+		free(display);
+		if (e) {
+			e = kb_error_note(e, k->display, path->line, path->col,
+					  "invalid schema file '%s'", path->str);
+			goto out;
+		}
+		/* Only the first openapi field sets a schema, so nothing
+		 * still points at an earlier owned one. */
+		kb_schema_free(ctx->owned_schema);
+		ctx->owned_schema = s;
+		ctx->schema = s;
+		ctx->schema_set = true;
+		goto out;
+	}
+	if (!version || kb_str_empty(version->str))
+		goto out;
+	if (strcmp(version->str, KB_OPENAPI_BUILTIN_VERSION)) {
+		e = kb_error_new(k->display, version->line, version->col,
+				 "openapi: the specified OpenAPI version '%s' is not built in (only "
+				 "%s is)",
+				 version->str, KB_OPENAPI_BUILTIN_VERSION);
+		goto out;
+	}
+	ctx->schema_set = true; /* the builtin schema, now fixed */
+out:
+	free(data);
+	free(abs);
+	return e;
 }
 
 kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool component)
@@ -504,6 +683,8 @@ kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool componen
 	kb_error *e = kb_kust_load(dir, &ctx->lim, &ctx->warnings, &k);
 	if (e)
 		return e;
+	if ((e = set_openapi(ctx, k)))
+		goto out;
 	if (component && !k->component) {
 		e = kb_error_new(k->display, 0, 0,
 				 "expected kind 'Component' in a kustomization listed under "
@@ -518,20 +699,16 @@ kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool componen
 				 "Component under 'components', not 'resources'");
 		goto out;
 	}
-	static const char *const later[][2] = {
-		{ "crds", "crds" },
-		{ "openapi", "openapi" },
-	};
-	for (size_t i = 0; i < sizeof(later) / sizeof(*later) && !e; i++)
-		e = unsupported(k, later[i][0], later[i][1]);
-	if (e)
-		goto out;
 
 	kb_strv_push(&ctx->stack, dir);
-	kb_loader ld = { k->dir, ctx->opts->load_restrictor, k->display };
+	/* kustomize: files of a remote base never escape their kustomization */
+	kb_loader ld = { k->dir, ctx->repo ? KB_LOAD_ROOT_ONLY : ctx->opts->load_restrictor,
+			 k->display };
 	e = accumulate_resources(ctx, acc, k, &ld);
 	if (!e)
 		e = load_configurations(ctx, acc, k, &ld);
+	if (!e)
+		e = load_crds(ctx, acc, k, &ld);
 	if (!e)
 		e = run_generators(ctx, acc, k, &ld);
 	if (!e)

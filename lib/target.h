@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "kbuild.h"
+#include "openapi.h"
 #include "parse.h"
 #include "resource.h"
 #include "schema.h"
@@ -18,11 +19,22 @@
 
 typedef struct kb_ctx {
 	const kb_options *opts;
-	const kb_schema *schema; /* builtin, or the top kustomization's openapi */
+	const kb_schema *schema; /* builtin, or the first `openapi:` path (schema_set) */
 	kb_schema *owned_schema;
+	/* kyaml's global schema state: once an `openapi:` field has set it,
+	 * later ones are ignored; until then, openapi_layer says what a
+	 * custom schema set now is layered with (see openapi.h). */
+	bool schema_set;
+	kb_openapi_layer openapi_layer;
 	kb_parse_limits lim;
 	kb_warnings warnings;
 	kb_strv stack; /* directories being built, for cycle detection */
+	/* innermost git clone being built (remote.h), or NULL */
+	const struct kb_repo_frame *repo;
+	/* buildMetadata: origin path of the kustomization being built,
+	 * relative to the top one; NULL when the top asks for no build
+	 * metadata (kustomize then tracks no origins at all). */
+	char *origin;
 	bool top_any_kind; /* the directory given to kb_build may hold a Component */
 } kb_ctx;
 

@@ -391,6 +391,7 @@ kb_error *kb_transform_replicas(kb_resmap *m, const kb_schema *s, const kb_node 
 		return kb_error_new(file, replica->line, replica->col, "replicas entry has no name");
 	kb_node *cnt = count && count->kind == KB_INT ? kb_node_clone(count) : kb_node_new_int(0);
 	kb_error *e = NULL;
+	bool found = false;
 	for (size_t i = 0; i < m->n && !e; i++) {
 		kb_resource *r = m->v[i];
 		bool match = strcmp(kb_res_name(r), name) == 0 || kb_streq(r->orig.name, name);
@@ -398,10 +399,24 @@ kb_error *kb_transform_replicas(kb_resmap *m, const kb_schema *s, const kb_node 
 			match = strcmp(r->prev_names.v[k], name) == 0;
 		if (!match)
 			continue;
+		char *group, *version;
+		kb_split_apiversion(kb_res_apiversion(r), &group, &version);
+		for (size_t k = 0; k < fs->n && !found; k++)
+			found = kb_fieldspec_matches(&fs->v[k], group, version, kb_res_kind(r));
+		free(group);
+		free(version);
 		for (size_t k = 0; k < fs->n && !e; k++)
 			e = kb_fieldspec_walk(r->doc, &fs->v[k], KB_CREATE_SCALAR, replicas_visit, cnt);
 	}
 	kb_node_free(cnt);
 	(void)s;
+	if (!e && !found)
+		/* kustomize's ReplicaCountTransformer refuses a name it cannot
+		 * place, so a typo does not pass silently */
+		e = kb_error_new(file, replica->line, replica->col,
+				 "resource with name %s does not match a config with the following "
+				 "GVK [Deployment ReplicationController ReplicaSet StatefulSet and "
+				 "kinds from configurations]; check the name in replicas",
+				 name);
 	return e;
 }
