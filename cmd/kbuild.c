@@ -109,6 +109,8 @@ int main(int argc, char **argv)
 	kb_options opts;
 	kb_options_init(&opts);
 	const char *output = NULL;
+	const char *api_versions[64];
+	size_t n_api = 0;
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:e:h", longopts, NULL)) != -1) {
@@ -148,8 +150,19 @@ int main(int argc, char **argv)
 			opts.enable_managedby_label = 1;
 			break;
 		case OPT_HELM_API_VERSIONS:
+			/* repeatable, and comma-separated as a Go string slice */
+			for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ","))
+				if (n_api < sizeof(api_versions) / sizeof(*api_versions))
+					api_versions[n_api++] = tok;
+			opts.helm_api_versions = api_versions;
+			opts.helm_api_versions_n = n_api;
+			break;
 		case OPT_HELM_KUBE_VERSION:
+			opts.helm_kube_version = optarg;
+			break;
 		case OPT_HELM_DEBUG:
+			opts.helm_debug = 1;
+			break;
 		case OPT_ENABLE_EXEC:
 		case 'e':
 		case OPT_MOUNT:

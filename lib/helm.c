@@ -831,9 +831,19 @@ kb_error *kb_helm_inflate(const kb_ctx *ctx, const kb_node *globals, const kb_no
 		push2(&args, "-f", j.values_file);
 		for (size_t i = 0; i < j.additional.n; i++)
 			push2(&args, "-f", j.additional.v[i]);
-		for (size_t i = 0; api_versions && i < api_versions->n; i++)
-			push2(&args, "--api-versions", kb_node_text(api_versions->items[i]));
-		if (*kube_version)
+		/* the build's --helm-* flags override the chart's fields */
+		const kb_options *o = ctx->opts;
+		if (o->helm_api_versions_n) {
+			for (size_t i = 0; i < o->helm_api_versions_n; i++)
+				push2(&args, "--api-versions", o->helm_api_versions[i]);
+		} else {
+			for (size_t i = 0; api_versions && i < api_versions->n; i++)
+				push2(&args, "--api-versions",
+				      kb_node_text(api_versions->items[i]));
+		}
+		if (!kb_str_empty(o->helm_kube_version))
+			push2(&args, "--kube-version", o->helm_kube_version);
+		else if (*kube_version)
 			push2(&args, "--kube-version", kube_version);
 		if (include_crds)
 			kb_strv_push(&args, "--include-crds");
@@ -841,7 +851,7 @@ kb_error *kb_helm_inflate(const kb_ctx *ctx, const kb_node *globals, const kb_no
 			kb_strv_push(&args, "--skip-tests");
 		if (skip_hooks)
 			kb_strv_push(&args, "--no-hooks");
-		if (debug)
+		if (debug || o->helm_debug)
 			kb_strv_push(&args, "--debug");
 		e = run_helm(&j, &args, &stdout_b);
 		kb_strv_free(&args);

@@ -56,6 +56,12 @@ typedef struct kb_options {
 	/* Limits that keep hostile input from exhausting the machine. */
 	size_t max_depth;      /* nesting of one YAML document; 0 = default */
 	size_t max_nodes;      /* nodes after alias expansion per file; 0 = default */
+	/* --helm-api-versions / --helm-kube-version / --helm-debug: when set
+	 * they override every chart's apiVersions, kubeVersion and debug. */
+	const char *const *helm_api_versions; /* borrowed */
+	size_t helm_api_versions_n;
+	const char *helm_kube_version;
+	int helm_debug;
 } kb_options;
 
 void kb_options_init(kb_options *opts);

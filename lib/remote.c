@@ -509,7 +509,7 @@ kb_error *kb_repospec_parse(const char *url, kb_repospec *rs)
 	bool submodules;
 	kb_remote_parse_query(q ? q + 1 : "", &ref, &timeout, &submodules);
 	char *host = NULL, *repo = NULL, *kust = NULL;
-	const char *rest;
+	const char *rest = NULL;
 	kb_error *e = extract_host(n, &host, &rest);
 	if (!e)
 		e = parse_path_parts(rest, strcmp(host, FILE_SCHEME) == 0, &repo, &kust);
