@@ -14,6 +14,7 @@
  * libyaml the same events and style hints yields the same bytes.
  */
 #include "emit.h"
+#include "parse.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -268,40 +269,6 @@ static bool go_parse_int(const char *s)
 	return strlen(s) < 20 || base != 10;
 }
 
-static bool yaml_float_syntax(const char *s)
-{
-	const char *p = s;
-	if (*p == '-' || *p == '+')
-		p++;
-	if (*p == '.') {
-		p++;
-		if (!ndigits(p, 1))
-			return false;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	} else {
-		if (!ndigits(p, 1))
-			return false;
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (*p == '.') {
-			p++;
-			while (*p >= '0' && *p <= '9')
-				p++;
-		}
-	}
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '-' || *p == '+')
-			p++;
-		if (!ndigits(p, 1))
-			return false;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	return *p == '\0';
-}
-
 bool kb_yaml11_nonstring(const char *s, size_t len)
 {
 	static const char *const map[] = {
@@ -324,7 +291,7 @@ bool kb_yaml11_nonstring(const char *s, size_t len)
 			return true;
 	if (c == '.') {
 		/* strconv.ParseFloat: the yaml float syntax covers what matters */
-		return yaml_float_syntax(s);
+		return kb_yaml_float_syntax(s);
 	}
 	if (!((c >= '0' && c <= '9') || c == '+' || c == '-'))
 		return false;
@@ -336,7 +303,7 @@ bool kb_yaml11_nonstring(const char *s, size_t len)
 		if (s[i] != '_')
 			plain[n++] = s[i];
 	plain[n] = '\0';
-	bool r = go_parse_int(plain) || yaml_float_syntax(plain);
+	bool r = go_parse_int(plain) || kb_yaml_float_syntax(plain);
 	if (!r && all_digits(plain + (plain[0] == '-' || plain[0] == '+'), n - (plain[0] == '-' || plain[0] == '+')))
 		r = true; /* huge decimal: ParseFloat still reads it */
 	free(plain);

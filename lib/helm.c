@@ -538,7 +538,7 @@ static kb_error *write_values(helm_job *j, const char *name, const char *data, s
 }
 
 /* createNewMergedValuesFile / copyValuesFile. */
-static kb_error *prepare_values(helm_job *j, const kb_ctx *ctx, const kb_loader *ld,
+static kb_error *prepare_values(helm_job *j, kb_ctx *ctx, const kb_loader *ld,
 				const char *name, const char *values_file, const kb_node *inline_v,
 				const char *merge)
 {
@@ -607,56 +607,7 @@ static kb_error *prepare_values(helm_job *j, const kb_ctx *ctx, const kb_loader 
 
 /* ---- helm output ---- */
 
-static kb_error *add_docs(const kb_ctx *ctx, kb_resmap *out, kb_node **docs, size_t nd,
-			  const char *display)
-{
-	kb_error *e = NULL;
-	for (size_t i = 0; i < nd; i++) {
-		kb_node *d = docs[i];
-		docs[i] = NULL;
-		if (e || d->kind == KB_NULL) {
-			kb_node_free(d);
-			continue;
-		}
-		if (d->kind != KB_MAP) {
-			e = kb_error_new(display, d->line, d->col,
-					 "a resource must be a YAML mapping (found a %s)",
-					 d->kind == KB_SEQ ? "list" : "scalar");
-			kb_node_free(d);
-			continue;
-		}
-		const char *kind = kb_map_get_str(d, "kind");
-		kb_node *items = kb_map_get(d, "items");
-		if (kind && kb_str_has_suffix(kind, "List") && items && items->kind == KB_SEQ) {
-			/* kustomize inlines the items of any *List */
-			for (size_t k = 0; k < items->n && !e; k++) {
-				kb_node *it = items->items[k];
-				if (it->kind != KB_MAP) {
-					e = kb_error_new(display, it->line, it->col,
-							 "items of a %s must be mappings", kind);
-					break;
-				}
-				items->items[k] = kb_node_new(KB_NULL);
-				e = kb_resmap_append(out, ctx->schema, kb_resource_new(it, display));
-			}
-			kb_node_free(d);
-			continue;
-		}
-		if (kb_str_empty(kind)) {
-			e = kb_error_new(display, d->line, d->col,
-					 "missing 'kind' in resource; every resource needs apiVersion, "
-					 "kind and metadata.name");
-			kb_node_free(d);
-			continue;
-		}
-		e = kb_resmap_append(out, ctx->schema, kb_resource_new(d, display));
-	}
-	return e;
-}
-
-/* NewResMapFromBytes, and kustomize's fallback when helm printed text
- * before the first "---": parse from that separator on. */
-static kb_error *parse_output(const kb_ctx *ctx, helm_job *j, const char *name, kb_buf *out,
+static kb_error *parse_output(kb_ctx *ctx, helm_job *j, const char *name, kb_buf *out,
 			      kb_resmap *rm)
 {
 	char *display = kb_xasprintf("helm template output of chart '%s'", name);
@@ -683,7 +634,7 @@ static kb_error *parse_output(const kb_ctx *ctx, helm_job *j, const char *name, 
 		e = kb_error_note(e, j->file, j->line, j->col,
 				  "could not parse helm output into resources");
 	} else {
-		e = add_docs(ctx, rm, docs, nd, display);
+		e = kb_target_add_documents(ctx, rm, docs, nd, display);
 		free(docs);
 	}
 	free(display);
@@ -692,7 +643,7 @@ static kb_error *parse_output(const kb_ctx *ctx, helm_job *j, const char *name, 
 
 /* ---- the generator ---- */
 
-kb_error *kb_helm_inflate(const kb_ctx *ctx, const kb_node *globals, const kb_node *chart,
+kb_error *kb_helm_inflate(kb_ctx *ctx, const kb_node *globals, const kb_node *chart,
 			  const kb_loader *ld, const char *file, kb_resmap *out)
 {
 	helm_job j;

@@ -60,7 +60,7 @@ kb_error *kb_helm_charts(const kb_kust *k, kb_node **charts, kb_node **globals);
  * Field names match case-insensitively.  Files resolve through ld; file
  * names the configuring file in messages.  The resources helm printed are
  * appended to out (checked for duplicate ids), not yet absorbed. */
-kb_error *kb_helm_inflate(const kb_ctx *ctx, const kb_node *globals, const kb_node *chart,
+kb_error *kb_helm_inflate(kb_ctx *ctx, const kb_node *globals, const kb_node *chart,
 			  const kb_loader *ld, const char *file, kb_resmap *out);
 
 #endif

@@ -57,7 +57,7 @@ static kb_error *perr(pstate *ps, const struct fy_mark *m, const char *fmt, ...)
 
 /* ---- scalar typing (goyaml.v3 resolve rules) ---- */
 
-static bool is_float_syntax(const char *s)
+bool kb_yaml_float_syntax(const char *s)
 {
 	/* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
 	const char *p = s;
@@ -261,7 +261,7 @@ kb_kind kb_scalar_resolve(const char *text, size_t len, char **canon)
 			return KB_INT;
 		}
 	}
-	if (is_float_syntax(plain)) {
+	if (kb_yaml_float_syntax(plain)) {
 		errno = 0;
 		double f = strtod(plain, NULL);
 		free(plain);

@@ -40,6 +40,10 @@ kb_error *kb_yaml_parse_one(const char *file, const char *buf, size_t len,
 			    const kb_parse_limits *lim, kb_node **out);
 void kb_docs_free(kb_node **docs, size_t n);
 
+/* YAML's float syntax as goyaml writes it:
+ * ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
+bool kb_yaml_float_syntax(const char *s);
+
 /* Types a plain (unquoted) scalar as kustomize's reader would and
  * returns its canonical text (caller frees) in *canon. */
 kb_kind kb_scalar_resolve(const char *text, size_t len, char **canon);

@@ -897,47 +897,7 @@ static kb_error *run_transformer(kb_ctx *ctx, kb_resmap *m, const kb_resource *c
  * configMapGenerator / secretGenerator. */
 static kb_error *absorb(kb_ctx *ctx, kb_acc *acc, kb_resource *r, const char *file)
 {
-	kb_resid id;
-	kb_res_id(r, &id);
-	long found = -1;
-	int nfound = 0;
-	for (size_t i = 0; i < acc->rm.n; i++)
-		if (kb_res_matches_any_id(ctx->schema, acc->rm.v[i], &id)) {
-			if (found < 0)
-				found = (long)i;
-			nfound++;
-		}
-	kb_error *e = NULL;
-	char *ids = kb_resid_string(&id);
-	bool mr = r->behavior == KB_BEHAVIOR_MERGE || r->behavior == KB_BEHAVIOR_REPLACE;
-	if (nfound == 0) {
-		if (mr) {
-			e = kb_error_new(file, 0, 0,
-					 "id %s does not exist; cannot merge or replace (is the base "
-					 "that generates it listed in resources?)",
-					 ids);
-			kb_resource_free(r);
-		} else {
-			kb_resmap_append_unchecked(&acc->rm, r);
-		}
-	} else if (nfound > 1) {
-		e = kb_error_new(file, 0, 0, "found multiple objects matching generator id %s", ids);
-		kb_resource_free(r);
-	} else if (!mr) {
-		e = kb_error_new(file, 0, 0,
-				 "cannot add generated %s: an object with that id already exists; "
-				 "set behavior: merge or replace",
-				 ids);
-		kb_resource_free(r);
-	} else {
-		kb_resource *old = acc->rm.v[found];
-		e = kb_generate_merge(old->doc, r->doc, r->behavior);
-		old->needs_hash = old->needs_hash && r->needs_hash;
-		kb_resource_free(r);
-	}
-	free(ids);
-	kb_resid_free(&id);
-	return e;
+	return kb_target_absorb(ctx, acc, r, file, 0, 0);
 }
 
 static kb_error *run_kv_generator(kb_ctx *ctx, kb_acc *acc, const kb_resource *cfg,

@@ -79,8 +79,8 @@ static void note_kind(kb_ctx *ctx, const kb_node *doc)
 	free(v);
 }
 
-static kb_error *add_documents(kb_ctx *ctx, kb_acc *acc, kb_node **docs, size_t ndocs,
-			       const char *display)
+kb_error *kb_target_add_documents(kb_ctx *ctx, kb_resmap *out, kb_node **docs, size_t ndocs,
+				  const char *display)
 {
 	kb_error *e = NULL;
 	size_t i;
@@ -107,7 +107,7 @@ static kb_error *add_documents(kb_ctx *ctx, kb_acc *acc, kb_node **docs, size_t 
 				}
 				items->items[k] = kb_node_new(KB_NULL);
 				note_kind(ctx, it);
-				e = kb_resmap_append(&acc->rm, ctx->schema, kb_resource_new(it, display));
+				e = kb_resmap_append(out, ctx->schema, kb_resource_new(it, display));
 			}
 			kb_node_free(d);
 			continue;
@@ -120,7 +120,7 @@ static kb_error *add_documents(kb_ctx *ctx, kb_acc *acc, kb_node **docs, size_t 
 			break;
 		}
 		note_kind(ctx, d);
-		e = kb_resmap_append(&acc->rm, ctx->schema, kb_resource_new(d, display));
+		e = kb_resmap_append(out, ctx->schema, kb_resource_new(d, display));
 	}
 	for (; i < ndocs; i++)
 		kb_node_free(docs[i]);
@@ -141,7 +141,7 @@ static kb_error *accumulate_file(kb_ctx *ctx, kb_acc *acc, const kb_loader *ld, 
 	free(data);
 	if (!e) {
 		size_t first = acc->rm.n;
-		e = add_documents(ctx, acc, docs, ndocs, display);
+		e = kb_target_add_documents(ctx, &acc->rm, docs, ndocs, display);
 		free(docs);
 		if (!e && ctx->origin)
 			kb_origin_set_path(&acc->rm, first, ctx->origin, path);
@@ -397,6 +397,54 @@ static kb_error *load_crds(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, const kb_
 	return e;
 }
 
+kb_error *kb_target_absorb(kb_ctx *ctx, kb_acc *acc, kb_resource *r, const char *file,
+			   unsigned line, unsigned col)
+{
+	kb_resid id;
+	kb_res_id(r, &id);
+	long found = -1;
+	int nfound = 0;
+	for (size_t i = 0; i < acc->rm.n; i++)
+		if (kb_res_matches_any_id(ctx->schema, acc->rm.v[i], &id)) {
+			if (found < 0)
+				found = (long)i;
+			nfound++;
+		}
+	kb_error *e = NULL;
+	char *ids = kb_resid_string(&id);
+	bool mr = r->behavior == KB_BEHAVIOR_MERGE || r->behavior == KB_BEHAVIOR_REPLACE;
+	if (nfound == 0) {
+		if (mr) {
+			e = kb_error_new(file, line, col,
+					 "id %s does not exist; cannot merge or replace (is the base "
+					 "that generates it listed in resources?)",
+					 ids);
+			kb_resource_free(r);
+		} else {
+			kb_resmap_append_unchecked(&acc->rm, r);
+		}
+	} else if (nfound > 1) {
+		e = kb_error_new(file, line, col, "found multiple objects matching generator id %s",
+				 ids);
+		kb_resource_free(r);
+	} else if (!mr) {
+		e = kb_error_new(file, line, col,
+				 "cannot add generated %s: an object with that id already exists; "
+				 "set behavior: merge or replace",
+				 ids);
+		kb_resource_free(r);
+	} else {
+		kb_resource *old = acc->rm.v[found];
+		e = kb_generate_merge(old->doc, r->doc, r->behavior);
+		/* merging into a plain object never adds a hash */
+		old->needs_hash = old->needs_hash && r->needs_hash;
+		kb_resource_free(r);
+	}
+	free(ids);
+	kb_resid_free(&id);
+	return e;
+}
+
 static kb_error *absorb_generated(kb_ctx *ctx, kb_acc *acc, kb_gen_result *g,
 				  const kb_kust *k, const kb_node *entry)
 {
@@ -415,48 +463,7 @@ static kb_error *absorb_generated(kb_ctx *ctx, kb_acc *acc, kb_gen_result *g,
 	r->generated = true;
 	r->needs_hash = g->needs_hash;
 	r->behavior = g->behavior;
-	kb_resid id;
-	kb_res_id(r, &id);
-	long found = -1;
-	int nfound = 0;
-	for (size_t i = 0; i < acc->rm.n; i++)
-		if (kb_res_matches_any_id(ctx->schema, acc->rm.v[i], &id)) {
-			if (found < 0)
-				found = (long)i;
-			nfound++;
-		}
-	kb_error *e = NULL;
-	char *ids = kb_resid_string(&id);
-	if (nfound == 0) {
-		if (g->behavior == KB_BEHAVIOR_MERGE || g->behavior == KB_BEHAVIOR_REPLACE) {
-			e = kb_error_new(k->display, entry->line, entry->col,
-					 "id %s does not exist; cannot merge or replace (is the base "
-					 "that generates it listed in resources?)",
-					 ids);
-			kb_resource_free(r);
-		} else {
-			kb_resmap_append_unchecked(&acc->rm, r);
-		}
-	} else if (nfound > 1) {
-		e = kb_error_new(k->display, entry->line, entry->col,
-				 "found multiple objects matching generator id %s", ids);
-		kb_resource_free(r);
-	} else if (g->behavior != KB_BEHAVIOR_MERGE && g->behavior != KB_BEHAVIOR_REPLACE) {
-		e = kb_error_new(k->display, entry->line, entry->col,
-				 "cannot add generated %s: an object with that id already exists; "
-				 "set behavior: merge or replace",
-				 ids);
-		kb_resource_free(r);
-	} else {
-		kb_resource *old = acc->rm.v[found];
-		e = kb_generate_merge(old->doc, r->doc, g->behavior);
-		/* merging into a plain object never adds a hash */
-		old->needs_hash = old->needs_hash && r->needs_hash;
-		kb_resource_free(r);
-	}
-	free(ids);
-	kb_resid_free(&id);
-	return e;
+	return kb_target_absorb(ctx, acc, r, k->display, entry->line, entry->col);
 }
 
 static kb_error *run_generators(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, const kb_loader *ld)

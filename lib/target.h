@@ -47,6 +47,16 @@ typedef struct kb_acc {
 void kb_acc_init(kb_acc *acc);
 void kb_acc_free(kb_acc *acc);
 
+/* Appends parsed documents as resources (inlining *List items), taking
+ * ownership of every docs[i]; duplicate ids and non-objects are errors. */
+kb_error *kb_target_add_documents(kb_ctx *ctx, kb_resmap *out, kb_node **docs, size_t ndocs,
+				  const char *display);
+
+/* Adds a generated object (ownership passes) with kustomize's
+ * create/merge/replace rules (r->behavior) against what acc holds. */
+kb_error *kb_target_absorb(kb_ctx *ctx, kb_acc *acc, kb_resource *r, const char *file,
+			   unsigned line, unsigned col);
+
 /* Builds the kustomization in dir (absolute, canonical) into acc. */
 kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool component);
 
