@@ -100,8 +100,11 @@ void kb_warn(kb_warnings *w, const char *file, unsigned line, unsigned col, cons
 	kb_frame f;
 	va_list ap;
 	va_start(ap, fmt);
-	frame_set(&f, file, line, col, kb_xvasprintf(fmt, ap));
+	char *msg = kb_xvasprintf(fmt, ap);
 	va_end(ap);
+	/* compiler-style: "file:line:col: warning: what" */
+	frame_set(&f, file, line, col, kb_xasprintf("warning: %s", msg));
+	free(msg);
 	frame_format(&b, &f);
 	free(f.file);
 	free(f.msg);

@@ -285,9 +285,20 @@ static bool valid_env_name(const char *k)
  * the rest of the file is silently ignored. */
 #define GO_SCAN_MAX 65536
 
+/* The env file's path for messages: beside the kustomization naming it. */
+static char *env_display(const genctx *c, const char *path)
+{
+	const char *kf = ctx_file(c);
+	const char *slash = kf ? strrchr(kf, '/') : NULL;
+	if (!slash || path[0] == '/')
+		return kb_xstrdup(path);
+	return kb_xasprintf("%.*s/%s", (int)(slash - kf), kf, path);
+}
+
 static kb_error *parse_env(const genctx *c, const char *path, const char *data, size_t len,
 			   kvlist *out)
 {
+	char *disp = env_display(c, path);
 	size_t pos = 0;
 	unsigned lineno = 0; /* kustomize's currentLine counts every scanned line */
 	while (pos < len) {
@@ -295,20 +306,23 @@ static kb_error *parse_env(const genctx *c, const char *path, const char *data, 
 		size_t end = nl ? (size_t)(nl - data) : len;
 		size_t n = end - pos;
 		if (n >= GO_SCAN_MAX) {
-			kb_warn(c->warn, ctx_file(c), 0, 0,
-				"%s '%s': env file '%s' line %u is %zu bytes long; kustomize "
-				"silently ignores it and every line after it",
-				c->field, c->name, path, lineno + 1, n);
+			kb_warn(c->warn, disp, lineno + 1, 0,
+				"line is %zu bytes long; kustomize silently ignores it and every "
+				"line after it (%s '%s')",
+				n, c->field, c->name);
 			break;
 		}
 		const char *line = data + pos;
 		pos = nl ? end + 1 : len;
 		if (n > 0 && line[n - 1] == '\r') /* ScanLines drops a CR before LF */
 			n--;
-		if (!utf8_valid(line, n))
-			return kb_error_new(ctx_file(c), 0, 0,
-					    "%s '%s': env file '%s' line %u has invalid UTF-8 bytes",
-					    c->field, c->name, path, lineno + 1);
+		if (!utf8_valid(line, n)) {
+			kb_error *e = kb_error_new(disp, lineno + 1, 0,
+						   "invalid UTF-8 bytes in env file (%s '%s')",
+						   c->field, c->name);
+			free(disp);
+			return e;
+		}
 		if (lineno == 0 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
 			line += 3;
 			n -= 3;
@@ -328,20 +342,21 @@ static kb_error *parse_env(const genctx *c, const char *path, const char *data, 
 		size_t klen = eq ? (size_t)(eq - line) : n;
 		if (klen == 0) {
 			/* kv.go reads an empty key as "blank line" and drops it. */
-			kb_warn(c->warn, ctx_file(c), 0, 0,
-				"%s '%s': env file '%s' line %u has no key; kustomize ignores it",
-				c->field, c->name, path, lineno);
+			kb_warn(c->warn, disp, lineno, 1,
+				"line has no key; kustomize ignores it (%s '%s')", c->field,
+				c->name);
 			continue;
 		}
 		char *key = kb_xstrndup(line, klen);
 		if (memchr(line, '\0', klen) || !valid_env_name(key))
-			kb_warn(c->warn, ctx_file(c), 0, 0,
-				"%s '%s': env file '%s' line %u: '%s' is not a valid environment "
-				"variable name; kustomize keeps it as a key as written",
-				c->field, c->name, path, lineno, key);
+			kb_warn(c->warn, disp, lineno, 1,
+				"'%s' is not a valid environment variable name; kustomize keeps "
+				"it as a key as written (%s '%s')",
+				key, c->field, c->name);
 		size_t vlen = eq ? n - klen - 1 : 0;
 		kv_push(out, key, kb_xstrndup(eq ? eq + 1 : "", vlen), vlen);
 	}
+	free(disp);
 	return NULL;
 }
 

@@ -239,7 +239,7 @@ kb_error *kb_kust_load(const char *dir, const kb_parse_limits *lim, kb_warnings 
 		}
 		if (fields[f].deprecated && warn)
 			kb_warn(warn, k->display, p->line, p->col,
-				"warning: '%s' is deprecated; use '%s' instead", p->key,
+				"'%s' is deprecated; use '%s' instead", p->key,
 				fields[f].deprecated);
 	}
 	/* Two spellings of one field (e.g. patchesJson6902 and

@@ -906,7 +906,7 @@ kb_error *kb_vars_resolve(kb_resmap *m, const kb_schema *s, const kb_node *acc_v
 				kb_buf_puts(&unused, vals->pairs[i].key);
 			}
 		if (unused.len)
-			kb_warn(warn, NULL, 0, 0, "warning: well-defined vars that were never replaced: %s",
+			kb_warn(warn, NULL, 0, 0, "well-defined vars that were never replaced: %s",
 				unused.data);
 		kb_buf_free(&unused);
 	}
