@@ -146,6 +146,129 @@ static void append_field(kb_node *doc, const char *from, const char *to)
 	kb_node_free(src);
 }
 
+/* Go's zero value: what a field decodes to when absent.  kustomize calls
+ * a kustomization whose fields are all zero "empty" and refuses it; an
+ * empty list or map is not zero (it decodes to a non-nil value). */
+static bool is_zero(const kb_node *v)
+{
+	switch (v->kind) {
+	case KB_NULL:
+		return true;
+	case KB_STR:
+		return v->len == 0;
+	case KB_BOOL:
+		return strcmp(v->str, "false") == 0;
+	case KB_INT:
+	case KB_FLOAT:
+		return strcmp(v->str, "0") == 0;
+	default:
+		return false;
+	}
+}
+
+static bool is_zero_kustomization(const kb_node *doc)
+{
+	for (size_t i = 0; i < doc->n; i++) {
+		const char *key = doc->pairs[i].key;
+		if (strcmp(key, "apiVersion") == 0 || strcmp(key, "kind") == 0)
+			continue;
+		if (!is_zero(doc->pairs[i].val))
+			return false;
+	}
+	return true;
+}
+
+/* Known fields of the structs inside a kustomization (kustomize decodes
+ * them strictly too).  A NULL-terminated list per struct. */
+static const char *const gen_fields[] = { "name", "namespace", "behavior", "literals", "files",
+					  "envs", "env", "type", "options", NULL };
+static const char *const genopt_fields[] = { "labels", "annotations", "disableNameSuffixHash",
+					     "immutable", NULL };
+static const char *const image_fields[] = { "name", "newName", "newTag", "digest", "tagSuffix",
+					    NULL };
+static const char *const replica_fields[] = { "name", "count", NULL };
+static const char *const json6902_fields[] = { "path", "patch", "target", "options", NULL };
+static const char *const var_fields[] = { "name", "objref", "fieldref", NULL };
+static const char *const objref_fields[] = { "kind", "name", "apiVersion", "group", "version",
+					     "namespace", NULL };
+static const char *const fieldref_fields[] = { "fieldPath", NULL };
+static const char *const sort_fields[] = { "order", "legacySortOptions", NULL };
+static const char *const legacy_sort_fields[] = { "orderFirst", "orderLast", NULL };
+
+static kb_error *check_map(const kb_kust *k, const kb_node *m, const char *const *known,
+			   const char *where)
+{
+	if (!m || m->kind != KB_MAP)
+		return NULL;
+	for (size_t i = 0; i < m->n; i++) {
+		size_t f;
+		for (f = 0; known[f]; f++)
+			if (strcasecmp(m->pairs[i].key, known[f]) == 0)
+				break;
+		if (!known[f])
+			return kb_error_new(k->display, m->pairs[i].line, m->pairs[i].col,
+					    "invalid Kustomization: json: unknown field \"%s\" in %s",
+					    m->pairs[i].key, where);
+	}
+	return NULL;
+}
+
+static kb_error *check_list(const kb_kust *k, const char *field, const char *const *known)
+{
+	const kb_node *l = kb_map_get(k->doc, field);
+	for (size_t i = 0; l && l->kind == KB_SEQ && i < l->n; i++) {
+		const kb_node *it = l->items[i];
+		if (it->kind != KB_MAP && it->kind != KB_NULL)
+			return kb_error_new(k->display, it->line, it->col,
+					    "invalid Kustomization: entries of '%s' must be mappings",
+					    field);
+		kb_error *e = check_map(k, it, known, field);
+		if (e)
+			return e;
+	}
+	return NULL;
+}
+
+static kb_error *check_nested(const kb_kust *k)
+{
+	kb_error *e = NULL;
+	static const char *const gens[] = { "configMapGenerator", "secretGenerator" };
+	for (int g = 0; g < 2 && !e; g++) {
+		e = check_list(k, gens[g], gen_fields);
+		const kb_node *l = kb_map_get(k->doc, gens[g]);
+		for (size_t i = 0; !e && l && l->kind == KB_SEQ && i < l->n; i++)
+			e = check_map(k, kb_map_get(l->items[i], "options"), genopt_fields,
+				      "generator options");
+	}
+	if (!e)
+		e = check_map(k, kb_map_get(k->doc, "generatorOptions"), genopt_fields,
+			      "generatorOptions");
+	if (!e)
+		e = check_list(k, "images", image_fields);
+	if (!e)
+		e = check_list(k, "imageTags", image_fields);
+	if (!e)
+		e = check_list(k, "replicas", replica_fields);
+	if (!e)
+		e = check_list(k, "patchesJson6902", json6902_fields);
+	if (!e)
+		e = check_list(k, "vars", var_fields);
+	const kb_node *vars = kb_map_get(k->doc, "vars");
+	for (size_t i = 0; !e && vars && vars->kind == KB_SEQ && i < vars->n; i++) {
+		e = check_map(k, kb_map_get(vars->items[i], "objref"), objref_fields, "vars objref");
+		if (!e)
+			e = check_map(k, kb_map_get(vars->items[i], "fieldref"), fieldref_fields,
+				      "vars fieldref");
+	}
+	const kb_node *so = kb_map_get(k->doc, "sortOptions");
+	if (!e)
+		e = check_map(k, so, sort_fields, "sortOptions");
+	if (!e)
+		e = check_map(k, kb_map_get(so, "legacySortOptions"), legacy_sort_fields,
+			      "sortOptions.legacySortOptions");
+	return e;
+}
+
 kb_error *kb_kust_load(const char *dir, const kb_parse_limits *lim, kb_warnings *warn,
 		       kb_kust **out)
 {
@@ -272,6 +395,16 @@ kb_error *kb_kust_load(const char *dir, const kb_parse_limits *lim, kb_warnings 
 	} else {
 		e = kb_error_new(k->display, kb_map_get(k->doc, "kind")->line, 0,
 				 "kind should be Kustomization or Component, not '%s'", kind);
+		goto fail;
+	}
+
+	e = check_nested(k);
+	if (e)
+		goto fail;
+	if (is_zero_kustomization(k->doc)) {
+		e = kb_error_new(k->display, 0, 0,
+				 "kustomization.yaml is empty: it sets no field besides apiVersion "
+				 "and kind");
 		goto fail;
 	}
 

@@ -47,7 +47,10 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 		*type = PATCH_JSON;
 		return NULL;
 	}
-	kb_error *e = kb_yaml_parse(src->name, src->text, src->len, &ctx->lim, docs, ndocs);
+	/* kustomize reads patch text leniently: a repeated key keeps the last */
+	kb_parse_limits plim = ctx->lim;
+	plim.dup_keys_last_wins = true;
+	kb_error *e = kb_yaml_parse(src->name, src->text, src->len, &plim, docs, ndocs);
 	if (e)
 		return kb_error_note(e, NULL, 0, 0,
 				     "unable to parse SM or JSON patch from '%s'", src->name);
@@ -365,7 +368,9 @@ kb_error *kb_patch_strategic_merge_list(kb_ctx *ctx, kb_resmap *m, const kb_kust
 		}
 		kb_node **docs = NULL;
 		size_t nd = 0;
-		e = kb_yaml_parse(src.name, src.text, src.len, &ctx->lim, &docs, &nd);
+		kb_parse_limits plim = ctx->lim;
+		plim.dup_keys_last_wins = true;
+		e = kb_yaml_parse(src.name, src.text, src.len, &plim, &docs, &nd);
 		if (!e && nd == 0)
 			e = kb_error_new(src.name, 0, 0, "patch is empty (it holds no YAML document)");
 		for (size_t d = 0; !e && d < nd; d++) {

@@ -206,44 +206,6 @@ static bool is_remote(const char *s)
 
 /* Adds parsed documents as configs, inlining the items of *List kinds
  * as kustomize's resource factory does.  Consumes docs. */
-static kb_error *add_config_docs(kb_ctx *ctx, kb_resmap *out, kb_node **docs, size_t nd,
-				 const char *display)
-{
-	kb_error *e = NULL;
-	size_t i;
-	for (i = 0; i < nd && !e; i++) {
-		kb_node *d = docs[i];
-		docs[i] = NULL;
-		const char *kind = d->kind == KB_MAP ? kb_map_get_str(d, "kind") : NULL;
-		kb_node *items = d->kind == KB_MAP ? kb_map_get(d, "items") : NULL;
-		if (kind && kb_str_has_suffix(kind, "List") && items && items->kind == KB_SEQ) {
-			for (size_t k = 0; k < items->n && !e; k++) {
-				kb_node *it = items->items[k];
-				if (it->kind != KB_MAP) {
-					e = kb_error_new(display, it->line, it->col,
-							 "items of a %s must be mappings", kind);
-					break;
-				}
-				items->items[k] = kb_node_new(KB_NULL);
-				e = kb_resmap_append(out, ctx->schema, kb_resource_new(it, display));
-			}
-			kb_node_free(d);
-			continue;
-		}
-		if (kb_str_empty(kind)) {
-			e = kb_error_new(display, d->line, d->col,
-					 "a plugin config must be a mapping with apiVersion, kind and "
-					 "metadata.name");
-			kb_node_free(d);
-			break;
-		}
-		e = kb_resmap_append(out, ctx->schema, kb_resource_new(d, display));
-	}
-	for (; i < nd; i++)
-		kb_node_free(docs[i]);
-	return e;
-}
-
 /* kustomize's rule for an entry: inline when it parses as resource YAML
  * (every document an object with a kind and a name, or a *List),
  * otherwise a path.  A bare "file.yaml" parses as a scalar, hence a path. */
@@ -332,7 +294,7 @@ static kb_error *load_config_path(kb_ctx *ctx, kb_resmap *out, const kb_kust *k,
 			e = kb_yaml_parse(display, data, len, &ctx->lim, &docs, &nd);
 			if (!e) {
 				size_t first = out->n;
-				e = add_config_docs(ctx, out, docs, nd, display);
+				e = kb_target_add_documents(ctx, out, docs, nd, display);
 				free(docs);
 				if (!e && ctx->origin)
 					kb_origin_set_path(out, first, ctx->origin, path);
@@ -365,7 +327,7 @@ static kb_error *collect_configs(kb_ctx *ctx, kb_resmap *out, const kb_kust *k,
 		if (parse_inline(ctx, it, display, &docs, &nd)) {
 			inl[i] = true;
 			size_t first = out->n;
-			e = add_config_docs(ctx, out, docs, nd, display);
+			e = kb_target_add_documents(ctx, out, docs, nd, display);
 			free(docs);
 			/* inline configs come from the kustomization file itself */
 			if (!e && ctx->origin)

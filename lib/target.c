@@ -79,6 +79,22 @@ static void note_kind(kb_ctx *ctx, const kb_node *doc)
 	free(v);
 }
 
+/* kustomize's resource factory refuses objects without kind or name. */
+static kb_error *check_object(const kb_node *d, const char *display)
+{
+	const char *kind = kb_map_get_str(d, "kind");
+	if (kb_str_empty(kind))
+		return kb_error_new(display, d->line, d->col,
+				    "missing 'kind' in resource; every resource needs apiVersion, "
+				    "kind and metadata.name");
+	if (kb_str_empty(kb_node_get_str(d, "metadata", "name", NULL)))
+		return kb_error_new(display, d->line, d->col,
+				    "missing metadata.name in %s object; every resource needs "
+				    "apiVersion, kind and metadata.name",
+				    kind);
+	return NULL;
+}
+
 kb_error *kb_target_add_documents(kb_ctx *ctx, kb_resmap *out, kb_node **docs, size_t ndocs,
 				  const char *display)
 {
@@ -105,6 +121,8 @@ kb_error *kb_target_add_documents(kb_ctx *ctx, kb_resmap *out, kb_node **docs, s
 							 "items of a %s must be mappings", kind);
 					break;
 				}
+				if ((e = check_object(it, display)))
+					break;
 				items->items[k] = kb_node_new(KB_NULL);
 				note_kind(ctx, it);
 				e = kb_resmap_append(out, ctx->schema, kb_resource_new(it, display));
@@ -116,6 +134,10 @@ kb_error *kb_target_add_documents(kb_ctx *ctx, kb_resmap *out, kb_node **docs, s
 			e = kb_error_new(display, d->line, d->col,
 					 "missing 'kind' in resource; every resource needs apiVersion, "
 					 "kind and metadata.name");
+			kb_node_free(d);
+			break;
+		}
+		if ((e = check_object(d, display))) {
 			kb_node_free(d);
 			break;
 		}
