@@ -141,62 +141,12 @@ static size_t ndigits(const char *p, size_t max)
 	return i;
 }
 
-/* goyaml.v2 parseTimestamp: "2006-1-2", with an optional time part. */
+/* goyaml.v2 parseTimestamp: the same forms goyaml.v3 reads. */
 static bool is_timestamp(const char *s)
 {
-	if (ndigits(s, 5) != 4 || s[4] != '-')
-		return false;
-	const char *p = s + 5;
-	size_t n = ndigits(p, 3);
-	if (n < 1 || n > 2)
-		return false;
-	int month = atoi(p);
-	p += n;
-	if (*p != '-')
-		return false;
-	p++;
-	n = ndigits(p, 3);
-	if (n < 1 || n > 2)
-		return false;
-	int day = atoi(p);
-	p += n;
-	if (month < 1 || month > 12 || day < 1 || day > 31)
-		return false;
-	if (!*p)
-		return true;
-	if (*p != 'T' && *p != 't' && *p != ' ')
-		return false;
-	bool space = *p == ' ';
-	p++;
-	for (int part = 0; part < 3; part++) {
-		n = ndigits(p, 3);
-		if (n < 1 || n > 2)
-			return false;
-		p += n;
-		if (part < 2) {
-			if (*p != ':')
-				return false;
-			p++;
-		}
-	}
-	if (*p == '.') {
-		p++;
-		n = ndigits(p, 10);
-		if (n < 1)
-			return false;
-		p += n;
-	}
-	if (space)
-		return *p == '\0';
-	if (*p == 'Z')
-		return p[1] == '\0';
-	if (*p == '+' || *p == '-') {
-		p++;
-		if (ndigits(p, 3) != 2 || p[2] != ':' || ndigits(p + 3, 3) != 2 || p[5])
-			return false;
-		return true;
-	}
-	return false;
+	char *t = kb_timestamp_rfc3339(s);
+	free(t);
+	return t != NULL;
 }
 
 static bool is_base60_float(const char *s)

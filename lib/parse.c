@@ -34,6 +34,7 @@ typedef struct pstate {
 	const char *file;
 	size_t max_depth, max_nodes, nodes;
 	bool dup_last_wins;
+	bool keep_timestamps;
 	frame *stack;
 	size_t depth, cap;
 	anchor *anchors;
@@ -274,6 +275,106 @@ str:
 	return KB_STR;
 }
 
+/* ---- timestamps ---- */
+
+static size_t ts_digits(const char *p, size_t max, int *val)
+{
+	size_t i = 0;
+	int v = 0;
+	while (i < max && p[i] >= '0' && p[i] <= '9')
+		v = v * 10 + (p[i++] - '0');
+	*val = v;
+	return i;
+}
+
+/*
+ * goyaml.v3's timestamp forms ("2006-1-2", with "T"/"t"/" " and a time,
+ * fraction and zone as in its allowedTimestampFormats), converted to what
+ * encoding/json prints for the time.Time: RFC 3339 with trailing zeros of
+ * the fraction dropped and "Z" for a zero offset.  NULL when text is not
+ * such a timestamp.
+ */
+char *kb_timestamp_rfc3339(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
+	char frac[16] = "";
+	const char *p = s;
+	if (ts_digits(p, 5, &y) != 4 || p[4] != '-')
+		return NULL;
+	p += 5;
+	size_t n = ts_digits(p, 3, &mo);
+	if (n < 1 || n > 2 || p[n] != '-')
+		return NULL;
+	p += n + 1;
+	n = ts_digits(p, 3, &d);
+	if (n < 1 || n > 2)
+		return NULL;
+	p += n;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
+		return NULL;
+	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return NULL;
+	bool zone_ok = false;
+	if (*p) {
+		bool space = *p == ' ';
+		if (*p != 'T' && *p != 't' && !space)
+			return NULL;
+		p++;
+		int *parts[3] = { &h, &mi, &sec };
+		for (int i = 0; i < 3; i++) {
+			n = ts_digits(p, 3, parts[i]);
+			if (n < 1 || n > 2)
+				return NULL;
+			p += n;
+			if (i < 2) {
+				if (*p != ':')
+					return NULL;
+				p++;
+			}
+		}
+		if (h > 23 || mi > 59 || sec > 59)
+			return NULL;
+		if (*p == '.') {
+			p++;
+			size_t k = 0;
+			while (p[k] >= '0' && p[k] <= '9' && k < 9) {
+				frac[k] = p[k];
+				k++;
+			}
+			if (k == 0 || (p[k] >= '0' && p[k] <= '9'))
+				return NULL;
+			frac[k] = '\0';
+			p += k;
+			while (k > 0 && frac[k - 1] == '0')
+				frac[--k] = '\0';
+		}
+		if (space) {
+			zone_ok = *p == '\0';
+		} else if (*p == 'Z') {
+			zone_ok = p[1] == '\0';
+		} else if (*p == '+' || *p == '-') {
+			int oh, om;
+			if (ts_digits(p + 1, 3, &oh) == 2 && p[3] == ':' &&
+			    ts_digits(p + 4, 3, &om) == 2 && p[6] == '\0') {
+				off = (*p == '-' ? -1 : 1) * (oh * 60 + om);
+				zone_ok = true;
+			}
+		}
+		if (!zone_ok)
+			return NULL;
+	}
+	kb_buf b = KB_BUF_INIT;
+	kb_buf_printf(&b, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi, sec);
+	if (frac[0])
+		kb_buf_printf(&b, ".%s", frac);
+	if (off == 0)
+		kb_buf_putc(&b, 'Z');
+	else
+		kb_buf_printf(&b, "%c%02d:%02d", off < 0 ? '-' : '+', abs(off) / 60, abs(off) % 60);
+	return kb_buf_detach(&b);
+}
+
 /* ---- tree building ---- */
 
 static bool tag_is(const char *tag, const char *name)
@@ -368,7 +469,12 @@ static kb_node *make_scalar(pstate *ps, struct fy_event *ev)
 			if (tag_is(tag, "float"))
 				k = KB_FLOAT;
 		}
-		if (k == KB_STR) {
+		char *ts = NULL;
+		if (k == KB_STR && !tag && !ps->keep_timestamps && len >= 8 &&
+		    (ts = kb_timestamp_rfc3339(tmp))) {
+			n = kb_node_new_str(ts);
+			free(ts);
+		} else if (k == KB_STR) {
 			n = kb_node_new_strn(text, len);
 		} else if (k == KB_NULL && len == 0) {
 			n = kb_node_new_scalar(KB_NULL, "");
@@ -657,6 +763,7 @@ static kb_error *parse_stream(const char *file, const char *buf, size_t len,
 	ps.max_depth = lim && lim->max_depth ? lim->max_depth : KB_DEFAULT_MAX_DEPTH;
 	ps.max_nodes = lim && lim->max_nodes ? lim->max_nodes : KB_DEFAULT_MAX_NODES;
 	ps.dup_last_wins = lim && lim->dup_keys_last_wins;
+	ps.keep_timestamps = lim && lim->keep_timestamps;
 	*docs_out = NULL;
 	*ndocs_out = 0;
 

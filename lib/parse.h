@@ -24,6 +24,10 @@ typedef struct kb_parse_limits {
 	 * silently replaces the earlier one; resources are read by
 	 * goyaml.v3, where it is an error. */
 	bool dup_keys_last_wins;
+	/* kustomization files: plain timestamps stay as written (goyaml.v2
+	 * into string fields).  Elsewhere kustomize's reader turns them into
+	 * time values, printed back in RFC 3339 ("2001-12-14T00:00:00Z"). */
+	bool keep_timestamps;
 } kb_parse_limits;
 
 #define KB_DEFAULT_MAX_DEPTH 1000
@@ -43,6 +47,11 @@ void kb_docs_free(kb_node **docs, size_t n);
 /* YAML's float syntax as goyaml writes it:
  * ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
 bool kb_yaml_float_syntax(const char *s);
+
+/* A YAML timestamp ("2006-1-2", optionally with a time, fraction and zone,
+ * as goyaml accepts them) in the RFC 3339 form Go prints it; NULL when s
+ * is not a valid timestamp.  Caller frees. */
+char *kb_timestamp_rfc3339(const char *s);
 
 /* Types a plain (unquoted) scalar as kustomize's reader would and
  * returns its canonical text (caller frees) in *canon. */

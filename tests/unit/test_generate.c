@@ -11,23 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-static char root[4096];
+static char *root;
 static char kfile[4200];
 
-static void write_file(const char *name, const char *data, size_t len)
-{
-	char *p = kb_xasprintf("%s/%s", root, name);
-	FILE *f = fopen(p, "wb");
-	if (f) {
-		fwrite(data, 1, len, f);
-		fclose(f);
-	}
-	free(p);
-}
-#define WRITE(name, lit) write_file(name, lit, sizeof(lit) - 1)
+/* By size, not strlen: some literals hold NUL bytes. */
+#define WRITE(name, lit) tap_write_n(root, name, lit, sizeof(lit) - 1)
 
 static kb_node *strseq(const char *const *v)
 {
@@ -153,7 +142,7 @@ static void test_secret(void)
 	char long60[61];
 	memset(long60, 'x', 60);
 	long60[60] = 0;
-	write_file("long.txt", long60, 60);
+	tap_write_n(root, "long.txt", long60, 60);
 
 	kb_node *global = kb_node_new(KB_MAP);
 	kb_node *gl = kb_map_ensure_map(global, "labels");
@@ -313,9 +302,7 @@ static void test_errors(void)
 	kb_map_set(e, "files", SEQ("a=b=c"));
 	expect_error(e, false, "source \"a=b=c\" key name or file path contains '='");
 
-	char *d = kb_xasprintf("%s/sub", root);
-	mkdir(d, 0755);
-	free(d);
+	tap_mkdir(root, "sub");
 	e = entry("c");
 	kb_map_set(e, "files", SEQ("sub"));
 	expect_error(e, false, "sub");
@@ -367,7 +354,7 @@ static void test_env_edges(void)
 	strcpy(buf, "A=1\nB=");
 	memset(buf + 6, 'v', big);
 	strcpy(buf + 6 + big, "\nC=3\n");
-	write_file("big.env", buf, strlen(buf));
+	tap_write(root, "big.env", buf);
 	free(buf);
 	e = entry("c");
 	kb_map_set(e, "envs", SEQ("big.env"));
@@ -385,9 +372,6 @@ static void test_env_edges(void)
 	kb_warnings_free(&w);
 
 	/* file key defaults to the base name */
-	char *d = kb_xasprintf("%s/dir", root);
-	mkdir(d, 0755);
-	free(d);
 	WRITE("dir/in.txt", "x");
 	e = entry("c");
 	kb_map_set(e, "files", SEQ("dir/in.txt", "other=dir/in.txt"));
@@ -567,15 +551,9 @@ static void test_merge(void)
 
 int main(void)
 {
-	char tmpl[] = "/tmp/kb_test_generate.XXXXXX";
-	if (!mkdtemp(tmpl)) {
-		perror("mkdtemp");
+	root = tap_tmpdir("generate");
+	if (!root)
 		return 1;
-	}
-	if (!realpath(tmpl, root)) {
-		perror("realpath");
-		return 1;
-	}
 	snprintf(kfile, sizeof(kfile), "%s/kustomization.yaml", root);
 	test_base64();
 	test_configmap_full();
@@ -584,9 +562,7 @@ int main(void)
 	test_errors();
 	test_env_edges();
 	test_merge();
-	char *cmd = kb_xasprintf("rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		printf("# could not remove %s\n", root);
-	free(cmd);
+	tap_rmtree(root);
+	free(root);
 	return tap_done();
 }

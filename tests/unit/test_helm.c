@@ -11,47 +11,16 @@
 #include "tap.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-static char root[4096];
+static char *root;
 static char tmpdir[4200]; /* TMPDIR for the builds, to find kbuild's temp dirs */
 static char logpath[4200];
 static const char *helm;
-
-static void mkdir_p(const char *path)
-{
-	char *p = kb_xstrdup(path);
-	for (char *s = p + 1; *s; s++)
-		if (*s == '/') {
-			*s = '\0';
-			mkdir(p, 0755);
-			*s = '/';
-		}
-	mkdir(p, 0755);
-	free(p);
-}
-
-static void write_file(const char *name, const char *data)
-{
-	char *p = kb_xasprintf("%s/%s", root, name);
-	char *slash = strrchr(p, '/');
-	*slash = '\0';
-	mkdir_p(p);
-	*slash = '/';
-	FILE *f = fopen(p, "wb");
-	if (f) {
-		fputs(data, f);
-		fclose(f);
-	}
-	free(p);
-}
 
 static char *slurp(const char *path)
 {
@@ -105,69 +74,43 @@ static char *read_log(void)
 	return out;
 }
 
-/* True when kbuild left no temp dir behind. */
-static bool tmp_empty(void)
+/* Options for a build through fake-helm, helm enabled or not; valid until
+ * the next call. */
+static const kb_options *helm_opts(bool enable)
 {
-	DIR *d = opendir(tmpdir);
-	if (!d)
-		return false;
-	struct dirent *de;
-	int n = 0;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			n++;
-	closedir(d);
-	return n == 0;
-}
-
-/* Builds root/dir; returns the YAML (caller frees) or NULL with *err set
- * to the formatted error (caller frees).  The log starts empty. */
-static char *build(const char *dir, bool enable, char **err)
-{
-	unlink(logpath);
-	kb_options opts;
+	static kb_options opts;
 	kb_options_init(&opts);
-	char *path = kb_xasprintf("%s/%s", root, dir);
-	opts.path = path;
 	opts.enable_helm = enable;
 	opts.helm_command = helm;
-	kb_result *res = NULL;
-	kb_error *e = kb_build(&opts, &res);
-	free(path);
-	*err = NULL;
-	if (e) {
-		*err = kb_error_format(e);
-		kb_error_free(e);
-		return NULL;
-	}
-	size_t len;
-	const char *y = kb_result_yaml(res, &len);
-	char *out = kb_xstrndup(y, len);
-	kb_result_free(res);
-	return out;
+	return &opts;
 }
 
+/* Each build starts with an empty log, so that expect_log() sees only
+ * its own helm calls.  Every build must leave no temp dir behind. */
 static void expect_output(const char *dir, const char *want)
 {
-	char *err;
-	char *got = build(dir, true, &err);
-	if (err)
-		printf("# %s", err);
-	STR_EQ(got ? got : "(error)", want);
-	OK(tmp_empty());
-	free(got);
-	free(err);
+	unlink(logpath);
+	BUILD_IS(root, dir, helm_opts(true), want);
+	OK(tap_dir_empty(tmpdir));
 }
 
 static void expect_error(const char *dir, bool enable, const char *needle)
 {
+	unlink(logpath);
+	BUILD_FAILS(root, dir, helm_opts(enable), needle);
+	OK(tap_dir_empty(tmpdir));
+}
+
+/* One check: root/dir builds with helm enabled; for tests that look at
+ * helm's log rather than the output. */
+static void expect_built(const char *dir)
+{
+	unlink(logpath);
 	char *err;
-	char *got = build(dir, enable, &err);
-	OK(got == NULL);
-	OK(err && strstr(err, needle));
-	if (err && !strstr(err, needle))
-		printf("# got: %s", err);
-	OK(tmp_empty());
+	char *got = tap_build(root, dir, helm_opts(true), &err);
+	if (err)
+		printf("# %s", err);
+	OK(got != NULL);
 	free(got);
 	free(err);
 }
@@ -199,12 +142,12 @@ static const char default_out[] = "apiVersion: v1\n"
  * helm.  The values file is always a copy in the temp dir. */
 static void test_basic(void)
 {
-	write_file("basic/charts/demo/values.yaml", "replicas: 1\n");
-	write_file("basic/kustomization.yaml", "namespace: prod\n"
-					       "namePrefix: p-\n"
-					       "helmCharts:\n"
-					       "- name: demo\n"
-					       "  releaseName: rel\n");
+	tap_write(root, "basic/charts/demo/values.yaml", "replicas: 1\n");
+	tap_write(root, "basic/kustomization.yaml", "namespace: prod\n"
+						    "namePrefix: p-\n"
+						    "helmCharts:\n"
+						    "- name: demo\n"
+						    "  releaseName: rel\n");
 	expect_output("basic", default_out);
 	expect_log(VERSION_CALL
 		   "template|rel|ROOT/basic/charts/demo|-f|TMP/demo-kustomize-values.yaml\n" ENV_TMP
@@ -213,12 +156,8 @@ static void test_basic(void)
 
 static void test_not_enabled(void)
 {
-	char *err;
-	char *got = build("basic", false, &err);
-	OK(got == NULL);
-	OK(err && strstr(err, "must specify --enable-helm"));
-	free(got);
-	free(err);
+	unlink(logpath);
+	BUILD_FAILS(root, "basic", helm_opts(false), "must specify --enable-helm");
 	char *log = slurp(logpath);
 	STR_EQ(log, ""); /* helm never ran */
 	free(log);
@@ -227,23 +166,24 @@ static void test_not_enabled(void)
 /* Every flag, in AsHelmArgs' order whatever the field order. */
 static void test_all_args(void)
 {
-	write_file("all/charts/demo/values.yaml", "a: 1\n");
-	write_file("all/mine.yaml", "a: 2\n");
-	write_file("all/extra/one.yaml", "b: 1\n");
-	write_file("all/two.yaml", "c: 1\n");
-	write_file("all/kustomization.yaml", "namespace: prod\nnamePrefix: p-\n"
-					     "helmCharts:\n"
-					     "- debug: true\n"
-					     "  skipHooks: true\n"
-					     "  skipTests: true\n"
-					     "  includeCRDs: true\n"
-					     "  kubeVersion: \"1.29\"\n"
-					     "  apiVersions: [monitoring.coreos.com/v1, v2]\n"
-					     "  additionalValuesFiles: [./extra/one.yaml, two.yaml]\n"
-					     "  valuesFile: mine.yaml\n"
-					     "  nameTemplate: tpl\n"
-					     "  namespace: ns1\n"
-					     "  name: demo\n");
+	tap_write(root, "all/charts/demo/values.yaml", "a: 1\n");
+	tap_write(root, "all/mine.yaml", "a: 2\n");
+	tap_write(root, "all/extra/one.yaml", "b: 1\n");
+	tap_write(root, "all/two.yaml", "c: 1\n");
+	tap_write(root, "all/kustomization.yaml",
+		  "namespace: prod\nnamePrefix: p-\n"
+		  "helmCharts:\n"
+		  "- debug: true\n"
+		  "  skipHooks: true\n"
+		  "  skipTests: true\n"
+		  "  includeCRDs: true\n"
+		  "  kubeVersion: \"1.29\"\n"
+		  "  apiVersions: [monitoring.coreos.com/v1, v2]\n"
+		  "  additionalValuesFiles: [./extra/one.yaml, two.yaml]\n"
+		  "  valuesFile: mine.yaml\n"
+		  "  nameTemplate: tpl\n"
+		  "  namespace: ns1\n"
+		  "  name: demo\n");
 	expect_output("all", default_out);
 	expect_log(VERSION_CALL
 		   "template|--generate-name|ROOT/all/charts/demo|--namespace|ns1|--name-template|tpl"
@@ -265,8 +205,8 @@ static void test_values_merge(void)
 		"image:\n  repo: x\n  tag: file\nlist:\n- 1\n- 2\nnew: 1\nold: 1\n",
 		"image:\n  tag: inline\nlist:\n- 3\nnew: 1\n",
 	};
-	write_file("merge/charts/demo/values.yaml",
-		   "old: 1\nimage:\n  tag: file\n  repo: x\nlist: [1, 2]\n");
+	tap_write(root, "merge/charts/demo/values.yaml",
+		  "old: 1\nimage:\n  tag: file\n  repo: x\nlist: [1, 2]\n");
 	for (int i = 0; i < 3; i++) {
 		char *k = kb_xasprintf("helmCharts:\n"
 				       "- name: demo\n"
@@ -277,11 +217,9 @@ static void test_values_merge(void)
 				       "    image:\n      tag: inline\n"
 				       "    list: [3]\n",
 				       modes[i]);
-		write_file("merge/kustomization.yaml", k);
+		tap_write(root, "merge/kustomization.yaml", k);
 		free(k);
-		char *err;
-		char *got = build("merge", true, &err);
-		OK(got != NULL);
+		expect_built("merge");
 		char *log = read_log();
 		char *v = kb_xasprintf("values TMP/demo-kustomize-values.yaml\n%send-values\n",
 				       want[i]);
@@ -290,11 +228,10 @@ static void test_values_merge(void)
 			printf("# %s: %s\n", modes[i], log);
 		free(v);
 		free(log);
-		free(got);
-		free(err);
 	}
-	write_file("merge/kustomization.yaml", "helmCharts:\n- name: demo\n  valuesMerge: bad\n"
-					       "  valuesInline: {a: 1}\n");
+	tap_write(root, "merge/kustomization.yaml",
+		  "helmCharts:\n- name: demo\n  valuesMerge: bad\n"
+		  "  valuesInline: {a: 1}\n");
 	expect_error("merge", true, "valuesMerge must be one of [merge override replace]");
 }
 
@@ -302,17 +239,15 @@ static void test_values_merge(void)
  * as is (the values copy still goes to a temp dir). */
 static void test_globals(void)
 {
-	write_file("glob/mycharts/demo/values.yaml", "{}\n");
+	tap_write(root, "glob/mycharts/demo/values.yaml", "{}\n");
 	char *k = kb_xasprintf("helmGlobals:\n"
 			       "  chartHome: mycharts\n"
 			       "  configHome: %s/cfg\n"
 			       "helmCharts:\n- name: demo\n  releaseName: r\n",
 			       root);
-	write_file("glob/kustomization.yaml", k);
+	tap_write(root, "glob/kustomization.yaml", k);
 	free(k);
-	char *err;
-	char *got = build("glob", true, &err);
-	OK(got != NULL);
+	expect_built("glob");
 	expect_log("version|-c|--short\n"
 		   "env HELM_CONFIG_HOME=ROOT/cfg HELM_CACHE_HOME=ROOT/cfg/.cache "
 		   "HELM_DATA_HOME=ROOT/cfg/.data\n"
@@ -320,47 +255,36 @@ static void test_globals(void)
 		   "env HELM_CONFIG_HOME=ROOT/cfg HELM_CACHE_HOME=ROOT/cfg/.cache "
 		   "HELM_DATA_HOME=ROOT/cfg/.data\n"
 		   "values TMP/demo-kustomize-values.yaml\n{}\nend-values\n");
-	OK(tmp_empty());
-	free(got);
-	free(err);
+	OK(tap_dir_empty(tmpdir));
 }
 
 /* A chart missing under chartHome is pulled; with version and repo it
  * lives in {chartHome}/{name}-{version}. */
 static void test_pull(void)
 {
-	write_file("pull/kustomization.yaml", "helmCharts:\n"
-					      "- name: demo\n"
-					      "  version: 1.2.3\n"
-					      "  repo: https://charts.example.com\n"
-					      "  releaseName: r\n");
-	char *err;
-	char *got = build("pull", true, &err);
-	if (err)
-		printf("# %s", err);
-	OK(got != NULL);
+	tap_write(root, "pull/kustomization.yaml", "helmCharts:\n"
+						   "- name: demo\n"
+						   "  version: 1.2.3\n"
+						   "  repo: https://charts.example.com\n"
+						   "  releaseName: r\n");
+	expect_built("pull");
 	expect_log(VERSION_CALL
 		   "pull|--untar|--untardir|ROOT/pull/charts/demo-1.2.3|--repo|"
 		   "https://charts.example.com|demo|--version|1.2.3\n" ENV_TMP
 		   "template|r|ROOT/pull/charts/demo-1.2.3/demo|-f|TMP/demo-kustomize-values.yaml\n"
 		   ENV_TMP "values TMP/demo-kustomize-values.yaml\npulled: true\nend-values\n");
-	free(got);
-	free(err);
 
-	write_file("oci/kustomization.yaml", "helmCharts:\n"
-					     "- name: demo\n"
-					     "  repo: oci://registry.example.com/charts/\n"
-					     "  releaseName: r\n");
-	got = build("oci", true, &err);
-	OK(got != NULL);
+	tap_write(root, "oci/kustomization.yaml", "helmCharts:\n"
+						  "- name: demo\n"
+						  "  repo: oci://registry.example.com/charts/\n"
+						  "  releaseName: r\n");
+	expect_built("oci");
 	char *log = read_log();
 	OK(strstr(log, "pull|--untar|--untardir|ROOT/oci/charts|"
 		       "oci://registry.example.com/charts/demo\n") != NULL);
 	free(log);
-	free(got);
-	free(err);
 
-	write_file("norepo/kustomization.yaml", "helmCharts:\n- name: demo\n");
+	tap_write(root, "norepo/kustomization.yaml", "helmCharts:\n- name: demo\n");
 	expect_error("norepo", true, "no repo specified for pull, no chart found at");
 }
 
@@ -368,37 +292,31 @@ static void test_pull(void)
  * valuesFile, chartHome -> helmGlobals.chartHome, ... */
 static void test_legacy(void)
 {
-	write_file("legacy/home/demo/values.yaml", "x: 1\n");
-	write_file("legacy/v.yaml", "x: 2\n");
-	write_file("legacy/kustomization.yaml", "helmChartInflationGenerator:\n"
-						"- chartName: demo\n"
-						"  chartHome: home\n"
-						"  releaseName: old\n"
-						"  releaseNamespace: ignored\n"
-						"  values: v.yaml\n");
-	char *err;
-	char *got = build("legacy", true, &err);
-	if (err)
-		printf("# %s", err);
-	OK(got != NULL);
+	tap_write(root, "legacy/home/demo/values.yaml", "x: 1\n");
+	tap_write(root, "legacy/v.yaml", "x: 2\n");
+	tap_write(root, "legacy/kustomization.yaml", "helmChartInflationGenerator:\n"
+						     "- chartName: demo\n"
+						     "  chartHome: home\n"
+						     "  releaseName: old\n"
+						     "  releaseNamespace: ignored\n"
+						     "  values: v.yaml\n");
+	expect_built("legacy");
 	expect_log(VERSION_CALL "template|old|ROOT/legacy/home/demo|-f|"
 				"TMP/demo-kustomize-values.yaml\n" ENV_TMP
 				"values TMP/demo-kustomize-values.yaml\nx: 2\nend-values\n");
-	free(got);
-	free(err);
 }
 
 /* The builtin plugin form in `generators:`. */
 static void test_plugin_form(void)
 {
-	write_file("plug/charts/demo/values.yaml", "a: 1\n");
-	write_file("plug/helm.yaml", "apiVersion: builtin\n"
-				     "kind: HelmChartInflationGenerator\n"
-				     "metadata:\n  name: h\n"
-				     "name: demo\n"
-				     "releaseName: fromplugin\n");
-	write_file("plug/kustomization.yaml", "namespace: prod\nnamePrefix: p-\n"
-					      "generators:\n- helm.yaml\n");
+	tap_write(root, "plug/charts/demo/values.yaml", "a: 1\n");
+	tap_write(root, "plug/helm.yaml", "apiVersion: builtin\n"
+					  "kind: HelmChartInflationGenerator\n"
+					  "metadata:\n  name: h\n"
+					  "name: demo\n"
+					  "releaseName: fromplugin\n");
+	tap_write(root, "plug/kustomization.yaml", "namespace: prod\nnamePrefix: p-\n"
+						   "generators:\n- helm.yaml\n");
 	expect_output("plug", default_out);
 	char *log = read_log();
 	OK(strstr(log, "template|fromplugin|ROOT/plug/charts/demo|-f|") != NULL);
@@ -407,8 +325,8 @@ static void test_plugin_form(void)
 
 static void test_errors(void)
 {
-	write_file("fail/charts/demo/values.yaml", "a: 1\n");
-	write_file("fail/kustomization.yaml", "helmCharts:\n- name: demo\n  releaseName: r\n");
+	tap_write(root, "fail/charts/demo/values.yaml", "a: 1\n");
+	tap_write(root, "fail/kustomization.yaml", "helmCharts:\n- name: demo\n  releaseName: r\n");
 	setenv("FAKE_HELM_FAIL", "chart is broken", 1);
 	expect_error("fail", true, "Error: chart is broken: unable to run: '");
 	expect_error("fail", true, "(is '");
@@ -421,21 +339,24 @@ static void test_errors(void)
 	expect_error("fail", true, "cannot find version string in no version here");
 	unsetenv("FAKE_HELM_VERSION");
 
-	write_file("noname/kustomization.yaml", "helmCharts:\n- releaseName: r\n");
+	tap_write(root, "noname/kustomization.yaml", "helmCharts:\n- releaseName: r\n");
 	expect_error("noname", true, "chart name cannot be empty");
 
-	write_file("unknown/kustomization.yaml", "helmCharts:\n- name: demo\n  bogus: 1\n");
+	tap_write(root, "unknown/kustomization.yaml", "helmCharts:\n- name: demo\n  bogus: 1\n");
 	expect_error("unknown", true, "unknown field \"bogus\"");
 
-	write_file("outside/charts/demo/values.yaml", "a: 1\n");
-	write_file("outside/kustomization.yaml",
-		   "helmCharts:\n- name: demo\n  additionalValuesFiles: [../fail/charts/demo/values.yaml]\n");
+	tap_write(root, "outside/charts/demo/values.yaml", "a: 1\n");
+	tap_write(root, "outside/kustomization.yaml",
+		  "helmCharts:\n- name: demo\n"
+		  "  additionalValuesFiles: [../fail/charts/demo/values.yaml]\n");
 	expect_error("outside", true, "could not load additionalValuesFile");
 
 	/* helm's output meets an object that already exists */
-	write_file("dup/charts/demo/values.yaml", "a: 1\n");
-	write_file("dup/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo-config\n");
-	write_file("dup/kustomization.yaml", "resources: [cm.yaml]\nhelmCharts:\n- name: demo\n");
+	tap_write(root, "dup/charts/demo/values.yaml", "a: 1\n");
+	tap_write(root, "dup/cm.yaml",
+		  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo-config\n");
+	tap_write(root, "dup/kustomization.yaml",
+		  "resources: [cm.yaml]\nhelmCharts:\n- name: demo\n");
 	expect_error("dup", true, "demo-config");
 
 	/* a missing helm binary */
@@ -449,13 +370,15 @@ static void test_errors(void)
  * *List objects are inlined. */
 static void test_output_parsing(void)
 {
-	write_file("parse/charts/demo/values.yaml", "a: 1\n");
-	write_file("parse/kustomization.yaml", "helmCharts:\n- name: demo\n  releaseName: r\n");
+	tap_write(root, "parse/charts/demo/values.yaml", "a: 1\n");
+	tap_write(root, "parse/kustomization.yaml",
+		  "helmCharts:\n- name: demo\n  releaseName: r\n");
 	char *out = kb_xasprintf("%s/parse-out.yaml", root);
-	write_file("parse-out.yaml", "WARNING: this: is: not yaml\n"
-				     "---\n"
-				     "apiVersion: v1\nkind: List\nitems:\n"
-				     "- apiVersion: v1\n  kind: Service\n  metadata:\n    name: s\n");
+	tap_write(root, "parse-out.yaml",
+		  "WARNING: this: is: not yaml\n"
+		  "---\n"
+		  "apiVersion: v1\nkind: List\nitems:\n"
+		  "- apiVersion: v1\n  kind: Service\n  metadata:\n    name: s\n");
 	setenv("FAKE_HELM_OUTPUT", out, 1);
 	expect_output("parse", "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n");
 	unsetenv("FAKE_HELM_OUTPUT");
@@ -484,15 +407,12 @@ int main(int argc, char **argv)
 		printf("# skipped: fake-helm not found (pass its path as argv[1] or $KB_FAKE_HELM)\n");
 		return 77;
 	}
-	char tmpl[] = "/tmp/kb-helm-test-XXXXXX";
-	if (!mkdtemp(tmpl)) {
-		perror("mkdtemp");
+	root = tap_tmpdir("helm");
+	if (!root)
 		return 1;
-	}
-	snprintf(root, sizeof(root), "%s", tmpl);
 	snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", root);
 	snprintf(logpath, sizeof(logpath), "%s/helm.log", root);
-	mkdir_p(tmpdir);
+	tap_mkdir(tmpdir, NULL);
 	setenv("TMPDIR", tmpdir, 1);
 	setenv("FAKE_HELM_LOG", logpath, 1);
 	unsetenv("FAKE_HELM_FAIL");
@@ -511,13 +431,7 @@ int main(int argc, char **argv)
 	test_output_parsing();
 
 	/* leave nothing behind; the tree holds only what this test wrote */
-	char *cmd[] = { "rm", "-rf", root, NULL };
-	pid_t pid = fork();
-	if (pid == 0) {
-		execvp(cmd[0], cmd);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	tap_rmtree(root);
+	free(root);
 	return tap_done();
 }

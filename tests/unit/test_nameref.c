@@ -1,7 +1,7 @@
 /* test_nameref.c - name-reference fix-up; the expectations follow
  * kustomize v5.5.0 (`kubectl kustomize` on equivalent trees). */
 #include "nameref.h"
-#include "parse.h"
+#include "node.h"
 #include "schema.h"
 #include "tap.h"
 #include "tconfig.h"
@@ -10,21 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static kb_node *yaml(const char *text)
-{
-	kb_node *n = NULL;
-	kb_error *e = kb_yaml_parse_one("test", text, strlen(text), NULL, &n);
-	if (e) {
-		fprintf(stderr, "parse error: %s\n", e->primary.msg);
-		kb_error_free(e);
-		return NULL;
-	}
-	return n;
-}
-
 static kb_resource *add(kb_resmap *m, const char *file, const char *text)
 {
-	kb_resource *r = kb_resource_new(yaml(text), file);
+	kb_resource *r = kb_resource_new(tap_yaml(text), file);
 	kb_resmap_append_unchecked(m, r);
 	return r;
 }

@@ -6,77 +6,9 @@
 #include "tap.h"
 #include "util.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-static char root[4096];
-
-static void write_file(const char *name, const char *data)
-{
-	char *p = kb_xasprintf("%s/%s", root, name);
-	char *slash = strrchr(p, '/');
-	*slash = '\0';
-	char *cmd = kb_xasprintf("mkdir -p '%s'", p);
-	if (system(cmd) != 0)
-		printf("# mkdir failed: %s\n", p);
-	free(cmd);
-	*slash = '/';
-	FILE *f = fopen(p, "wb");
-	if (f) {
-		fputs(data, f);
-		fclose(f);
-	}
-	free(p);
-}
-
-/* Builds root/dir; returns the YAML (caller frees) or NULL with *err set
- * to the formatted error (caller frees). */
-static char *build(const char *dir, char **err)
-{
-	kb_options opts;
-	kb_options_init(&opts);
-	char *path = kb_xasprintf("%s/%s", root, dir);
-	opts.path = path;
-	kb_result *res = NULL;
-	kb_error *e = kb_build(&opts, &res);
-	free(path);
-	*err = NULL;
-	if (e) {
-		*err = kb_error_format(e);
-		kb_error_free(e);
-		return NULL;
-	}
-	size_t len;
-	const char *y = kb_result_yaml(res, &len);
-	char *out = kb_xstrndup(y, len);
-	kb_result_free(res);
-	return out;
-}
-
-static void expect_output(const char *dir, const char *want)
-{
-	char *err;
-	char *got = build(dir, &err);
-	if (err)
-		printf("# %s", err);
-	STR_EQ(got ? got : "(error)", want);
-	free(got);
-	free(err);
-}
-
-static void expect_error(const char *dir, const char *needle)
-{
-	char *err;
-	char *got = build(dir, &err);
-	OK(got == NULL);
-	OK(err && strstr(err, needle));
-	if (err && !strstr(err, needle))
-		printf("# got: %s", err);
-	free(got);
-	free(err);
-}
+static char *root;
 
 /* MyCRD's spec.items merge by name; the object schemas are inline. */
 static const char schema[] =
@@ -123,138 +55,137 @@ static const char deployment_patch[] = "patches:\n"
 				       "          - name: b\n"
 				       "            image: b\n";
 
+/* A patch adding item b to MyCRD c; a macro so that a test may give b
+ * more fields. */
+#define MYCRD_PATCH                        \
+	"patches:\n"                       \
+	"- patch: |-\n"                    \
+	"    apiVersion: example.com/v1\n" \
+	"    kind: MyCRD\n"                \
+	"    metadata:\n"                  \
+	"      name: c\n"                  \
+	"    spec:\n"                      \
+	"      items:\n"                   \
+	"      - name: b\n"
+
 static void test_top_level_custom_schema(void)
 {
-	write_file("t1/schema.json", schema);
-	write_file("t1/crd.yaml", crd);
-	write_file("t1/kustomization.yaml", "resources:\n"
-					    "- crd.yaml\n"
-					    "openapi:\n"
-					    "  path: schema.json\n"
-					    "patches:\n"
-					    "- patch: |-\n"
-					    "    apiVersion: example.com/v1\n"
-					    "    kind: MyCRD\n"
-					    "    metadata:\n"
-					    "      name: c\n"
-					    "    spec:\n"
-					    "      items:\n"
-					    "      - name: b\n"
-					    "        value: \"2\"\n");
-	expect_output("t1", "apiVersion: example.com/v1\n"
-			    "kind: MyCRD\n"
-			    "metadata:\n"
-			    "  name: c\n"
-			    "spec:\n"
-			    "  items:\n"
-			    "  - name: b\n"
-			    "    value: \"2\"\n"
-			    "  - name: a\n"
-			    "    value: \"1\"\n");
+	tap_write(root, "t1/schema.json", schema);
+	tap_write(root, "t1/crd.yaml", crd);
+	tap_write(root, "t1/kustomization.yaml", "resources:\n"
+						 "- crd.yaml\n"
+						 "openapi:\n"
+						 "  path: schema.json\n" MYCRD_PATCH
+						 "        value: \"2\"\n");
+	BUILD_IS(root, "t1", NULL, "apiVersion: example.com/v1\n"
+				   "kind: MyCRD\n"
+				   "metadata:\n"
+				   "  name: c\n"
+				   "spec:\n"
+				   "  items:\n"
+				   "  - name: b\n"
+				   "    value: \"2\"\n"
+				   "  - name: a\n"
+				   "    value: \"1\"\n");
+}
+
+/* The tree the base-schema tests share: t/base sets the custom schema;
+ * t/app lists `resources` and then ../base, and patches the Deployment. */
+static void write_base_schema_tree(const char *t, const char *resources)
+{
+	char *dir = kb_xasprintf("%s/%s", root, t);
+	tap_write(dir, "base/schema.json", schema);
+	tap_write(dir, "base/kustomization.yaml", "openapi:\n  path: schema.json\n");
+	tap_write(dir, "app/dep.yaml", deployment);
+	char *k = kb_xasprintf("resources:\n%s- ../base\n%s", resources, deployment_patch);
+	tap_write(dir, "app/kustomization.yaml", k);
+	free(k);
+	free(dir);
 }
 
 /* A base's schema set before anything consulted kyaml's schema stands
  * alone: the Deployment loses its builtin merge keys. */
 static void test_base_schema_alone(void)
 {
-	write_file("t2/base/schema.json", schema);
-	write_file("t2/base/kustomization.yaml", "openapi:\n  path: schema.json\n");
-	write_file("t2/app/dep.yaml", deployment);
-	char *k = kb_xasprintf("resources:\n- dep.yaml\n- ../base\n%s", deployment_patch);
-	write_file("t2/app/kustomization.yaml", k);
-	free(k);
-	expect_output("t2/app", "apiVersion: apps/v1\n"
-				"kind: Deployment\n"
-				"metadata:\n"
-				"  name: d\n"
-				"spec:\n"
-				"  template:\n"
-				"    spec:\n"
-				"      containers:\n"
-				"      - image: b\n"
-				"        name: b\n");
+	write_base_schema_tree("t2", "- dep.yaml\n");
+	BUILD_IS(root, "t2/app", NULL, "apiVersion: apps/v1\n"
+				       "kind: Deployment\n"
+				       "metadata:\n"
+				       "  name: d\n"
+				       "spec:\n"
+				       "  template:\n"
+				       "    spec:\n"
+				       "      containers:\n"
+				       "      - image: b\n"
+				       "        name: b\n");
 }
 
 /* A kind kyaml does not know, seen before the base sets its schema,
  * makes kyaml parse the builtin schema too. */
 static void test_base_schema_layered(void)
 {
-	write_file("t3/base/schema.json", schema);
-	write_file("t3/base/kustomization.yaml", "openapi:\n  path: schema.json\n");
-	write_file("t3/app/dep.yaml", deployment);
-	write_file("t3/app/other.yaml", "apiVersion: example.com/v1\n"
-					"kind: Other\n"
-					"metadata:\n"
-					"  name: o\n");
-	char *k = kb_xasprintf("resources:\n- other.yaml\n- dep.yaml\n- ../base\n%s",
-			       deployment_patch);
-	write_file("t3/app/kustomization.yaml", k);
-	free(k);
-	expect_output("t3/app", "apiVersion: apps/v1\n"
-				"kind: Deployment\n"
-				"metadata:\n"
-				"  name: d\n"
-				"spec:\n"
-				"  template:\n"
-				"    spec:\n"
-				"      containers:\n"
-				"      - image: b\n"
-				"        name: b\n"
-				"      - image: a\n"
-				"        name: a\n"
-				"---\n"
-				"apiVersion: example.com/v1\n"
-				"kind: Other\n"
-				"metadata:\n"
-				"  name: o\n");
+	write_base_schema_tree("t3", "- other.yaml\n- dep.yaml\n");
+	tap_write(root, "t3/app/other.yaml", "apiVersion: example.com/v1\n"
+					     "kind: Other\n"
+					     "metadata:\n"
+					     "  name: o\n");
+	BUILD_IS(root, "t3/app", NULL, "apiVersion: apps/v1\n"
+				       "kind: Deployment\n"
+				       "metadata:\n"
+				       "  name: d\n"
+				       "spec:\n"
+				       "  template:\n"
+				       "    spec:\n"
+				       "      containers:\n"
+				       "      - image: b\n"
+				       "        name: b\n"
+				       "      - image: a\n"
+				       "        name: a\n"
+				       "---\n"
+				       "apiVersion: example.com/v1\n"
+				       "kind: Other\n"
+				       "metadata:\n"
+				       "  name: o\n");
 }
 
 /* The overlay's version wins over its base's path. */
 static void test_overlay_version_wins(void)
 {
-	write_file("t6/base/schema.json", schema);
-	write_file("t6/base/crd.yaml", crd);
-	write_file("t6/base/kustomization.yaml", "resources:\n"
-						 "- crd.yaml\n"
-						 "openapi:\n"
-						 "  path: schema.json\n");
-	write_file("t6/app/kustomization.yaml", "resources:\n"
-						"- ../base\n"
-						"openapi:\n"
-						"  version: v1.21.2\n"
-						"patches:\n"
-						"- patch: |-\n"
-						"    apiVersion: example.com/v1\n"
-						"    kind: MyCRD\n"
-						"    metadata:\n"
-						"      name: c\n"
-						"    spec:\n"
-						"      items:\n"
-						"      - name: b\n");
-	expect_output("t6/app", "apiVersion: example.com/v1\n"
-				"kind: MyCRD\n"
-				"metadata:\n"
-				"  name: c\n"
-				"spec:\n"
-				"  items:\n"
-				"  - name: b\n");
+	tap_write(root, "t6/base/schema.json", schema);
+	tap_write(root, "t6/base/crd.yaml", crd);
+	tap_write(root, "t6/base/kustomization.yaml", "resources:\n"
+						      "- crd.yaml\n"
+						      "openapi:\n"
+						      "  path: schema.json\n");
+	tap_write(root, "t6/app/kustomization.yaml", "resources:\n"
+						     "- ../base\n"
+						     "openapi:\n"
+						     "  version: v1.21.2\n" MYCRD_PATCH);
+	BUILD_IS(root, "t6/app", NULL, "apiVersion: example.com/v1\n"
+				       "kind: MyCRD\n"
+				       "metadata:\n"
+				       "  name: c\n"
+				       "spec:\n"
+				       "  items:\n"
+				       "  - name: b\n");
 }
 
 static void test_errors(void)
 {
-	write_file("t4/crd.yaml", crd);
-	write_file("t4/kustomization.yaml", "resources:\n- crd.yaml\nopenapi:\n  version: v1.20.0\n");
-	expect_error("t4", "is not built in");
-	write_file("t5/crd.yaml", crd);
-	write_file("t5/schema.json", schema);
-	write_file("t5/kustomization.yaml", "resources:\n"
-					    "- crd.yaml\n"
-					    "openapi:\n"
-					    "  version: v1.21.2\n"
-					    "  path: schema.json\n");
-	expect_error("t5", "cannot use both");
-	write_file("t7/kustomization.yaml", "openapi:\n  path: missing.json\n");
-	expect_error("t7", "missing.json");
+	tap_write(root, "t4/crd.yaml", crd);
+	tap_write(root, "t4/kustomization.yaml",
+		  "resources:\n- crd.yaml\nopenapi:\n  version: v1.20.0\n");
+	BUILD_FAILS(root, "t4", NULL, "is not built in");
+	tap_write(root, "t5/crd.yaml", crd);
+	tap_write(root, "t5/schema.json", schema);
+	tap_write(root, "t5/kustomization.yaml", "resources:\n"
+						 "- crd.yaml\n"
+						 "openapi:\n"
+						 "  version: v1.21.2\n"
+						 "  path: schema.json\n");
+	BUILD_FAILS(root, "t5", NULL, "cannot use both");
+	tap_write(root, "t7/kustomization.yaml", "openapi:\n  path: missing.json\n");
+	BUILD_FAILS(root, "t7", NULL, "missing.json");
 }
 
 static const char crd_defs[] =
@@ -270,102 +201,88 @@ static const char crd_defs[] =
 	"   \"notes\": {\"x-kubernetes-annotation\": \"\"}}}}\n"
 	"}\n";
 
+/* A ConfigMap and a Thing naming it; a macro so that a test may append
+ * fields to the Thing's spec. */
+#define CM_AND_THING                   \
+	"apiVersion: v1\n"             \
+	"kind: ConfigMap\n"            \
+	"metadata:\n"                  \
+	"  name: cm\n"                 \
+	"---\n"                        \
+	"apiVersion: example.com/v1\n" \
+	"kind: Thing\n"                \
+	"metadata:\n"                  \
+	"  name: t\n"                  \
+	"spec:\n"                      \
+	"  configRef:\n"               \
+	"    id: cm\n"
+
 static void test_crds(void)
 {
-	write_file("c1/defs.json", crd_defs);
-	write_file("c1/kustomization.yaml", "crds:\n"
-					    "- defs.json\n"
-					    "namePrefix: p-\n"
-					    "commonAnnotations:\n"
-					    "  team: x\n"
-					    "resources:\n"
-					    "- res.yaml\n");
-	write_file("c1/res.yaml", "apiVersion: v1\n"
-				  "kind: ConfigMap\n"
-				  "metadata:\n"
-				  "  name: cm\n"
-				  "---\n"
-				  "apiVersion: example.com/v1\n"
-				  "kind: Thing\n"
-				  "metadata:\n"
-				  "  name: t\n"
-				  "spec:\n"
-				  "  configRef:\n"
-				  "    id: cm\n"
-				  "  notes: {}\n");
+	tap_write(root, "c1/defs.json", crd_defs);
+	tap_write(root, "c1/kustomization.yaml", "crds:\n"
+						 "- defs.json\n"
+						 "namePrefix: p-\n"
+						 "commonAnnotations:\n"
+						 "  team: x\n"
+						 "resources:\n"
+						 "- res.yaml\n");
+	tap_write(root, "c1/res.yaml", CM_AND_THING "  notes: {}\n");
 	/* the reference follows the renamed ConfigMap through the name key
 	 * `id`; `notes` takes the common annotations */
-	expect_output("c1", "apiVersion: v1\n"
-			    "kind: ConfigMap\n"
-			    "metadata:\n"
-			    "  annotations:\n"
-			    "    team: x\n"
-			    "  name: p-cm\n"
-			    "---\n"
-			    "apiVersion: example.com/v1\n"
-			    "kind: Thing\n"
-			    "metadata:\n"
-			    "  annotations:\n"
-			    "    team: x\n"
-			    "  name: p-t\n"
-			    "spec:\n"
-			    "  configRef:\n"
-			    "    id: p-cm\n"
-			    "  notes:\n"
-			    "    team: x\n");
+	BUILD_IS(root, "c1", NULL, "apiVersion: v1\n"
+				   "kind: ConfigMap\n"
+				   "metadata:\n"
+				   "  annotations:\n"
+				   "    team: x\n"
+				   "  name: p-cm\n"
+				   "---\n"
+				   "apiVersion: example.com/v1\n"
+				   "kind: Thing\n"
+				   "metadata:\n"
+				   "  annotations:\n"
+				   "    team: x\n"
+				   "  name: p-t\n"
+				   "spec:\n"
+				   "  configRef:\n"
+				   "    id: p-cm\n"
+				   "  notes:\n"
+				   "    team: x\n");
 	/* crds of a base reach the overlay's name references */
-	write_file("c2/base/defs.json", crd_defs);
-	write_file("c2/base/kustomization.yaml", "crds:\n- defs.json\nresources:\n- res.yaml\n");
-	write_file("c2/base/res.yaml", "apiVersion: v1\n"
+	tap_write(root, "c2/base/defs.json", crd_defs);
+	tap_write(root, "c2/base/kustomization.yaml",
+		  "crds:\n- defs.json\nresources:\n- res.yaml\n");
+	tap_write(root, "c2/base/res.yaml", CM_AND_THING);
+	tap_write(root, "c2/app/kustomization.yaml", "namePrefix: q-\nresources:\n- ../base\n");
+	BUILD_IS(root, "c2/app", NULL, "apiVersion: v1\n"
 				       "kind: ConfigMap\n"
 				       "metadata:\n"
-				       "  name: cm\n"
+				       "  name: q-cm\n"
 				       "---\n"
 				       "apiVersion: example.com/v1\n"
 				       "kind: Thing\n"
 				       "metadata:\n"
-				       "  name: t\n"
+				       "  name: q-t\n"
 				       "spec:\n"
 				       "  configRef:\n"
-				       "    id: cm\n");
-	write_file("c2/app/kustomization.yaml", "namePrefix: q-\nresources:\n- ../base\n");
-	expect_output("c2/app", "apiVersion: v1\n"
-				"kind: ConfigMap\n"
-				"metadata:\n"
-				"  name: q-cm\n"
-				"---\n"
-				"apiVersion: example.com/v1\n"
-				"kind: Thing\n"
-				"metadata:\n"
-				"  name: q-t\n"
-				"spec:\n"
-				"  configRef:\n"
-				"    id: q-cm\n");
-	write_file("c3/bad.json", "[1, 2]\n");
-	write_file("c3/kustomization.yaml", "crds:\n- bad.json\n");
-	expect_error("c3", "unable to parse open API definition");
+				       "    id: q-cm\n");
+	tap_write(root, "c3/bad.json", "[1, 2]\n");
+	tap_write(root, "c3/kustomization.yaml", "crds:\n- bad.json\n");
+	BUILD_FAILS(root, "c3", NULL, "unable to parse open API definition");
 }
 
 int main(void)
 {
-	char tmpl[] = "/tmp/kb_test_openapi.XXXXXX";
-	if (!mkdtemp(tmpl)) {
-		perror("mkdtemp");
+	root = tap_tmpdir("openapi");
+	if (!root)
 		return 1;
-	}
-	if (!realpath(tmpl, root)) {
-		perror("realpath");
-		return 1;
-	}
 	test_top_level_custom_schema();
 	test_base_schema_alone();
 	test_base_schema_layered();
 	test_overlay_version_wins();
 	test_errors();
 	test_crds();
-	char *cmd = kb_xasprintf("rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		printf("# could not remove %s\n", root);
-	free(cmd);
+	tap_rmtree(root);
+	free(root);
 	return tap_done();
 }

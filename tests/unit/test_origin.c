@@ -6,57 +6,20 @@
 #include "origin.h"
 #include "resource.h"
 #include "tap.h"
-#include "util.h"
 
-#include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-static char root[4096];
+static char *root;
 
-static void write_file(const char *name, const char *data)
+/* Options with --enable-managedby-label on or off; valid until the next
+ * call, which is all a BUILD_IS() needs. */
+static const kb_options *managedby(bool on)
 {
-	char *p = kb_xasprintf("%s/%s", root, name);
-	char *slash = strrchr(p, '/');
-	*slash = '\0';
-	char *cmd = kb_xasprintf("mkdir -p '%s'", p);
-	if (system(cmd) != 0)
-		printf("# mkdir failed: %s\n", p);
-	free(cmd);
-	*slash = '/';
-	FILE *f = fopen(p, "wb");
-	if (f) {
-		fputs(data, f);
-		fclose(f);
-	}
-	free(p);
-}
-
-static void expect_build(const char *dir, bool managedby, const char *want)
-{
-	kb_options opts;
+	static kb_options opts;
 	kb_options_init(&opts);
-	char *path = kb_xasprintf("%s/%s", root, dir);
-	opts.path = path;
-	opts.enable_managedby_label = managedby;
-	kb_result *res = NULL;
-	kb_error *e = kb_build(&opts, &res);
-	free(path);
-	if (e) {
-		char *s = kb_error_format(e);
-		printf("# %s", s);
-		free(s);
-		kb_error_free(e);
-		STR_EQ("(error)", want);
-		return;
-	}
-	size_t len;
-	const char *y = kb_result_yaml(res, &len);
-	char *got = kb_xstrndup(y, len);
-	STR_EQ(got, want);
-	free(got);
-	kb_result_free(res);
+	opts.enable_managedby_label = on;
+	return &opts;
 }
 
 static void join_is(const char *a, const char *b, const char *want)
@@ -131,79 +94,72 @@ static void test_note_transformer(void)
 
 static void test_build(void)
 {
-	write_file("base/kustomization.yaml",
-		   "resources:\n- cm.yaml\nnamePrefix: b-\nbuildMetadata: [managedByLabel]\n");
-	write_file("base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
-	write_file("overlay/kustomization.yaml",
-		   "resources:\n- ../base\nsecretGenerator:\n- name: s\n  literals: [k=v]\n"
-		   "buildMetadata: [originAnnotations, transformerAnnotations]\n");
+	tap_write(root, "base/kustomization.yaml",
+		  "resources:\n- cm.yaml\nnamePrefix: b-\nbuildMetadata: [managedByLabel]\n");
+	tap_write(root, "base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
+	tap_write(root, "overlay/kustomization.yaml",
+		  "resources:\n- ../base\nsecretGenerator:\n- name: s\n  literals: [k=v]\n"
+		  "buildMetadata: [originAnnotations, transformerAnnotations]\n");
 	/* paths relative to the top; the base's buildMetadata is ignored */
-	expect_build("overlay", false,
-		     "apiVersion: v1\n"
-		     "kind: ConfigMap\n"
-		     "metadata:\n"
-		     "  annotations:\n"
-		     "    alpha.config.kubernetes.io/transformations: |\n"
-		     "      - configuredIn: ../base/kustomization.yaml\n"
-		     "        configuredBy:\n"
-		     "          apiVersion: builtin\n"
-		     "          kind: PrefixTransformer\n"
-		     "    config.kubernetes.io/origin: |\n"
-		     "      path: ../base/cm.yaml\n"
-		     "  name: b-x\n"
-		     "---\n"
-		     "apiVersion: v1\n"
-		     "data:\n"
-		     "  k: dg==\n"
-		     "kind: Secret\n"
-		     "metadata:\n"
-		     "  annotations:\n"
-		     "    config.kubernetes.io/origin: |\n"
-		     "      configuredIn: kustomization.yaml\n"
-		     "      configuredBy:\n"
-		     "        apiVersion: builtin\n"
-		     "        kind: SecretGenerator\n"
-		     "  name: s-ftgtgc4t9f\n"
-		     "type: Opaque\n");
+	BUILD_IS(root, "overlay", managedby(false),
+		 "apiVersion: v1\n"
+		 "kind: ConfigMap\n"
+		 "metadata:\n"
+		 "  annotations:\n"
+		 "    alpha.config.kubernetes.io/transformations: |\n"
+		 "      - configuredIn: ../base/kustomization.yaml\n"
+		 "        configuredBy:\n"
+		 "          apiVersion: builtin\n"
+		 "          kind: PrefixTransformer\n"
+		 "    config.kubernetes.io/origin: |\n"
+		 "      path: ../base/cm.yaml\n"
+		 "  name: b-x\n"
+		 "---\n"
+		 "apiVersion: v1\n"
+		 "data:\n"
+		 "  k: dg==\n"
+		 "kind: Secret\n"
+		 "metadata:\n"
+		 "  annotations:\n"
+		 "    config.kubernetes.io/origin: |\n"
+		 "      configuredIn: kustomization.yaml\n"
+		 "      configuredBy:\n"
+		 "        apiVersion: builtin\n"
+		 "        kind: SecretGenerator\n"
+		 "  name: s-ftgtgc4t9f\n"
+		 "type: Opaque\n");
 	static const char labelled[] = "apiVersion: v1\n"
 				       "kind: ConfigMap\n"
 				       "metadata:\n"
 				       "  labels:\n"
 				       "    app.kubernetes.io/managed-by: kustomize-(devel)\n"
 				       "  name: b-x\n";
-	expect_build("base", false, labelled);
-	expect_build("base", true, labelled);
+	BUILD_IS(root, "base", managedby(false), labelled);
+	BUILD_IS(root, "base", managedby(true), labelled);
 	/* --enable-managedby-label without any buildMetadata */
-	write_file("plain/kustomization.yaml", "resources:\n- cm.yaml\n");
-	write_file("plain/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
-	expect_build("plain", true,
-		     "apiVersion: v1\n"
-		     "kind: ConfigMap\n"
-		     "metadata:\n"
-		     "  labels:\n"
-		     "    app.kubernetes.io/managed-by: kustomize-(devel)\n"
-		     "  name: x\n");
-	expect_build("plain", false, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
+	tap_write(root, "plain/kustomization.yaml", "resources:\n- cm.yaml\n");
+	tap_write(root, "plain/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
+	BUILD_IS(root, "plain", managedby(true),
+		 "apiVersion: v1\n"
+		 "kind: ConfigMap\n"
+		 "metadata:\n"
+		 "  labels:\n"
+		 "    app.kubernetes.io/managed-by: kustomize-(devel)\n"
+		 "  name: x\n");
+	BUILD_IS(root, "plain", managedby(false),
+		 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
 }
 
 int main(void)
 {
-	char tmpl[] = "/tmp/kb_test_origin.XXXXXX";
-	if (!mkdtemp(tmpl)) {
-		perror("mkdtemp");
+	root = tap_tmpdir("origin");
+	if (!root)
 		return 1;
-	}
-	if (!realpath(tmpl, root)) {
-		perror("realpath");
-		return 1;
-	}
 	test_join();
 	test_text();
 	test_note_transformer();
 	test_build();
-	char *cmd = kb_xasprintf("rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		printf("# could not remove %s\n", root);
-	free(cmd);
+	tap_rmtree(root);
+	free(root);
 	return tap_done();
 }

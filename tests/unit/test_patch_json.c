@@ -1,7 +1,6 @@
 /* test_patch_json.c - JSON 6902 patches (semantics of json-patch.v4). */
 #include "diag.h"
 #include "node.h"
-#include "parse.h"
 #include "patch_json.h"
 #include "tap.h"
 #include "util.h"
@@ -39,25 +38,12 @@ static void dump(kb_buf *b, const kb_node *n)
 	}
 }
 
-static kb_node *yaml(const char *text)
-{
-	kb_node *n = NULL;
-	kb_error *e = kb_yaml_parse_one("t.yaml", text, strlen(text), NULL, &n);
-	if (e) {
-		char *s = kb_error_format(e);
-		printf("# parse error: %s", s);
-		free(s);
-		kb_error_free(e);
-	}
-	return n;
-}
-
 static const char *DOC = "{spec: {replicas: 1, nul: null, list: [a, b], sel: {z: y, a: b}}}";
 
 /* Applies patch text to DOC; returns the rendered result or "ERR: msg". */
 static char *run(const char *patch)
 {
-	kb_node *doc = yaml(DOC);
+	kb_node *doc = tap_yaml(DOC);
 	kb_node *ops = NULL;
 	kb_error *e = kb_json6902_parse("p.yaml", patch, strlen(patch), &ops);
 	if (!e)

@@ -1,7 +1,7 @@
 /* test_patch_smp.c - strategic merge patch; every expectation below was
  * checked against kustomize v5.5.0 (`kubectl kustomize`). */
+#include "node.h"
 #include "patch_smp.h"
-#include "parse.h"
 #include "schema.h"
 #include "tap.h"
 
@@ -9,23 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static kb_node *yaml(const char *text)
-{
-	kb_node *n = NULL;
-	kb_error *e = kb_yaml_parse_one("test", text, strlen(text), NULL, &n);
-	if (e) {
-		fprintf(stderr, "parse error: %s\n", e->primary.msg);
-		kb_error_free(e);
-		return NULL;
-	}
-	return n;
-}
-
 /* Applies patch to target and compares with want (NULL: expect the
  * resource deleted).  Returns true when everything matched. */
 static bool smp_case(const char *name, const char *target, const char *patch, const char *want)
 {
-	kb_node *t = yaml(target), *p = yaml(patch), *w = want ? yaml(want) : NULL;
+	kb_node *t = tap_yaml(target), *p = tap_yaml(patch), *w = want ? tap_yaml(want) : NULL;
 	bool deleted = false, ok;
 	kb_error *e = kb_smp_apply(t, p, kb_schema_builtin(), "patch.yaml", &deleted);
 	if (e) {
@@ -48,7 +36,7 @@ static bool smp_case(const char *name, const char *target, const char *patch, co
 /* Expects an error whose message starts with `msg`. */
 static bool smp_error(const char *target, const char *patch, const char *msg)
 {
-	kb_node *t = yaml(target), *p = yaml(patch), *orig = kb_node_clone(t);
+	kb_node *t = tap_yaml(target), *p = tap_yaml(patch), *orig = kb_node_clone(t);
 	bool deleted = false;
 	kb_error *e = kb_smp_apply(t, p, kb_schema_builtin(), "patch.yaml", &deleted);
 	bool ok = e && strncmp(e->primary.msg, msg, strlen(msg)) == 0 && kb_node_equal(t, orig);
@@ -105,9 +93,9 @@ static void test_maps(void)
  * differ only by the null's text, empty for the former. */
 static void test_empty_null(void)
 {
-	kb_node *t = yaml(FOO_HEAD "spec:\n  bar:\n    B: null\n    C: Z\n");
-	kb_node *p = yaml(FOO_HEAD "spec:\n  bar:\n    D: W\n");
-	kb_node *w = yaml(FOO_HEAD "spec:\n  bar:\n    C: Z\n    D: W\n");
+	kb_node *t = tap_yaml(FOO_HEAD "spec:\n  bar:\n    B: null\n    C: Z\n");
+	kb_node *p = tap_yaml(FOO_HEAD "spec:\n  bar:\n    D: W\n");
+	kb_node *w = tap_yaml(FOO_HEAD "spec:\n  bar:\n    C: Z\n    D: W\n");
 	kb_node *b = kb_node_get(t, "spec", "bar", "B", NULL);
 	OK(b && b->kind == KB_NULL);
 	if (b) {
@@ -235,8 +223,8 @@ static void test_schemaless(void)
 		    DEPLOY_HEAD "spec:\n  extra:\n  - {name: b}\n",
 		    DEPLOY_HEAD "spec:\n  extra:\n  - {name: b}\n"));
 	/* without any schema every list is replaced */
-	kb_node *t = yaml(deploy3);
-	kb_node *p = yaml(DEPLOY_HEAD "spec:\n  template:\n    spec:\n      containers:\n"
+	kb_node *t = tap_yaml(deploy3);
+	kb_node *p = tap_yaml(DEPLOY_HEAD "spec:\n  template:\n    spec:\n      containers:\n"
 				      "      - {name: z}\n");
 	kb_node *w = kb_node_clone(p);
 	bool del;

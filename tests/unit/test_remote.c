@@ -7,7 +7,6 @@
 #include "tap.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,25 +355,7 @@ static void test_cycle_and_containment(void)
 
 /* ---- end to end ---- */
 
-static char root[4096];
-
-static void write_file(const char *name, const char *data)
-{
-	char *p = kb_xasprintf("%s/%s", root, name);
-	char *slash = strrchr(p, '/');
-	*slash = '\0';
-	char *cmd = kb_xasprintf("mkdir -p '%s'", p);
-	if (system(cmd) != 0)
-		printf("# mkdir failed: %s\n", p);
-	free(cmd);
-	*slash = '/';
-	FILE *f = fopen(p, "wb");
-	if (f) {
-		fputs(data, f);
-		fclose(f);
-	}
-	free(p);
-}
+static char *root;
 
 static int sh(const char *script)
 {
@@ -386,73 +367,14 @@ static int sh(const char *script)
 	return rc;
 }
 
-static char *build(const char *dir, char **err)
-{
-	kb_options opts;
-	kb_options_init(&opts);
-	char *path = kb_xasprintf("%s/%s", root, dir);
-	opts.path = path;
-	kb_result *res = NULL;
-	kb_error *e = kb_build(&opts, &res);
-	free(path);
-	*err = NULL;
-	if (e) {
-		*err = kb_error_format(e);
-		kb_error_free(e);
-		return NULL;
-	}
-	size_t len;
-	const char *y = kb_result_yaml(res, &len);
-	char *out = kb_xstrndup(y, len);
-	kb_result_free(res);
-	return out;
-}
-
-static void expect_output(const char *dir, const char *want)
-{
-	char *err;
-	char *got = build(dir, &err);
-	if (err)
-		printf("# %s", err);
-	STR_EQ(got ? got : "(error)", want);
-	free(got);
-	free(err);
-}
-
-static void expect_error(const char *dir, const char *needle)
-{
-	char *err;
-	char *got = build(dir, &err);
-	OK(got == NULL);
-	OK(err && strstr(err, needle));
-	if (err && !strstr(err, needle))
-		printf("# got: %s# want: %s\n", err, needle);
-	free(got);
-	free(err);
-}
-
 /* A kustomization listing url, and whatever else follows. */
 static void local_kust(const char *dir, const char *field, const char *url, const char *extra)
 {
 	char *name = kb_xasprintf("%s/kustomization.yaml", dir);
 	char *body = kb_xasprintf("%s:\n- %s\n%s", field, url, extra);
-	write_file(name, body);
+	tap_write(root, name, body);
 	free(body);
 	free(name);
-}
-
-static bool dir_is_empty(const char *path)
-{
-	DIR *d = opendir(path);
-	if (!d)
-		return false;
-	struct dirent *de;
-	bool empty = true;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			empty = false;
-	closedir(d);
-	return empty;
 }
 
 static const char cm_v1[] = "apiVersion: v1\ndata:\n  k: v1\nkind: ConfigMap\n"
@@ -460,22 +382,67 @@ static const char cm_v1[] = "apiVersion: v1\ndata:\n  k: v1\nkind: ConfigMap\n"
 static const char cm_v2[] = "apiVersion: v1\ndata:\n  k: v2\nkind: ConfigMap\n"
 			    "metadata:\n  name: app-cm\n  namespace: prod\n";
 
+/* A file:// URL for a path below root. */
+static char *repo_url(const char *below_root)
+{
+	return kb_xasprintf("file://%s/%s", root, below_root);
+}
+
+/* Kustomizations each naming one remote base (a URL below root), with
+ * namespace: prod, and what they build to. */
+static const struct {
+	const char *dir;
+	const char *url;
+	const char *want;
+} builds[] = {
+	{ "tag", "repo.git//app?ref=v1", cm_v1 },
+	/* no ref: the remote's HEAD; ?version= is ref's synonym */
+	{ "head", "repo.git//app", cm_v2 },
+	{ "version", "repo.git//app?version=v1&timeout=61&submodules=false", cm_v1 },
+	/* the .git suffix ends the repository without "//" */
+	{ "suffix", "repo.git/app?ref=v1", cm_v1 },
+};
+
+/* Kustomizations naming one remote base under field, and a part of the
+ * error each fails with. */
+static const struct {
+	const char *dir;
+	const char *field;
+	const char *url;
+	const char *needle;
+} fails[] = {
+	{ "norepo", "resources", "nope.git//app", "does not appear to be a git repository" },
+	/* every git command is bounded by ?timeout= */
+	{ "timeout", "resources", "repo.git//app?timeout=1ns",
+	  "hit 1ns timeout running 'git init --quiet'" },
+	/* remote kustomizations are always root-restricted */
+	{ "escape", "resources", "repo.git//escape?ref=v1",
+	  "security; file '../shared/extra.yaml' is not in or below" },
+	{ "file", "resources", "repo.git//app/cm.yaml?ref=v1",
+	  "refers to file 'app/cm.yaml'; expecting directory" },
+	{ "missing", "resources", "repo.git//missing?ref=v1",
+	  "no directory 'missing' in the repository" },
+	{ "cycle", "resources", "repo.git//cyc", "cycle detected: URI" },
+	/* a Kustomization is no component, remote or not */
+	{ "notcomp", "components", "repo.git//app?ref=v1", "Component" },
+};
+
 static void test_end_to_end(void)
 {
 	/* the repository: app/ (tag v1, then changed on main), a component,
 	 * a base reaching outside its kustomization, and a self-reference */
-	write_file("work/app/cm.yaml",
-		   "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  k: v1\n");
-	write_file("work/app/kustomization.yaml", "namePrefix: app-\nresources:\n- cm.yaml\n");
-	write_file("work/comp/kustomization.yaml",
-		   "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
-		   "commonLabels:\n  team: blue\n");
-	write_file("work/shared/extra.yaml",
-		   "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n");
-	write_file("work/escape/kustomization.yaml", "resources:\n- ../shared/extra.yaml\n");
-	write_file("work/nested/kustomization.yaml", "resources:\n- ../app\n");
+	tap_write(root, "work/app/cm.yaml",
+		  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  k: v1\n");
+	tap_write(root, "work/app/kustomization.yaml", "namePrefix: app-\nresources:\n- cm.yaml\n");
+	tap_write(root, "work/comp/kustomization.yaml",
+		  "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+		  "commonLabels:\n  team: blue\n");
+	tap_write(root, "work/shared/extra.yaml",
+		  "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n");
+	tap_write(root, "work/escape/kustomization.yaml", "resources:\n- ../shared/extra.yaml\n");
+	tap_write(root, "work/nested/kustomization.yaml", "resources:\n- ../app\n");
 	char *self = kb_xasprintf("resources:\n- file://%s/repo.git//cyc\n", root);
-	write_file("work/cyc/kustomization.yaml", self);
+	tap_write(root, "work/cyc/kustomization.yaml", self);
 	free(self);
 	const char *git = "git -c user.name=t -c user.email=t@example.com -c init.defaultBranch=main"
 			  " -c commit.gpgsign=false -c tag.gpgsign=false";
@@ -493,95 +460,49 @@ static void test_end_to_end(void)
 
 	/* clones go under TMPDIR; each is removed once built */
 	char *tmp = kb_xasprintf("%s/tmp", root);
-	char *mk = kb_xasprintf("mkdir -p '%s'", tmp);
-	OK(system(mk) == 0);
-	free(mk);
+	OK(tap_mkdir(tmp, NULL) == 0);
 	setenv("TMPDIR", tmp, 1);
 
-	char *url = kb_xasprintf("file://%s/repo.git//app?ref=v1", root);
-	local_kust("tag", "resources", url, "namespace: prod\n");
-	expect_output("tag", cm_v1);
-	free(url);
-
-	/* no ref: the remote's HEAD; ?version= is ref's synonym */
-	url = kb_xasprintf("file://%s/repo.git//app", root);
-	local_kust("head", "resources", url, "namespace: prod\n");
-	expect_output("head", cm_v2);
-	free(url);
-	url = kb_xasprintf("file://%s/repo.git//app?version=v1&timeout=61&submodules=false", root);
-	local_kust("version", "resources", url, "namespace: prod\n");
-	expect_output("version", cm_v1);
-	free(url);
-
-	/* the .git suffix ends the repository without "//" */
-	url = kb_xasprintf("file://%s/repo.git/app?ref=v1", root);
-	local_kust("suffix", "resources", url, "namespace: prod\n");
-	expect_output("suffix", cm_v1);
-	free(url);
+	for (size_t i = 0; i < sizeof(builds) / sizeof(builds[0]); i++) {
+		char *url = repo_url(builds[i].url);
+		local_kust(builds[i].dir, "resources", url, "namespace: prod\n");
+		BUILD_IS(root, builds[i].dir, NULL, builds[i].want);
+		free(url);
+	}
 
 	/* a remote component, and a base reached through ../ inside the clone */
-	url = kb_xasprintf("file://%s/repo.git//comp?ref=v1", root);
+	char *url = repo_url("repo.git//comp?ref=v1");
 	char *extra = kb_xasprintf("resources:\n- file://%s/repo.git//nested?ref=v1\n"
 				   "namespace: prod\n",
 				   root);
 	local_kust("comp", "components", url, extra);
-	expect_output("comp", "apiVersion: v1\ndata:\n  k: v1\nkind: ConfigMap\nmetadata:\n"
-			      "  labels:\n    team: blue\n  name: app-cm\n  namespace: prod\n");
+	BUILD_IS(root, "comp", NULL,
+		 "apiVersion: v1\ndata:\n  k: v1\nkind: ConfigMap\nmetadata:\n"
+		 "  labels:\n    team: blue\n  name: app-cm\n  namespace: prod\n");
 	free(extra);
 	free(url);
 
-	OK(dir_is_empty(tmp));
+	OK(tap_dir_empty(tmp));
 
 	/* a ref the repository lacks: git's message and the URL */
-	url = kb_xasprintf("file://%s/repo.git//app?ref=v9", root);
+	url = repo_url("repo.git//app?ref=v9");
 	local_kust("badref", "resources", url, "");
-	expect_error("badref", "couldn't find remote ref v9");
-	expect_error("badref", url);
-	expect_error("badref", "git fetch --depth=1");
+	BUILD_FAILS(root, "badref", NULL, "couldn't find remote ref v9");
+	BUILD_FAILS(root, "badref", NULL, url);
+	BUILD_FAILS(root, "badref", NULL, "git fetch --depth=1");
 	free(url);
 
-	url = kb_xasprintf("file://%s/nope.git//app", root);
-	local_kust("norepo", "resources", url, "");
-	expect_error("norepo", "does not appear to be a git repository");
-	free(url);
-
-	/* every git command is bounded by ?timeout= */
-	url = kb_xasprintf("file://%s/repo.git//app?timeout=1ns", root);
-	local_kust("timeout", "resources", url, "");
-	expect_error("timeout", "hit 1ns timeout running 'git init --quiet'");
-	free(url);
-
-	/* remote kustomizations are always root-restricted */
-	url = kb_xasprintf("file://%s/repo.git//escape?ref=v1", root);
-	local_kust("escape", "resources", url, "");
-	expect_error("escape", "security; file '../shared/extra.yaml' is not in or below");
-	free(url);
-
-	url = kb_xasprintf("file://%s/repo.git//app/cm.yaml?ref=v1", root);
-	local_kust("file", "resources", url, "");
-	expect_error("file", "refers to file 'app/cm.yaml'; expecting directory");
-	free(url);
-
-	url = kb_xasprintf("file://%s/repo.git//missing?ref=v1", root);
-	local_kust("missing", "resources", url, "");
-	expect_error("missing", "no directory 'missing' in the repository");
-	free(url);
-
-	url = kb_xasprintf("file://%s/repo.git//cyc", root);
-	local_kust("cycle", "resources", url, "");
-	expect_error("cycle", "cycle detected: URI");
-	free(url);
-
-	/* a Kustomization is no component, remote or not */
-	url = kb_xasprintf("file://%s/repo.git//app?ref=v1", root);
-	local_kust("notcomp", "components", url, "");
-	expect_error("notcomp", "Component");
-	free(url);
+	for (size_t i = 0; i < sizeof(fails) / sizeof(fails[0]); i++) {
+		url = repo_url(fails[i].url);
+		local_kust(fails[i].dir, fails[i].field, url, "");
+		BUILD_FAILS(root, fails[i].dir, NULL, fails[i].needle);
+		free(url);
+	}
 
 	local_kust("http", "resources", "https://example.com/manifests/deploy.yaml", "");
-	expect_error("http", "HTTP resources are not supported");
+	BUILD_FAILS(root, "http", NULL, "HTTP resources are not supported");
 
-	OK(dir_is_empty(tmp));
+	OK(tap_dir_empty(tmp));
 	unsetenv("TMPDIR");
 	free(tmp);
 }
@@ -595,16 +516,13 @@ int main(void)
 	test_http_file();
 	test_cycle_and_containment();
 
-	char templ[] = "/tmp/kb-test-remote-XXXXXX";
-	if (!mkdtemp(templ)) {
+	root = tap_tmpdir("remote");
+	if (!root) {
 		OK(0);
 		return tap_done();
 	}
-	snprintf(root, sizeof(root), "%s", templ);
 	test_end_to_end();
-	char *rm = kb_xasprintf("rm -rf '%s'", root);
-	if (system(rm) != 0)
-		printf("# cleanup failed\n");
-	free(rm);
+	tap_rmtree(root);
+	free(root);
 	return tap_done();
 }

@@ -42,17 +42,6 @@ static const char *const RESOURCES =
 	"      - name: sidecar\n"
 	"        image: side:1\n";
 
-static kb_node *parse1(const char *text)
-{
-	kb_node *n = NULL;
-	kb_error *e = kb_yaml_parse_one("test", text, strlen(text), NULL, &n);
-	if (e) {
-		printf("# parse error: %s\n", e->primary.msg);
-		kb_error_free(e);
-	}
-	return n;
-}
-
 static void load(kb_resmap *m)
 {
 	kb_node **docs;
@@ -73,7 +62,7 @@ static char *run(kb_resmap *m, const char *yaml)
 	kb_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
 	load(m);
-	kb_node *list = parse1(yaml);
+	kb_node *list = tap_yaml(yaml);
 	kb_error *e = kb_replacements_apply(&ctx, m, list, NULL, "kustomization.yaml");
 	kb_node_free(list);
 	char *msg = e ? kb_xstrdup(e->primary.msg) : NULL;
@@ -119,7 +108,7 @@ static void test_split(void)
 
 static void test_lookup(void)
 {
-	kb_node *doc = parse1("a:\n  list: [p, q]\n  objs:\n  - {name: n1, v: 1}\n"
+	kb_node *doc = tap_yaml("a:\n  list: [p, q]\n  objs:\n  - {name: n1, v: 1}\n"
 			      "  - {name: n2, v: 2}\n  s: text\n");
 	kb_node *out;
 	kb_error *e;

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A map from "k=v" pairs, NULL-terminated. */
+/* A map from "k=v" pairs, NULL-terminated: label sets, and selector
+ * specs for compile(). */
 static kb_node *map_of(const char *kv, ...)
 {
 	kb_node *m = kb_node_new(KB_MAP);
@@ -134,21 +135,6 @@ static void test_labelsel(void)
 	ERR_EQ("a=b c", "found 'c', expected: ',' or 'end of string'");
 }
 
-static kb_node *spec_of(const char *kv, ...)
-{
-	kb_node *m = kb_node_new(KB_MAP);
-	va_list ap;
-	va_start(ap, kv);
-	for (const char *s = kv; s; s = va_arg(ap, const char *)) {
-		const char *eq = strchr(s, '=');
-		char *k = kb_xstrndup(s, (size_t)(eq - s));
-		kb_map_set(m, k, kb_node_new_str(eq + 1));
-		free(k);
-	}
-	va_end(ap);
-	return m;
-}
-
 static kb_selector *compile(kb_node *spec)
 {
 	kb_selector *s = NULL;
@@ -175,20 +161,20 @@ static void test_selector(void)
 	kb_selector_free(s);
 
 	/* anchoring */
-	s = compile(spec_of("name=foo", NULL));
+	s = compile(map_of("name=foo", NULL));
 	OK(kb_selector_match(s, "", "v1", "ConfigMap", "foo", "", NULL, NULL));
 	OK(!kb_selector_match(s, "", "v1", "ConfigMap", "foobar", "", NULL, NULL));
 	OK(!kb_selector_match(s, "", "v1", "ConfigMap", "xfoo", "", NULL, NULL));
 	OK(!kb_selector_match(s, "", "v1", "ConfigMap", "foo\n", "", NULL, NULL));
 	OK(!kb_selector_match(s, "", "v1", "ConfigMap", NULL, "", NULL, NULL));
 	kb_selector_free(s);
-	s = compile(spec_of("name=foo.*", NULL));
+	s = compile(map_of("name=foo.*", NULL));
 	OK(kb_selector_match_name(s, "foobar"));
 	OK(kb_selector_match_name(s, "foo"));
 	OK(!kb_selector_match_name(s, "afoo"));
 	kb_selector_free(s);
 	/* alternation stays inside the anchors */
-	s = compile(spec_of("kind=Deployment|StatefulSet", NULL));
+	s = compile(map_of("kind=Deployment|StatefulSet", NULL));
 	OK(kb_selector_match_gvk(s, "apps", "v1", "StatefulSet"));
 	OK(kb_selector_match_gvk(s, "apps", "v1", "Deployment"));
 	OK(!kb_selector_match_gvk(s, "apps", "v1", "DeploymentX"));
@@ -196,7 +182,7 @@ static void test_selector(void)
 	kb_selector_free(s);
 
 	/* gvk */
-	s = compile(spec_of("group=apps", "version=v1", "kind=Deployment", NULL));
+	s = compile(map_of("group=apps", "version=v1", "kind=Deployment", NULL));
 	OK(kb_selector_match_gvk(s, "apps", "v1", "Deployment"));
 	OK(!kb_selector_match_gvk(s, "", "v1", "Deployment"));
 	OK(!kb_selector_match_gvk(s, "apps", "v1beta1", "Deployment"));
@@ -204,18 +190,18 @@ static void test_selector(void)
 	kb_selector_free(s);
 
 	/* namespaces are effective namespaces */
-	s = compile(spec_of("namespace=default", NULL));
+	s = compile(map_of("namespace=default", NULL));
 	OK(kb_selector_match_namespace(s, NULL));
 	OK(kb_selector_match_namespace(s, ""));
 	OK(kb_selector_match_namespace(s, "default"));
 	OK(!kb_selector_match_namespace(s, "prod"));
 	OK(!kb_selector_match_namespace(s, KB_NS_CLUSTER));
 	kb_selector_free(s);
-	s = compile(spec_of("namespace=prod", NULL));
+	s = compile(map_of("namespace=prod", NULL));
 	OK(kb_selector_match_namespace(s, "prod"));
 	OK(!kb_selector_match_namespace(s, ""));
 	kb_selector_free(s);
-	s = compile(spec_of("namespace=.*", NULL));
+	s = compile(map_of("namespace=.*", NULL));
 	OK(kb_selector_match_namespace(s, KB_NS_CLUSTER)); /* as in kustomize */
 	kb_selector_free(s);
 	STR_EQ(kb_effective_namespace(NULL, false), "default");
@@ -223,7 +209,7 @@ static void test_selector(void)
 	STR_EQ(kb_effective_namespace("x", false), "x");
 
 	/* label and annotation selectors */
-	s = compile(spec_of("labelSelector=app=web", "annotationSelector=team in (a,b)", NULL));
+	s = compile(map_of("labelSelector=app=web", "annotationSelector=team in (a,b)", NULL));
 	kb_node *labels = map_of("app=web", NULL);
 	kb_node *ann = map_of("team=b", NULL);
 	kb_node *ann2 = map_of("team=c", NULL);
@@ -233,7 +219,7 @@ static void test_selector(void)
 	kb_selector_free(s);
 
 	/* literal selectors (replacements) */
-	kb_node *sp = spec_of("name=foo.*", "namespace=default", NULL);
+	kb_node *sp = map_of("name=foo.*", "namespace=default", NULL);
 	s = NULL;
 	OK(!kb_selector_compile_literal(sp, "k.yaml", &s));
 	OK(!kb_selector_match_name(s, "foobar"));
@@ -244,7 +230,7 @@ static void test_selector(void)
 
 	/* errors */
 	kb_error *e;
-	sp = spec_of("name=foo(", NULL);
+	sp = map_of("name=foo(", NULL);
 	sp->pairs[0].val->line = 3;
 	sp->pairs[0].val->col = 9;
 	s = NULL;
@@ -258,7 +244,7 @@ static void test_selector(void)
 	kb_error_free(e);
 	kb_node_free(sp);
 
-	sp = spec_of("labelSelector=a in b", NULL);
+	sp = map_of("labelSelector=a in b", NULL);
 	e = kb_selector_compile(sp, "k.yaml", &s);
 	OK(e && strstr(e->primary.msg, "invalid labelSelector 'a in b': unable to parse requirement"));
 	kb_error_free(e);

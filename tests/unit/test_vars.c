@@ -1,7 +1,6 @@
 /* test_vars.c - legacy vars: $(VAR) expansion, merging and resolving. */
 #include "diag.h"
 #include "node.h"
-#include "parse.h"
 #include "resource.h"
 #include "schema.h"
 #include "tap.h"
@@ -13,21 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static kb_node *parse(const char *text)
-{
-	kb_node *doc = NULL;
-	kb_error *e = kb_yaml_parse_one("t.yaml", text, strlen(text), NULL, &doc);
-	if (e) {
-		printf("# parse error: %s\n", e->primary.msg);
-		kb_error_free(e);
-	}
-	return doc;
-}
-
 /* Expands in with vars given as YAML (a map of name -> value). */
 static kb_node *expand(const char *in, const char *vars_yaml, size_t *counts)
 {
-	kb_node *vars = parse(vars_yaml);
+	kb_node *vars = tap_yaml(vars_yaml);
 	kb_node *r = kb_vars_expand(in, strlen(in), vars, counts);
 	kb_node_free(vars);
 	return r;
@@ -89,7 +77,7 @@ static void load(kb_resmap *m)
 	kb_resmap_init(m);
 	for (size_t i = 0; i < sizeof(RESOURCES) / sizeof(*RESOURCES); i++) {
 		kb_error *e = kb_resmap_append(m, kb_schema_builtin(),
-					       kb_resource_new(parse(RESOURCES[i]), "r.yaml"));
+					       kb_resource_new(tap_yaml(RESOURCES[i]), "r.yaml"));
 		OK(!e);
 		kb_error_free(e);
 	}
@@ -98,7 +86,8 @@ static void load(kb_resmap *m)
 static void test_merge_errors(void)
 {
 	kb_node *acc = kb_node_new(KB_SEQ);
-	kb_node *vars = parse("- name: X\n  objref: {kind: Service, name: svc, apiVersion: v1}\n");
+	kb_node *vars =
+		tap_yaml("- name: X\n  objref: {kind: Service, name: svc, apiVersion: v1}\n");
 	OK(!kb_vars_merge(acc, vars, "k.yaml"));
 	OK(acc->n == 1);
 	/* Defaulted field path and split apiVersion. */
@@ -110,18 +99,18 @@ static void test_merge_errors(void)
 	kb_node_free(vars);
 
 	/* Field names are matched case-insensitively; unknown ones fail. */
-	vars = parse("- Name: Y\n  objRef: {Kind: Service, name: svc, apiversion: apps/v1}\n"
+	vars = tap_yaml("- Name: Y\n  objRef: {Kind: Service, name: svc, apiversion: apps/v1}\n"
 		     "  fieldref: {fieldpath: spec.x}\n");
 	OK(!kb_vars_merge(acc, vars, "k.yaml"));
 	STR_EQ(kb_map_get_str(acc->items[1], "group"), "apps");
 	STR_EQ(kb_map_get_str(acc->items[1], "fieldPath"), "spec.x");
 	kb_node_free(vars);
-	vars = parse("- name: Z\n  objref: {kind: Service, nam: svc}\n");
+	vars = tap_yaml("- name: Z\n  objref: {kind: Service, nam: svc}\n");
 	e = kb_vars_merge(acc, vars, "k.yaml");
 	OK(e && strstr(e->primary.msg, "unknown field \"nam\""));
 	kb_error_free(e);
 	kb_node_free(vars);
-	vars = parse("- name: 3\n");
+	vars = tap_yaml("- name: 3\n");
 	e = kb_vars_merge(acc, vars, "k.yaml");
 	OK(e && strstr(e->primary.msg, "cannot unmarshal number"));
 	kb_error_free(e);
@@ -136,7 +125,7 @@ static void test_resolve(void)
 	kb_tconfig cfg;
 	kb_tconfig_init_defaults(&cfg);
 	kb_node *acc = kb_node_new(KB_SEQ);
-	kb_node *vars = parse(
+	kb_node *vars = tap_yaml(
 		"- name: SVC\n  objref: {kind: Service, name: svc, apiVersion: v1}\n"
 		"- name: PORT\n  objref: {kind: Service, name: svc, apiVersion: v1}\n"
 		"  fieldref: {fieldpath: 'spec.ports[0].port'}\n"
@@ -206,7 +195,7 @@ static void test_resolve_errors(void)
 		kb_tconfig cfg;
 		kb_tconfig_init_defaults(&cfg);
 		kb_node *acc = kb_node_new(KB_SEQ);
-		kb_node *vars = parse(cases[i].vars);
+		kb_node *vars = tap_yaml(cases[i].vars);
 		kb_error *e = cases[i].bind ? kb_vars_merge_bind(acc, vars, "k.yaml", &m,
 								 kb_schema_builtin())
 					    : kb_vars_merge(acc, vars, "k.yaml");
@@ -238,20 +227,20 @@ static void test_binding(void)
 	for (int b = 0; b < 2; b++) {
 		kb_resmap base;
 		kb_resmap_init(&base);
-		kb_resource *r = kb_resource_new(parse(svc), "svc.yaml");
+		kb_resource *r = kb_resource_new(tap_yaml(svc), "svc.yaml");
 		kb_resmap_append_unchecked(&base, r);
 		kb_res_set_name(r, b ? "b-svc" : "a-svc");
 		char *text = kb_xasprintf(
 			"- name: %s\n  objref: {kind: Service, name: svc, apiVersion: v1}\n",
 			b ? "B" : "A");
-		kb_node *vars = parse(text);
+		kb_node *vars = tap_yaml(text);
 		free(text);
 		OK(!kb_vars_merge_bind(acc, vars, "k.yaml", &base, s));
 		kb_node_free(vars);
 		OK(!kb_resmap_absorb(&top, s, &base));
 		kb_resmap_free(&base);
 	}
-	kb_resmap_append_unchecked(&top, kb_resource_new(parse(pod), "pod.yaml"));
+	kb_resmap_append_unchecked(&top, kb_resource_new(tap_yaml(pod), "pod.yaml"));
 	kb_tconfig cfg;
 	kb_tconfig_init_defaults(&cfg);
 	kb_error *e = kb_vars_resolve(&top, s, acc, &cfg, NULL);
@@ -264,7 +253,8 @@ static void test_binding(void)
 
 	/* Merged without resources, the same vars are ambiguous. */
 	kb_node *loose = kb_node_new(KB_SEQ);
-	kb_node *vars = parse("- name: C\n  objref: {kind: Service, name: svc, apiVersion: v1}\n");
+	kb_node *vars =
+		tap_yaml("- name: C\n  objref: {kind: Service, name: svc, apiVersion: v1}\n");
 	OK(!kb_vars_merge(loose, vars, "k.yaml"));
 	e = kb_vars_resolve(&top, s, loose, &cfg, NULL);
 	OK(e && strstr(e->primary.msg, "found 2 resId matches"));
