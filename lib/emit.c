@@ -364,6 +364,18 @@ static void emit_node(emitter *e, const kb_node *n)
 		for (size_t i = 0; i < n->n; i++)
 			sorted[i] = &n->pairs[i];
 		qsort(sorted, n->n, sizeof(*sorted), pair_cmp);
+		for (size_t i = 1; i < n->n; i++)
+			if (strcmp(sorted[i]->key, sorted[i - 1]->key) == 0) {
+				const kb_pair *later = sorted[i]->line > sorted[i - 1]->line
+							       ? sorted[i] : sorted[i - 1];
+				const kb_pair *first = later == sorted[i] ? sorted[i - 1] : sorted[i];
+				e->err = kb_error_new(NULL, later->line, later->col,
+						      "mapping key \"%s\" already defined at line %u "
+						      "(a patch carried a repeated key into the resource)",
+						      later->key, first->line);
+				free(sorted);
+				return;
+			}
 		for (size_t i = 0; i < n->n && !e->err; i++) {
 			emit_string(e, sorted[i]->key, strlen(sorted[i]->key));
 			emit_node(e, sorted[i]->val);

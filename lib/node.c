@@ -195,6 +195,17 @@ kb_node *kb_map_set(kb_node *map, const char *key, kb_node *val)
 	return val;
 }
 
+kb_pair *kb_map_append(kb_node *map, const char *key, kb_node *val)
+{
+	kb_grow((void **)&map->pairs, &map->cap, map->n + 1, sizeof(kb_pair));
+	kb_pair *p = &map->pairs[map->n++];
+	p->key = kb_xstrdup(key);
+	p->val = val;
+	p->line = val ? val->line : 0;
+	p->col = 0;
+	return p;
+}
+
 kb_node *kb_map_ensure_map(kb_node *map, const char *key)
 {
 	kb_node *v = kb_map_get(map, key);

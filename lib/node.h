@@ -93,6 +93,9 @@ const char *kb_map_get_str(const kb_node *map, const char *key);
 /* Sets map[key] = val (ownership of val passes to the map); an existing
  * value is freed and replaced in place, keeping key order.  Returns val. */
 kb_node *kb_map_set(kb_node *map, const char *key, kb_node *val);
+/* Appends a pair without looking for an existing key (a map read with
+ * repeated keys kept); returns the new pair. */
+kb_pair *kb_map_append(kb_node *map, const char *key, kb_node *val);
 /* Returns map[key], creating an empty map there when absent (or when the
  * value is null). */
 kb_node *kb_map_ensure_map(kb_node *map, const char *key);

@@ -34,6 +34,7 @@ typedef struct pstate {
 	const char *file;
 	size_t max_depth, max_nodes, nodes;
 	bool dup_last_wins;
+	bool dup_first_wins;
 	bool keep_timestamps;
 	frame *stack;
 	size_t depth, cap;
@@ -583,7 +584,18 @@ static bool attach(pstate *ps, kb_node *val, const struct fy_mark *m, bool is_me
 	}
 	kb_pair *dup = kb_map_get_pair(f->node, key);
 	if (dup) {
-		if (!ps->dup_last_wins && dup->line && f->key_line && f->node->n > 0 &&
+		if (ps->dup_first_wins && (size_t)(dup - f->node->pairs) < f->explicit_n) {
+			/* kept as a second pair: lookups find the first, and a copy
+			 * of the whole map carries both, as in kyaml's node tree */
+			kb_pair *np = kb_map_append(f->node, key, val);
+			free(key);
+			np->line = f->key_line;
+			np->col = f->key_col;
+			f->explicit_n = f->node->n;
+			return true;
+		}
+		if (!ps->dup_last_wins && !ps->dup_first_wins && dup->line && f->key_line &&
+		    f->node->n > 0 &&
 		    (size_t)(dup - f->node->pairs) < f->explicit_n) {
 			ps->err = kb_error_new(ps->file, f->key_line, f->key_col,
 					       "mapping key \"%s\" already defined at line %u", key,
@@ -763,6 +775,7 @@ static kb_error *parse_stream(const char *file, const char *buf, size_t len,
 	ps.max_depth = lim && lim->max_depth ? lim->max_depth : KB_DEFAULT_MAX_DEPTH;
 	ps.max_nodes = lim && lim->max_nodes ? lim->max_nodes : KB_DEFAULT_MAX_NODES;
 	ps.dup_last_wins = lim && lim->dup_keys_last_wins;
+	ps.dup_first_wins = lim && lim->dup_keys_first_wins;
 	ps.keep_timestamps = lim && lim->keep_timestamps;
 	*docs_out = NULL;
 	*ndocs_out = 0;

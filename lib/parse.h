@@ -24,6 +24,11 @@ typedef struct kb_parse_limits {
 	 * silently replaces the earlier one; resources are read by
 	 * goyaml.v3, where it is an error. */
 	bool dup_keys_last_wins;
+	/* patches are applied as kyaml node trees, whose field lookup finds
+	 * the first of repeated keys: repeated keys are kept as extra pairs
+	 * (kb_map_get finds the first); the emitter refuses a map that still
+	 * holds one, as kustomize's JSON conversion does */
+	bool dup_keys_first_wins;
 	/* kustomization files: plain timestamps stay as written (goyaml.v2
 	 * into string fields).  Elsewhere kustomize's reader turns them into
 	 * time values, printed back in RFC 3339 ("2001-12-14T00:00:00Z"). */

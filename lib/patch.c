@@ -47,9 +47,10 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 		*type = PATCH_JSON;
 		return NULL;
 	}
-	/* kustomize reads patch text leniently: a repeated key keeps the last */
+	/* kustomize applies patch text as a node tree whose lookups find the
+	 * first of repeated keys */
 	kb_parse_limits plim = ctx->lim;
-	plim.dup_keys_last_wins = true;
+	plim.dup_keys_first_wins = true;
 	kb_error *e = kb_yaml_parse(src->name, src->text, src->len, &plim, docs, ndocs);
 	if (e)
 		return kb_error_note(e, NULL, 0, 0,
@@ -369,7 +370,7 @@ kb_error *kb_patch_strategic_merge_list(kb_ctx *ctx, kb_resmap *m, const kb_kust
 		kb_node **docs = NULL;
 		size_t nd = 0;
 		kb_parse_limits plim = ctx->lim;
-		plim.dup_keys_last_wins = true;
+		plim.dup_keys_first_wins = true;
 		e = kb_yaml_parse(src.name, src.text, src.len, &plim, &docs, &nd);
 		if (!e && nd == 0)
 			e = kb_error_new(src.name, 0, 0, "patch is empty (it holds no YAML document)");

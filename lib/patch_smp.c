@@ -168,8 +168,8 @@ static kb_node *to_kb(const yn *n)
 	case YN_MAP:
 		k = kb_node_new(KB_MAP);
 		for (size_t i = 0; i + 1 < n->n; i += 2) {
-			kb_map_set(k, n->c[i]->val, to_kb(n->c[i + 1]));
-			kb_pair *p = &k->pairs[k->n - 1];
+			/* repeated keys (from a patch read as kyaml does) stay */
+			kb_pair *p = kb_map_append(k, n->c[i]->val, to_kb(n->c[i + 1]));
 			p->line = n->c[i]->line;
 			p->col = n->c[i]->col;
 		}

@@ -307,7 +307,7 @@ static void test_positions_and_errors(void)
 		OK(strstr(e->primary.msg, "already defined at line 1") != NULL);
 	}
 	kb_error_free(e);
-	kb_parse_limits lw = { 0, 0, true, false };
+	kb_parse_limits lw = { .dup_keys_last_wins = true };
 	kb_node *one = NULL;
 	e = kb_yaml_parse_one("k", "a: 1\nb: 2\na: 3\n", 15, &lw, &one);
 	OK(e == NULL);
@@ -342,12 +342,12 @@ static void test_limits(void)
 			   "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
 			   "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
 			   "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
-	kb_parse_limits lim = { 0, 5000, false, false };
+	kb_parse_limits lim = { .max_nodes = 5000 };
 	kb_error *e = parse_err(bomb, &lim);
 	OK(e != NULL && strstr(e->primary.msg, "alias bomb") != NULL);
 	kb_error_free(e);
 	/* the same text without the last level fits a generous budget */
-	kb_parse_limits big = { 0, 200000, false, false };
+	kb_parse_limits big = { .max_nodes = 200000 };
 	e = parse_err("a: &a [x, x]\nb: [*a, *a]\n", &big);
 	OK(e == NULL);
 	kb_error_free(e);
@@ -359,7 +359,7 @@ static void test_limits(void)
 	for (int i = 0; i < 30; i++)
 		kb_buf_putc(&b, ']');
 	kb_buf_putc(&b, '\n');
-	kb_parse_limits shallow = { 10, 0, false, false };
+	kb_parse_limits shallow = { .max_depth = 10 };
 	e = parse_err(b.data, &shallow);
 	OK(e != NULL && strstr(e->primary.msg, "deeper than 10") != NULL);
 	kb_error_free(e);
