@@ -164,6 +164,9 @@ static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
 		if (i > 0)
 			kb_buf_puts(&res->yaml, "---\n");
 		kb_error *e = kb_emit_doc(&res->yaml, r->doc);
+		if (e && !e->primary.file && e->primary.line)
+			/* the position is in the file the object came from */
+			e->primary.file = kb_xstrdup(r->file);
 		if (e)
 			return kb_error_note(e, r->file, 0, 0, "while printing %s '%s'", kb_res_kind(r),
 					     kb_res_name(r));

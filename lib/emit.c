@@ -370,8 +370,9 @@ static void emit_node(emitter *e, const kb_node *n)
 							       ? sorted[i] : sorted[i - 1];
 				const kb_pair *first = later == sorted[i] ? sorted[i - 1] : sorted[i];
 				e->err = kb_error_new(NULL, later->line, later->col,
-						      "mapping key \"%s\" already defined at line %u "
-						      "(a patch carried a repeated key into the resource)",
+						      "mapping key \"%s\" already defined at line %u; "
+						      "kustomize cannot convert a map with a repeated "
+						      "key to JSON",
 						      later->key, first->line);
 				free(sorted);
 				return;

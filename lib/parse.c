@@ -775,7 +775,11 @@ static kb_error *parse_stream(const char *file, const char *buf, size_t len,
 	ps.max_depth = lim && lim->max_depth ? lim->max_depth : KB_DEFAULT_MAX_DEPTH;
 	ps.max_nodes = lim && lim->max_nodes ? lim->max_nodes : KB_DEFAULT_MAX_NODES;
 	ps.dup_last_wins = lim && lim->dup_keys_last_wins;
-	ps.dup_first_wins = lim && lim->dup_keys_first_wins;
+	/* Resources are read as kyaml reads them: a repeated key is kept
+	 * (lookups find the first) and only fails if it is still there when
+	 * the object is printed, which is when kustomize converts it to
+	 * JSON.  Kustomization files instead keep the last (goyaml.v2). */
+	ps.dup_first_wins = !ps.dup_last_wins;
 	ps.keep_timestamps = lim && lim->keep_timestamps;
 	*docs_out = NULL;
 	*ndocs_out = 0;
