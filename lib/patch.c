@@ -74,6 +74,21 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 		return NULL;
 	}
 	for (size_t i = 0; i < *ndocs; i++) {
+		kb_node *d = (*docs)[i];
+		/* kustomize reads SM patches as resources: they need kind and
+		 * metadata.name, and lose an empty annotations map */
+		if (d->kind == KB_MAP && (kb_str_empty(kb_map_get_str(d, "kind")) ||
+					  kb_str_empty(kb_node_get_str(d, "metadata", "name", NULL)))) {
+			unsigned line = d->line;
+			kb_docs_free(*docs, *ndocs);
+			*docs = NULL;
+			return kb_error_new(src->name, line, 0,
+					    "unable to parse SM or JSON patch: a strategic merge patch "
+					    "needs kind and metadata.name (any name when the patch has a "
+					    "target), a JSON patch is a list of operations");
+		}
+		if (d->kind == KB_MAP)
+			kb_clear_empty_annotations(d);
 		if ((*docs)[i]->kind != KB_MAP) {
 			unsigned line = (*docs)[i]->line;
 			kb_docs_free(*docs, *ndocs);
@@ -375,11 +390,13 @@ kb_error *kb_patch_strategic_merge_list(kb_ctx *ctx, kb_resmap *m, const kb_kust
 		if (!e && nd == 0)
 			e = kb_error_new(src.name, 0, 0, "patch is empty (it holds no YAML document)");
 		for (size_t d = 0; !e && d < nd; d++) {
-			if (docs[d]->kind != KB_MAP)
+			if (docs[d]->kind != KB_MAP) {
 				e = kb_error_new(src.name, docs[d]->line, 0,
 						 "a strategic merge patch must be a mapping");
-			else
+			} else {
+				kb_clear_empty_annotations(docs[d]);
 				e = apply_sm_by_id(ctx, m, docs[d], false, false, src.name);
+			}
 		}
 		kb_docs_free(docs, nd);
 		patch_src_free(&src);

@@ -106,8 +106,17 @@ static void stringify_values(kb_node *map)
 	}
 }
 
+void kb_clear_empty_annotations(kb_node *doc)
+{
+	kb_node *md = kb_map_get(doc, "metadata");
+	kb_node *ann = kb_map_get(md, "annotations");
+	if (ann && (ann->kind == KB_NULL || (ann->kind == KB_MAP && ann->n == 0)))
+		kb_map_del(md, "annotations");
+}
+
 kb_resource *kb_resource_new(kb_node *doc, const char *file)
 {
+	kb_clear_empty_annotations(doc);
 	kb_node *md = kb_map_get(doc, "metadata");
 	stringify_values(kb_map_get(md, "labels"));
 	stringify_values(kb_map_get(md, "annotations"));

@@ -57,6 +57,10 @@ typedef struct kb_resmap {
 	size_t n, cap;
 } kb_resmap;
 
+/* kyaml's reader drops a null or empty metadata.annotations from every
+ * object it reads (resources and patches alike). */
+void kb_clear_empty_annotations(kb_node *doc);
+
 /* Takes ownership of doc. */
 kb_resource *kb_resource_new(kb_node *doc, const char *file);
 void kb_resource_free(kb_resource *r);
