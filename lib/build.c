@@ -45,24 +45,6 @@ const char *kb_version(void)
 	return KBUILD_VERSION;
 }
 
-static kb_error *add_hashes(kb_resmap *m)
-{
-	for (size_t i = 0; i < m->n; i++) {
-		kb_resource *r = m->v[i];
-		if (!r->needs_hash)
-			continue;
-		char h[11];
-		kb_error *e = kb_hash_resource(r->doc, h);
-		if (e)
-			return kb_error_note(e, r->file, 0, 0, "while hashing %s '%s'", kb_res_kind(r),
-					     kb_res_name(r));
-		char *name = kb_xasprintf("%s-%s", kb_res_name(r), h);
-		kb_res_set_name(r, name);
-		free(name);
-	}
-	return NULL;
-}
-
 static void drop_local_config(kb_resmap *m)
 {
 	for (size_t i = 0; i < m->n;) {
@@ -218,7 +200,7 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 		ctx.origin = kb_xstrdup("");
 	kb_error *e = kb_target_run(&ctx, dir, &acc, false);
 	if (!e)
-		e = add_hashes(&acc.rm);
+		e = kb_hash_suffix_all(&acc.rm);
 	if (!e)
 		e = kb_nameref_fix(&acc.rm, ctx.schema, &acc.cfg);
 	if (!e)

@@ -554,3 +554,21 @@ kb_error *kb_hash_resource(const kb_node *doc, char out[11])
 	out[10] = '\0';
 	return NULL;
 }
+
+kb_error *kb_hash_suffix_all(kb_resmap *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		kb_resource *r = m->v[i];
+		if (!r->needs_hash)
+			continue;
+		char h[11];
+		kb_error *e = kb_hash_resource(r->doc, h);
+		if (e)
+			return kb_error_note(e, r->file, 0, 0, "while hashing %s '%s'", kb_res_kind(r),
+					     kb_res_name(r));
+		char *name = kb_xasprintf("%s-%s", kb_res_name(r), h);
+		kb_res_set_name(r, name);
+		free(name);
+	}
+	return NULL;
+}

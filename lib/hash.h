@@ -22,6 +22,7 @@
 
 #include "diag.h"
 #include "node.h"
+#include "resource.h"
 #include "util.h"
 
 #include <stddef.h>
@@ -48,5 +49,9 @@ void kb_json_quote(kb_buf *b, const char *s, size_t len);
  * form outside [1e-6, 1e21)).  Returns false for NaN and infinities,
  * which json.Marshal refuses. */
 bool kb_json_float(kb_buf *b, double v);
+
+/* kustomize's HashTransformer: appends "-<hash>" to the name of every
+ * resource marked needs_hash (the mark stays). */
+kb_error *kb_hash_suffix_all(kb_resmap *m);
 
 #endif

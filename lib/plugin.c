@@ -614,27 +614,6 @@ static kb_error *run_replicas(kb_ctx *ctx, kb_resmap *m, const kb_resource *cfg)
 	return e;
 }
 
-/* The content hash suffix, applied where the plugin is listed.  The
- * needs-hash mark stays, so the final build pass hashes again, exactly
- * as kustomize does (name-h1-h2). */
-static kb_error *run_hash(kb_resmap *m)
-{
-	for (size_t i = 0; i < m->n; i++) {
-		kb_resource *r = m->v[i];
-		if (!r->needs_hash)
-			continue;
-		char h[11];
-		kb_error *e = kb_hash_resource(r->doc, h);
-		if (e)
-			return kb_error_note(e, r->file, 0, 0, "while hashing %s '%s'",
-					     kb_res_kind(r), kb_res_name(r));
-		char *name = kb_xasprintf("%s-%s", kb_res_name(r), h);
-		kb_res_set_name(r, name);
-		free(name);
-	}
-	return NULL;
-}
-
 /* kyaml filesys.PathSplit/InsertPathPart/PathJoin, on '/' paths. */
 static char *insert_path_part(const char *path, long pos, const char *part)
 {
@@ -843,7 +822,7 @@ static kb_error *run_transformer(kb_ctx *ctx, kb_resmap *m, const kb_resource *c
 	if (strcmp(kind, "ReplicaCountTransformer") == 0)
 		return run_replicas(ctx, m, cfg);
 	if (strcmp(kind, "HashTransformer") == 0)
-		return run_hash(m);
+		return kb_hash_suffix_all(m);
 	if (strcmp(kind, "ValueAddTransformer") == 0)
 		return run_value_add(ctx, m, cfg, ld);
 	if (strcmp(kind, "ReplacementTransformer") == 0)

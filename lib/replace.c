@@ -96,26 +96,6 @@ void kb_replace_split_path(const char *path, kb_strv *out)
 	kb_strv_free(&res);
 }
 
-/* strconv.Atoi: optional sign, decimal digits, within int64. */
-static bool go_atoi(const char *s, long long *out)
-{
-	const char *p = s;
-	if (*p == '+' || *p == '-')
-		p++;
-	if (!*p)
-		return false;
-	for (const char *q = p; *q; q++)
-		if (*q < '0' || *q > '9')
-			return false;
-	errno = 0;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (errno || *end)
-		return false;
-	*out = v;
-	return true;
-}
-
 static bool is_list_index(const char *p)
 {
 	return p[0] == '[' && kb_str_has_suffix(p, "]");
@@ -124,7 +104,7 @@ static bool is_list_index(const char *p)
 static bool is_idx_number(const char *p)
 {
 	long long v;
-	return go_atoi(p, &v) && v >= 0;
+	return kb_go_atoi(p, &v) && v >= 0;
 }
 
 /* yaml.SplitIndexNameValue: "[name=value]" -> name, value. */
@@ -209,7 +189,7 @@ kb_error *kb_replace_lookup(kb_node *root, const char *path, kb_node **out)
 			continue;
 		char *part = kb_xstrndup(raw, n);
 		long long idx = 0;
-		if (go_atoi(part, &idx) || strcmp(part, "-") == 0) {
+		if (kb_go_atoi(part, &idx) || strcmp(part, "-") == 0) {
 			bool last = part[0] == '-' && part[1] == '\0';
 			if (!last && idx < 0) {
 				err = kb_xasprintf("array index %lld cannot be negative", idx);
@@ -408,7 +388,7 @@ out:
 static bool pm_index(pm *p, kb_node *rn, char **path, size_t np)
 {
 	long long idx = 0;
-	go_atoi(path[0], &idx);
+	kb_go_atoi(path[0], &idx);
 	if (rn->kind == KB_NULL && p->create)
 		kb_node_replace(rn, kb_node_new(KB_SEQ));
 	size_t n = 0;
@@ -713,7 +693,7 @@ static kb_error *read_opts(const spec *s, const kb_node *n, opts *o)
 		return e;
 	const kb_node *v = kb_map_get(n, "index");
 	if (!is_null(v)) {
-		if (v->kind != KB_INT || !go_atoi(v->str, &o->index) || o->index < INT_MIN ||
+		if (v->kind != KB_INT || !kb_go_atoi(v->str, &o->index) || o->index < INT_MIN ||
 		    o->index > INT_MAX)
 			return spec_err(s, v, "json: cannot unmarshal %s into Go struct field "
 					"FieldOptions.index of type int",

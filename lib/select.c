@@ -330,25 +330,6 @@ static char *validate_value(const char *k, const char *v)
 	return kb_buf_detach(&b);
 }
 
-/* Go's strconv.ParseInt(s, 10, 64). */
-static bool parse_int64(const char *s, long long *out)
-{
-	const char *p = s;
-	if (*p == '+' || *p == '-')
-		p++;
-	if (!*p)
-		return false;
-	for (const char *q = p; *q; q++)
-		if (*q < '0' || *q > '9')
-			return false;
-	errno = 0;
-	long long v = strtoll(s, NULL, 10);
-	if (errno == ERANGE)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* NewRequirement; takes vals. */
 static char *new_requirement(kb_labelsel *sel, const char *key, ls_op op, kb_strv *vals)
 {
@@ -357,7 +338,7 @@ static char *new_requirement(kb_labelsel *sel, const char *key, ls_op op, kb_str
 		long long dummy;
 		if (vals->n != 1)
 			e = kb_xstrdup("for 'Gt', 'Lt' operators, exactly one value is required");
-		else if (!parse_int64(vals->v[0], &dummy))
+		else if (!kb_go_atoi(vals->v[0], &dummy))
 			e = kb_xstrdup("for 'Gt', 'Lt' operators, the value must be an integer");
 	}
 	for (size_t i = 0; !e && i < vals->n; i++)
@@ -587,7 +568,7 @@ bool kb_labelsel_match(const kb_labelsel *s, const kb_node *map)
 		case LS_GT:
 		case LS_LT: {
 			long long have, want;
-			ok = v && parse_int64(v, &have) && parse_int64(r->vals.v[0], &want) &&
+			ok = v && kb_go_atoi(v, &have) && kb_go_atoi(r->vals.v[0], &want) &&
 			     (r->op == LS_GT ? have > want : have < want);
 			break;
 		}

@@ -50,6 +50,10 @@ bool kb_str_empty(const char *s);            /* NULL or "" */
 bool kb_str_has_prefix(const char *s, const char *prefix);
 bool kb_str_has_suffix(const char *s, const char *suffix);
 
+/* Go's strconv.Atoi / ParseInt(s, 10, 64): optional sign, decimal digits
+ * only, within int64.  Used wherever kustomize parses an index or count. */
+bool kb_go_atoi(const char *s, long long *out);
+
 /* A simple vector of owned strings. */
 typedef struct kb_strv {
 	char **v;

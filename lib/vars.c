@@ -464,26 +464,6 @@ static void split_fieldpath(const char *path, kb_strv *out)
 	kb_strv_free(&smart);
 }
 
-/* strconv.Atoi: optional sign, decimal digits, nothing else. */
-static bool go_atoi(const char *s, long long *out)
-{
-	const char *p = s;
-	if (*p == '+' || *p == '-')
-		p++;
-	if (!*p)
-		return false;
-	for (const char *q = p; *q; q++)
-		if (*q < '0' || *q > '9')
-			return false;
-	errno = 0;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (errno || *end)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* kyaml's PathGetter without create: NULL when the path is missing or
  * cannot be walked (kustomize reports both the same way). */
 static const kb_node *lookup_path(const kb_node *doc, const char *path)
@@ -495,7 +475,7 @@ static const kb_node *lookup_path(const kb_node *doc, const char *path)
 		const char *part = parts.v[i];
 		size_t pl = strlen(part);
 		long long idx;
-		if (go_atoi(part, &idx)) {
+		if (kb_go_atoi(part, &idx)) {
 			if (idx < 0 || cur->kind != KB_SEQ)
 				cur = NULL;
 			else
@@ -624,7 +604,7 @@ static kb_node *field_value(const kb_node *n)
 	case KB_INT: {
 		long long v;
 		/* strconv.Atoi on the text as written ("0x1F" fails). */
-		return go_atoi(text, &v) ? kb_node_new_int(v) : NULL;
+		return kb_go_atoi(text, &v) ? kb_node_new_int(v) : NULL;
 	}
 	case KB_FLOAT: {
 		char *end;
