@@ -178,95 +178,220 @@ static bool is_zero_kustomization(const kb_node *doc)
 	return true;
 }
 
-/* Known fields of the structs inside a kustomization (kustomize decodes
- * them strictly too).  A NULL-terminated list per struct. */
-static const char *const gen_fields[] = { "name", "namespace", "behavior", "literals", "files",
-					  "envs", "env", "type", "options", NULL };
-static const char *const genopt_fields[] = { "labels", "annotations", "disableNameSuffixHash",
-					     "immutable", NULL };
-static const char *const image_fields[] = { "name", "newName", "newTag", "digest", "tagSuffix",
-					    NULL };
-static const char *const replica_fields[] = { "name", "count", NULL };
-static const char *const json6902_fields[] = { "path", "patch", "target", "options", NULL };
-static const char *const var_fields[] = { "name", "objref", "fieldref", NULL };
-static const char *const objref_fields[] = { "kind", "name", "apiVersion", "group", "version",
-					     "namespace", NULL };
-static const char *const fieldref_fields[] = { "fieldPath", NULL };
-static const char *const sort_fields[] = { "order", "legacySortOptions", NULL };
-static const char *const legacy_sort_fields[] = { "orderFirst", "orderLast", NULL };
+/*
+ * The Go types of the kustomization's fields, for kustomize's strict
+ * decoding: an unknown field, or a value of the wrong type (a number
+ * where a string is expected, as in `newTag: 1.20`), is an error there.
+ */
+typedef enum { T_ANY, T_STR, T_BOOL, T_INT, T_STRLIST, T_STRMAP, T_BOOLMAP, T_OBJ, T_OBJLIST } ttype;
 
-static kb_error *check_map(const kb_kust *k, const kb_node *m, const char *const *known,
-			   const char *where)
+typedef struct tfield {
+	const char *name;
+	ttype type;
+	const struct tfield *sub; /* T_OBJ / T_OBJLIST: NULL-terminated fields */
+} tfield;
+
+static const tfield t_genopts[] = { { "labels", T_STRMAP, NULL },
+				    { "annotations", T_STRMAP, NULL },
+				    { "disableNameSuffixHash", T_BOOL, NULL },
+				    { "immutable", T_BOOL, NULL },
+				    { NULL, T_ANY, NULL } };
+static const tfield t_gen[] = { { "name", T_STR, NULL },	  { "namespace", T_STR, NULL },
+				{ "behavior", T_STR, NULL },	  { "literals", T_STRLIST, NULL },
+				{ "files", T_STRLIST, NULL },	  { "envs", T_STRLIST, NULL },
+				{ "env", T_STR, NULL },		  { "type", T_STR, NULL },
+				{ "options", T_OBJ, t_genopts },  { NULL, T_ANY, NULL } };
+static const tfield t_image[] = { { "name", T_STR, NULL },	{ "newName", T_STR, NULL },
+				  { "newTag", T_STR, NULL },	{ "digest", T_STR, NULL },
+				  { "tagSuffix", T_STR, NULL }, { NULL, T_ANY, NULL } };
+static const tfield t_replica[] = { { "name", T_STR, NULL },
+				    { "count", T_INT, NULL },
+				    { NULL, T_ANY, NULL } };
+static const tfield t_selector[] = { { "group", T_STR, NULL },	 { "version", T_STR, NULL },
+				     { "kind", T_STR, NULL },	 { "name", T_STR, NULL },
+				     { "namespace", T_STR, NULL },
+				     { "labelSelector", T_STR, NULL },
+				     { "annotationSelector", T_STR, NULL },
+				     { NULL, T_ANY, NULL } };
+static const tfield t_patch[] = { { "path", T_STR, NULL },	 { "patch", T_STR, NULL },
+				  { "target", T_OBJ, t_selector }, { "options", T_BOOLMAP, NULL },
+				  { NULL, T_ANY, NULL } };
+static const tfield t_fieldspec[] = { { "path", T_STR, NULL },	 { "group", T_STR, NULL },
+				      { "version", T_STR, NULL }, { "kind", T_STR, NULL },
+				      { "create", T_BOOL, NULL }, { NULL, T_ANY, NULL } };
+static const tfield t_label[] = { { "pairs", T_STRMAP, NULL },
+				  { "includeSelectors", T_BOOL, NULL },
+				  { "includeTemplates", T_BOOL, NULL },
+				  { "fields", T_OBJLIST, t_fieldspec },
+				  { NULL, T_ANY, NULL } };
+static const tfield t_objref[] = { { "kind", T_STR, NULL },	    { "name", T_STR, NULL },
+				   { "apiVersion", T_STR, NULL }, { "group", T_STR, NULL },
+				   { "version", T_STR, NULL },    { "namespace", T_STR, NULL },
+				   { NULL, T_ANY, NULL } };
+static const tfield t_fieldref[] = { { "fieldPath", T_STR, NULL }, { NULL, T_ANY, NULL } };
+static const tfield t_var[] = { { "name", T_STR, NULL },
+				{ "objref", T_OBJ, t_objref },
+				{ "fieldref", T_OBJ, t_fieldref },
+				{ NULL, T_ANY, NULL } };
+static const tfield t_legacysort[] = { { "orderFirst", T_STRLIST, NULL },
+				       { "orderLast", T_STRLIST, NULL },
+				       { NULL, T_ANY, NULL } };
+static const tfield t_sort[] = { { "order", T_STR, NULL },
+				 { "legacySortOptions", T_OBJ, t_legacysort },
+				 { NULL, T_ANY, NULL } };
+static const tfield t_meta[] = { { "name", T_STR, NULL },	  { "namespace", T_STR, NULL },
+				 { "labels", T_STRMAP, NULL },	  { "annotations", T_STRMAP, NULL },
+				 { "generateName", T_STR, NULL }, { NULL, T_ANY, NULL } };
+
+/* Checked fields of the kustomization itself (others: see fields[]). */
+static const tfield t_kust[] = {
+	{ "apiVersion", T_STR, NULL },	     { "kind", T_STR, NULL },
+	{ "metadata", T_OBJ, t_meta },	     { "namePrefix", T_STR, NULL },
+	{ "nameSuffix", T_STR, NULL },	     { "namespace", T_STR, NULL },
+	{ "commonLabels", T_STRMAP, NULL },  { "commonAnnotations", T_STRMAP, NULL },
+	{ "labels", T_OBJLIST, t_label },    { "patches", T_OBJLIST, t_patch },
+	{ "patchesJson6902", T_OBJLIST, t_patch },
+	{ "patchesStrategicMerge", T_STRLIST, NULL },
+	{ "images", T_OBJLIST, t_image },    { "imageTags", T_OBJLIST, t_image },
+	{ "replicas", T_OBJLIST, t_replica }, { "vars", T_OBJLIST, t_var },
+	{ "sortOptions", T_OBJ, t_sort },    { "resources", T_STRLIST, NULL },
+	{ "components", T_STRLIST, NULL },   { "crds", T_STRLIST, NULL },
+	{ "bases", T_STRLIST, NULL },	     { "configMapGenerator", T_OBJLIST, t_gen },
+	{ "secretGenerator", T_OBJLIST, t_gen }, { "generatorOptions", T_OBJ, t_genopts },
+	{ "configurations", T_STRLIST, NULL }, { "generators", T_STRLIST, NULL },
+	{ "transformers", T_STRLIST, NULL }, { "validators", T_STRLIST, NULL },
+	{ "buildMetadata", T_STRLIST, NULL }, { NULL, T_ANY, NULL },
+};
+
+static const char *kind_word(const kb_node *v)
 {
-	if (!m || m->kind != KB_MAP)
-		return NULL;
-	for (size_t i = 0; i < m->n; i++) {
-		size_t f;
-		for (f = 0; known[f]; f++)
-			if (strcasecmp(m->pairs[i].key, known[f]) == 0)
-				break;
-		if (!known[f])
-			return kb_error_new(k->display, m->pairs[i].line, m->pairs[i].col,
-					    "invalid Kustomization: json: unknown field \"%s\" in %s",
-					    m->pairs[i].key, where);
+	switch (v->kind) {
+	case KB_BOOL:
+		return "a bool";
+	case KB_INT:
+	case KB_FLOAT:
+		return "a number";
+	case KB_STR:
+		return "a string";
+	case KB_MAP:
+		return "a mapping";
+	case KB_SEQ:
+		return "a list";
+	default:
+		return "null";
 	}
-	return NULL;
 }
 
-static kb_error *check_list(const kb_kust *k, const char *field, const char *const *known)
+static kb_error *type_error(const kb_kust *k, const kb_node *v, const char *path,
+			    const char *want)
 {
-	const kb_node *l = kb_map_get(k->doc, field);
-	for (size_t i = 0; l && l->kind == KB_SEQ && i < l->n; i++) {
-		const kb_node *it = l->items[i];
-		if (it->kind != KB_MAP && it->kind != KB_NULL)
-			return kb_error_new(k->display, it->line, it->col,
-					    "invalid Kustomization: entries of '%s' must be mappings",
-					    field);
-		kb_error *e = check_map(k, it, known, field);
+	bool quote = kb_node_is_scalar(v) && v->kind != KB_NULL && strcmp(want, "a string") == 0;
+	return kb_error_new(k->display, v->line, v->col,
+			    "invalid Kustomization: %s must be %s, found %s%s%s%s", path, want,
+			    kind_word(v), quote ? " (quote it: \"" : "",
+			    quote ? kb_node_text(v) : "", quote ? "\")" : "");
+}
+
+/* null decodes to the zero value of any Go type, so it is always fine */
+static kb_error *check_scalar(const kb_kust *k, const kb_node *v, ttype t, const char *path)
+{
+	if (v->kind == KB_NULL)
+		return NULL;
+	switch (t) {
+	case T_STR:
+		return v->kind == KB_STR ? NULL : type_error(k, v, path, "a string");
+	case T_BOOL:
+		return v->kind == KB_BOOL ? NULL : type_error(k, v, path, "true or false");
+	case T_INT:
+		return v->kind == KB_INT ? NULL : type_error(k, v, path, "an integer");
+	default:
+		return NULL;
+	}
+}
+
+static kb_error *check_value(const kb_kust *k, const kb_node *v, const tfield *f,
+			     const char *path);
+
+static kb_error *check_object(const kb_kust *k, const kb_node *m, const tfield *fs,
+			      const char *path)
+{
+	if (m->kind == KB_NULL)
+		return NULL;
+	if (m->kind != KB_MAP)
+		return type_error(k, m, path, "a mapping");
+	for (size_t i = 0; i < m->n; i++) {
+		const tfield *f;
+		for (f = fs; f->name; f++)
+			if (strcasecmp(m->pairs[i].key, f->name) == 0)
+				break;
+		if (!f->name)
+			return kb_error_new(k->display, m->pairs[i].line, m->pairs[i].col,
+					    "invalid Kustomization: json: unknown field \"%s\" in %s",
+					    m->pairs[i].key, path);
+		char *sub = kb_xasprintf("%s.%s", path, f->name);
+		kb_error *e = check_value(k, m->pairs[i].val, f, sub);
+		free(sub);
 		if (e)
 			return e;
 	}
 	return NULL;
 }
 
-static kb_error *check_nested(const kb_kust *k)
+static kb_error *check_value(const kb_kust *k, const kb_node *v, const tfield *f,
+			     const char *path)
 {
 	kb_error *e = NULL;
-	static const char *const gens[] = { "configMapGenerator", "secretGenerator" };
-	for (int g = 0; g < 2 && !e; g++) {
-		e = check_list(k, gens[g], gen_fields);
-		const kb_node *l = kb_map_get(k->doc, gens[g]);
-		for (size_t i = 0; !e && l && l->kind == KB_SEQ && i < l->n; i++)
-			e = check_map(k, kb_map_get(l->items[i], "options"), genopt_fields,
-				      "generator options");
+	char *sub;
+	switch (f->type) {
+	case T_STR:
+	case T_BOOL:
+	case T_INT:
+		return check_scalar(k, v, f->type, path);
+	case T_STRLIST:
+	case T_OBJLIST:
+		if (v->kind == KB_NULL)
+			return NULL;
+		if (v->kind != KB_SEQ)
+			return type_error(k, v, path, "a list");
+		for (size_t i = 0; i < v->n && !e; i++) {
+			sub = kb_xasprintf("%s[%zu]", path, i);
+			e = f->type == T_STRLIST ? check_scalar(k, v->items[i], T_STR, sub)
+						 : check_object(k, v->items[i], f->sub, sub);
+			free(sub);
+		}
+		return e;
+	case T_STRMAP:
+	case T_BOOLMAP:
+		if (v->kind == KB_NULL)
+			return NULL;
+		if (v->kind != KB_MAP)
+			return type_error(k, v, path, "a mapping");
+		for (size_t i = 0; i < v->n && !e; i++) {
+			sub = kb_xasprintf("%s.%s", path, v->pairs[i].key);
+			e = check_scalar(k, v->pairs[i].val, f->type == T_STRMAP ? T_STR : T_BOOL, sub);
+			free(sub);
+		}
+		return e;
+	case T_OBJ:
+		return check_object(k, v, f->sub, path);
+	default:
+		return NULL;
 	}
-	if (!e)
-		e = check_map(k, kb_map_get(k->doc, "generatorOptions"), genopt_fields,
-			      "generatorOptions");
-	if (!e)
-		e = check_list(k, "images", image_fields);
-	if (!e)
-		e = check_list(k, "imageTags", image_fields);
-	if (!e)
-		e = check_list(k, "replicas", replica_fields);
-	if (!e)
-		e = check_list(k, "patchesJson6902", json6902_fields);
-	if (!e)
-		e = check_list(k, "vars", var_fields);
-	const kb_node *vars = kb_map_get(k->doc, "vars");
-	for (size_t i = 0; !e && vars && vars->kind == KB_SEQ && i < vars->n; i++) {
-		e = check_map(k, kb_map_get(vars->items[i], "objref"), objref_fields, "vars objref");
-		if (!e)
-			e = check_map(k, kb_map_get(vars->items[i], "fieldref"), fieldref_fields,
-				      "vars fieldref");
+}
+
+static kb_error *check_nested(const kb_kust *k)
+{
+	for (size_t i = 0; i < k->doc->n; i++) {
+		const kb_pair *p = &k->doc->pairs[i];
+		for (const tfield *f = t_kust; f->name; f++)
+			if (strcmp(p->key, f->name) == 0) {
+				kb_error *e = check_value(k, p->val, f, f->name);
+				if (e)
+					return e;
+				break;
+			}
 	}
-	const kb_node *so = kb_map_get(k->doc, "sortOptions");
-	if (!e)
-		e = check_map(k, so, sort_fields, "sortOptions");
-	if (!e)
-		e = check_map(k, kb_map_get(so, "legacySortOptions"), legacy_sort_fields,
-			      "sortOptions.legacySortOptions");
-	return e;
+	return NULL;
 }
 
 kb_error *kb_kust_load(const char *dir, const kb_parse_limits *lim, kb_warnings *warn,
