@@ -115,6 +115,32 @@ kb_node *kb_node_clone(const kb_node *n)
 	return c;
 }
 
+const kb_pair *kb_node_find_dup_key(const kb_node *n, const kb_pair **first)
+{
+	if (!n)
+		return NULL;
+	if (n->kind == KB_MAP) {
+		for (size_t i = 1; i < n->n; i++)
+			for (size_t j = 0; j < i; j++)
+				if (strcmp(n->pairs[i].key, n->pairs[j].key) == 0) {
+					*first = &n->pairs[j];
+					return &n->pairs[i];
+				}
+		for (size_t i = 0; i < n->n; i++) {
+			const kb_pair *d = kb_node_find_dup_key(n->pairs[i].val, first);
+			if (d)
+				return d;
+		}
+	} else if (n->kind == KB_SEQ) {
+		for (size_t i = 0; i < n->n; i++) {
+			const kb_pair *d = kb_node_find_dup_key(n->items[i], first);
+			if (d)
+				return d;
+		}
+	}
+	return NULL;
+}
+
 bool kb_node_equal(const kb_node *a, const kb_node *b)
 {
 	if (a == b)

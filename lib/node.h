@@ -66,6 +66,10 @@ kb_node *kb_node_new_int(long long v);
 kb_node *kb_node_new_bool(bool v);
 void kb_node_free(kb_node *n);
 kb_node *kb_node_clone(const kb_node *n);
+/* The first map pair, anywhere below n, whose key repeats an earlier key
+ * of the same map (maps read with repeated keys kept); NULL if none.
+ * *first is set to the earlier pair. */
+const kb_pair *kb_node_find_dup_key(const kb_node *n, const kb_pair **first);
 /* Deep equality of value (positions ignored). */
 bool kb_node_equal(const kb_node *a, const kb_node *b);
 /* Replaces the content of dst with src's (src is consumed). */

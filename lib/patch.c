@@ -70,6 +70,17 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 		kb_docs_free(*docs, *ndocs);
 		*docs = NULL;
 		*ndocs = 0;
+		const kb_pair *first = NULL, *dup = kb_node_find_dup_key(*ops, &first);
+		if (dup) {
+			/* goyaml.v2's YAML-to-JSON conversion refuses it */
+			kb_error *de = kb_error_new(src->name, dup->line, dup->col,
+						    "key \"%s\" already set in map (first at line %u); "
+						    "a JSON patch operation holds each key once",
+						    dup->key, first->line);
+			kb_node_free(*ops);
+			*ops = NULL;
+			return de;
+		}
 		*type = PATCH_JSON;
 		return NULL;
 	}

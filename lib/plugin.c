@@ -206,6 +206,23 @@ static bool is_remote(const char *s)
 
 /* Adds parsed documents as configs, inlining the items of *List kinds
  * as kustomize's resource factory does.  Consumes docs. */
+/* kustomize turns every plugin config into JSON before decoding it, which
+ * fails on a repeated key ("marshalling yaml from res ..."). */
+static kb_error *check_config_dups(const kb_resmap *out, size_t from)
+{
+	for (size_t i = from; i < out->n; i++) {
+		const kb_pair *first = NULL;
+		const kb_pair *d = kb_node_find_dup_key(out->v[i]->doc, &first);
+		if (d)
+			return kb_error_new(out->v[i]->file, d->line, d->col,
+					    "mapping key \"%s\" already defined at line %u in plugin "
+					    "config %s '%s'",
+					    d->key, first->line, kb_res_kind(out->v[i]),
+					    kb_res_name(out->v[i]));
+	}
+	return NULL;
+}
+
 /* kustomize's rule for an entry: inline when it parses as resource YAML
  * (every document an object with a kind and a name, or a *List),
  * otherwise a path.  A bare "file.yaml" parses as a scalar, hence a path. */
@@ -279,8 +296,11 @@ static kb_error *load_config_path(kb_ctx *ctx, kb_resmap *out, const kb_kust *k,
 			char *saved = kb_origin_enter(&ctx->origin, path);
 			e = kb_target_run(ctx, real, &sub, false);
 			kb_origin_leave(&ctx->origin, saved);
+			size_t from = out->n;
 			if (!e)
 				e = kb_resmap_absorb(out, ctx->schema, &sub.rm);
+			if (!e)
+				e = check_config_dups(out, from);
 			kb_acc_free(&sub);
 		}
 	} else {
@@ -295,6 +315,8 @@ static kb_error *load_config_path(kb_ctx *ctx, kb_resmap *out, const kb_kust *k,
 			if (!e) {
 				size_t first = out->n;
 				e = kb_target_add_documents(ctx, out, docs, nd, display);
+				if (!e)
+					e = check_config_dups(out, first);
 				free(docs);
 				if (!e && ctx->origin)
 					kb_origin_set_path(out, first, ctx->origin, path);
@@ -327,7 +349,10 @@ static kb_error *collect_configs(kb_ctx *ctx, kb_resmap *out, const kb_kust *k,
 		if (parse_inline(ctx, it, display, &docs, &nd)) {
 			inl[i] = true;
 			size_t first = out->n;
+			size_t from = out->n;
 			e = kb_target_add_documents(ctx, out, docs, nd, display);
+			if (!e)
+				e = check_config_dups(out, from);
 			free(docs);
 			/* inline configs come from the kustomization file itself */
 			if (!e && ctx->origin)

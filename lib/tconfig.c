@@ -106,6 +106,12 @@ kb_error *kb_tconfig_add_doc(kb_tconfig *cfg, const kb_node *doc, const char *fi
 	if (doc->kind != KB_MAP)
 		return kb_error_new(file, doc->line, doc->col,
 				    "a transformer configuration must be a mapping");
+	const kb_pair *first = NULL, *dup = kb_node_find_dup_key(doc, &first);
+	if (dup)
+		/* kustomize converts the file with goyaml.v2, which refuses it */
+		return kb_error_new(file, dup->line, dup->col,
+				    "key \"%s\" already set in map (first at line %u)", dup->key,
+				    first->line);
 	for (size_t i = 0; i < doc->n; i++) {
 		size_t k;
 		for (k = 0; k < sizeof(known) / sizeof(*known); k++)
