@@ -443,6 +443,7 @@ kb_error *kb_kust_load(const char *dir, const kb_parse_limits *lim, kb_warnings 
 	kb_parse_limits klim = lim ? *lim : (kb_parse_limits){ 0 };
 	klim.dup_keys_last_wins = true;
 	klim.keep_timestamps = true;
+	klim.yaml11_bools = true;
 	e = kb_yaml_parse(k->display, text, len, &klim, &docs, &ndocs);
 	free(text);
 	if (e)

@@ -36,6 +36,7 @@ typedef struct pstate {
 	bool dup_last_wins;
 	bool dup_first_wins;
 	bool keep_timestamps;
+	bool yaml11_bools;
 	frame *stack;
 	size_t depth, cap;
 	anchor *anchors;
@@ -470,6 +471,18 @@ static kb_node *make_scalar(pstate *ps, struct fy_event *ev)
 			if (tag_is(tag, "float"))
 				k = KB_FLOAT;
 		}
+		static const char *const yes11[] = { "y", "Y", "yes", "Yes", "YES", "on", "On", "ON" };
+		static const char *const no11[] = { "n", "N", "no", "No", "NO", "off", "Off", "OFF" };
+		if (k == KB_STR && !tag && ps->yaml11_bools) {
+			for (size_t i = 0; i < 8; i++) {
+				if (strcmp(tmp, yes11[i]) == 0 || strcmp(tmp, no11[i]) == 0) {
+					k = KB_BOOL;
+					free(canon);
+					canon = kb_xstrdup(strcmp(tmp, yes11[i]) == 0 ? "true" : "false");
+					break;
+				}
+			}
+		}
 		char *ts = NULL;
 		if (k == KB_STR && !tag && !ps->keep_timestamps && len >= 8 &&
 		    (ts = kb_timestamp_rfc3339(tmp))) {
@@ -543,6 +556,13 @@ static bool attach(pstate *ps, kb_node *val, const struct fy_mark *m, bool is_me
 			kb_node_free(val);
 			ps->err = perr(ps, m, "mapping keys must be strings; found a collection");
 			return false;
+		}
+		if (val->kind != KB_STR && val->kind != KB_NULL && ps->yaml11_bools) {
+			/* kustomization files go through sigs.k8s.io/yaml, which
+			 * turns a bool or number key into its text ("y" -> "true") */
+			val->kind = KB_STR;
+			free(val->raw);
+			val->raw = NULL;
 		}
 		if (val->kind != KB_STR) {
 			/* kustomize goes through JSON, which has no such keys. */
@@ -781,6 +801,7 @@ static kb_error *parse_stream(const char *file, const char *buf, size_t len,
 	 * JSON.  Kustomization files instead keep the last (goyaml.v2). */
 	ps.dup_first_wins = !ps.dup_last_wins;
 	ps.keep_timestamps = lim && lim->keep_timestamps;
+	ps.yaml11_bools = lim && lim->yaml11_bools;
 	*docs_out = NULL;
 	*ndocs_out = 0;
 

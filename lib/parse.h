@@ -33,6 +33,9 @@ typedef struct kb_parse_limits {
 	 * into string fields).  Elsewhere kustomize's reader turns them into
 	 * time values, printed back in RFC 3339 ("2001-12-14T00:00:00Z"). */
 	bool keep_timestamps;
+	/* kustomization files are YAML 1.1 to goyaml.v2: yes/no/on/off/y/n
+	 * are booleans there (so `namePrefix: yes` is a type error) */
+	bool yaml11_bools;
 } kb_parse_limits;
 
 #define KB_DEFAULT_MAX_DEPTH 1000
