@@ -118,6 +118,17 @@ static kb_error *fsset_from(const kb_resource *cfg, kb_fsset *fs, bool *present)
 		if (x->kind != KB_MAP)
 			return kb_error_new(cfg->file, x->line, x->col,
 					    "each fieldSpecs entry must be a mapping with 'path'");
+		static const char *const strs[] = { "group", "version", "kind", "path" };
+		for (size_t k = 0; k < 4; k++) {
+			const kb_node *v = kb_map_get(x, strs[k]);
+			if (v && v->kind != KB_STR && v->kind != KB_NULL)
+				/* Go's JSON decoder refuses a number for a string */
+				return kb_error_new(cfg->file, v->line, v->col,
+						    "fieldSpecs.%s of %s '%s' must be a string "
+						    "(quote it: \"%s\")",
+						    strs[k], kb_res_kind(cfg), kb_res_name(cfg),
+						    kb_node_text(v));
+		}
 		kb_fsset_add(fs, kb_map_get_str(x, "group"), kb_map_get_str(x, "version"),
 			     kb_map_get_str(x, "kind"), kb_map_get_str(x, "path"),
 			     cfg_true(x, "create"));

@@ -90,8 +90,9 @@ char *kb_res_id_string(const kb_resource *r)
 	return s;
 }
 
-/* Labels and annotations are map[string]string in kustomize: a value
- * written as a number or bool is read back as its text. */
+/* Annotations are map[string]string to kustomize's reader: a value
+ * written as a number or bool is read back as its text.  (Labels are not
+ * touched: kubectl prints `app: true` as written.) */
 static void stringify_values(kb_node *map)
 {
 	if (!map || map->kind != KB_MAP)
@@ -118,7 +119,6 @@ kb_resource *kb_resource_new(kb_node *doc, const char *file)
 {
 	kb_clear_empty_annotations(doc);
 	kb_node *md = kb_map_get(doc, "metadata");
-	stringify_values(kb_map_get(md, "labels"));
 	stringify_values(kb_map_get(md, "annotations"));
 	kb_resource *r = kb_xcalloc(1, sizeof(*r));
 	r->doc = doc;
