@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,21 +13,39 @@
 
 char *kb_read_file(const char *path, size_t *len)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
+	/* open + fstat + exact reads: no stdio buffering, no tty probe */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return NULL;
-	kb_buf b = KB_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		kb_buf_append(&b, chunk, n);
-	int bad = ferror(fp);
-	fclose(fp);
-	if (bad) {
-		kb_buf_free(&b);
-		errno = EIO;
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		int err = errno;
+		close(fd);
+		errno = err;
 		return NULL;
 	}
+	kb_buf b = KB_BUF_INIT;
+	size_t want = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
+	kb_grow((void **)&b.data, &b.cap, want + 1, 1);
+	for (;;) {
+		if (b.cap - b.len < 2)
+			kb_grow((void **)&b.data, &b.cap, b.cap * 2, 1);
+		ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int err = errno;
+			close(fd);
+			kb_buf_free(&b);
+			errno = err;
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		b.len += (size_t)n;
+	}
+	close(fd);
+	b.data[b.len] = '\0';
 	if (len)
 		*len = b.len;
 	return kb_buf_detach(&b);
@@ -68,6 +87,16 @@ char *kb_path_display(const char *abspath)
 char *kb_loader_resolve(const kb_loader *ld, const char *relpath)
 {
 	char *joined = kb_path_join(ld->root, relpath);
+	/* Fast path for the common "file.yaml" beside its kustomization: the
+	 * root is already canonical, so unless the entry is a symlink the
+	 * joined path is the real one (saves realpath's readlink per
+	 * component on every file). */
+	if (relpath[0] != '/' && !strchr(relpath, '/') && strcmp(relpath, ".") != 0 &&
+	    strcmp(relpath, "..") != 0 && ld->root[0] == '/') {
+		struct stat st;
+		if (lstat(joined, &st) == 0 && !S_ISLNK(st.st_mode))
+			return joined;
+	}
 	char *real = realpath(joined, NULL);
 	free(joined);
 	return real;
