@@ -84,9 +84,11 @@ static kb_error *add_specs(kb_fsset *set, const kb_node *list, const char *file,
 	for (size_t i = 0; i < list->n; i++) {
 		const kb_node *fs = list->items[i];
 		const char *path = kb_map_get_str(fs, "path");
-		if (fs->kind != KB_MAP || kb_str_empty(path))
+		if (fs->kind != KB_MAP)
 			return kb_error_new(file, fs->line, fs->col,
-					    "field spec in '%s' needs a 'path'", key);
+					    "field spec in '%s' must be a mapping with a 'path'", key);
+		if (kb_str_empty(path))
+			continue; /* kustomize accepts it and it selects nothing */
 		const kb_node *create = kb_map_get(fs, "create");
 		kb_fsset_add(set, kb_map_get_str(fs, "group"), kb_map_get_str(fs, "version"),
 			     kb_map_get_str(fs, "kind"), path,

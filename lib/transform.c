@@ -64,6 +64,16 @@ kb_error *kb_transform_namespace(kb_resmap *m, const kb_schema *s, const char *n
 		if (!e && mode != KB_SUBJECTS_NONE &&
 		    (strcmp(kind, "RoleBinding") == 0 || strcmp(kind, "ClusterRoleBinding") == 0)) {
 			kb_node *subjects = kb_map_get(r->doc, "subjects");
+			if (subjects && subjects->kind != KB_SEQ && subjects->kind != KB_NULL) {
+				e = kb_error_new(r->file, subjects->line, subjects->col,
+						 "setting namespace on (cluster)role binding subjects: "
+						 "'subjects' must be a list");
+				free(group);
+				free(version);
+				free(old_name);
+				free(old_ns);
+				return e;
+			}
 			for (size_t k = 0; subjects && subjects->kind == KB_SEQ && k < subjects->n; k++) {
 				kb_node *sj = subjects->items[k];
 				if (sj->kind != KB_MAP)
