@@ -745,23 +745,6 @@ static kb_error *walk_map(smp_ctx *x, yn *src[2], const rs *schema, yn **out)
 		if (e)
 			return e;
 	}
-	/* A merged map comes out with each key once (kubectl accepts an
-	 * object whose repeated key a patch walked over, and refuses it
-	 * otherwise); the first occurrence is the one the walk updated. */
-	if (dest && dest->kind == YN_MAP) {
-		size_t w = 0;
-		for (size_t r = 0; r + 1 < dest->n; r += 2) {
-			bool seen = false;
-			for (size_t q = 0; q < w && !seen; q += 2)
-				seen = strcmp(dest->c[q]->val, dest->c[r]->val) == 0;
-			if (seen)
-				continue;
-			dest->c[w] = dest->c[r];
-			dest->c[w + 1] = dest->c[r + 1];
-			w += 2;
-		}
-		dest->n = w;
-	}
 	*out = dest;
 	return NULL;
 }
