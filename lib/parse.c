@@ -37,7 +37,6 @@ typedef struct pstate {
 	bool dup_first_wins;
 	bool keep_timestamps;
 	bool yaml11_bools;
-	bool keys_as_text;
 	frame *stack;
 	size_t depth, cap;
 	anchor *anchors;
@@ -558,11 +557,6 @@ static bool attach(pstate *ps, kb_node *val, const struct fy_mark *m, bool is_me
 			ps->err = perr(ps, m, "mapping keys must be strings; found a collection");
 			return false;
 		}
-		if (val->kind != KB_STR && val->kind != KB_NULL && ps->keys_as_text) {
-			char *t = kb_xstrdup(kb_node_text(val));
-			kb_node_set_str(val, t);
-			free(t);
-		}
 		if (val->kind != KB_STR && val->kind != KB_NULL && ps->yaml11_bools) {
 			/* kustomization files go through sigs.k8s.io/yaml, which
 			 * turns a bool or number key into its text ("y" -> "true") */
@@ -808,7 +802,6 @@ static kb_error *parse_stream(const char *file, const char *buf, size_t len,
 	ps.dup_first_wins = !ps.dup_last_wins;
 	ps.keep_timestamps = lim && lim->keep_timestamps;
 	ps.yaml11_bools = lim && lim->yaml11_bools;
-	ps.keys_as_text = lim && lim->scalar_keys_as_text;
 	*docs_out = NULL;
 	*ndocs_out = 0;
 

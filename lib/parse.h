@@ -36,9 +36,6 @@ typedef struct kb_parse_limits {
 	/* kustomization files are YAML 1.1 to goyaml.v2: yes/no/on/off/y/n
 	 * are booleans there (so `namePrefix: yes` is a type error) */
 	bool yaml11_bools;
-	/* patches: kyaml matches fields by their text, so a number or bool
-	 * key (`6443:`) is accepted and read as its text */
-	bool scalar_keys_as_text;
 } kb_parse_limits;
 
 #define KB_DEFAULT_MAX_DEPTH 1000

@@ -51,7 +51,6 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 	 * first of repeated keys */
 	kb_parse_limits plim = ctx->lim;
 	plim.dup_keys_first_wins = true;
-	plim.scalar_keys_as_text = true;
 	kb_error *e = kb_yaml_parse(src->name, src->text, src->len, &plim, docs, ndocs);
 	if (e)
 		return kb_error_note(e, NULL, 0, 0,
@@ -398,8 +397,7 @@ kb_error *kb_patch_strategic_merge_list(kb_ctx *ctx, kb_resmap *m, const kb_kust
 		size_t nd = 0;
 		kb_parse_limits plim = ctx->lim;
 		plim.dup_keys_first_wins = true;
-		plim.scalar_keys_as_text = true;
-		e = kb_yaml_parse(src.name, src.text, src.len, &plim, &docs, &nd);
+			e = kb_yaml_parse(src.name, src.text, src.len, &plim, &docs, &nd);
 		if (!e && nd == 0)
 			e = kb_error_new(src.name, 0, 0, "patch is empty (it holds no YAML document)");
 		for (size_t d = 0; !e && d < nd; d++) {
