@@ -263,26 +263,6 @@ static bool parse_inline(kb_ctx *ctx, const kb_node *it, const char *display, kb
 	return true;
 }
 
-/* check_cycle of target.c: a path entry may not name a directory that
- * contains a kustomization being built. */
-static kb_error *check_cycle(kb_ctx *ctx, const char *cand, const kb_kust *k, const kb_node *it)
-{
-	size_t n = strlen(cand);
-	for (size_t i = 0; i < ctx->stack.n; i++) {
-		const char *root = ctx->stack.v[i];
-		if (strncmp(root, cand, n) == 0 && (root[n] == '\0' || root[n] == '/' || n == 1)) {
-			char *dc = kb_path_display(cand);
-			kb_error *e = kb_error_new(k->display, it->line, it->col,
-						   "cycle detected: '%s' contains a kustomization "
-						   "that is already being built",
-						   dc);
-			free(dc);
-			return e;
-		}
-	}
-	return NULL;
-}
-
 static kb_error *load_config_path(kb_ctx *ctx, kb_resmap *out, const kb_kust *k,
 				  const kb_loader *ld, const kb_node *it)
 {
@@ -299,7 +279,7 @@ static kb_error *load_config_path(kb_ctx *ctx, kb_resmap *out, const kb_kust *k,
 		if (!kb_kust_exists(real)) {
 			e = kb_error_new(k->display, it->line, it->col,
 					 "'%s' is a directory without a kustomization file", path);
-		} else if (!(e = check_cycle(ctx, real, k, it))) {
+		} else if (!(e = kb_target_check_cycle(ctx, real, k, it->line))) {
 			/* The directory is built like a resource base; its output
 			 * objects are the configs. */
 			kb_acc sub;

@@ -38,7 +38,7 @@ void kb_acc_free(kb_acc *acc)
 /* kustomize's errIfArgEqualOrHigher: a kustomization may not load a
  * directory that contains (or is) itself or any kustomization on the
  * path that led to it.  That catches cycles and `resources: [..]`. */
-static kb_error *check_cycle(kb_ctx *ctx, const char *cand, const kb_kust *k, unsigned line)
+kb_error *kb_target_check_cycle(kb_ctx *ctx, const char *cand, const kb_kust *k, unsigned line)
 {
 	for (size_t i = ctx->stack.n; i-- > 0;) {
 		const char *root = ctx->stack.v[i];
@@ -176,7 +176,7 @@ static kb_error *accumulate_file(kb_ctx *ctx, kb_acc *acc, const kb_loader *ld, 
 static kb_error *accumulate_dir(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, const char *real,
 				unsigned line, bool component)
 {
-	kb_error *e = check_cycle(ctx, real, k, line);
+	kb_error *e = kb_target_check_cycle(ctx, real, k, line);
 	if (e)
 		return e;
 	if (component)

@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "kbuild.h"
+#include "kustfile.h"
 #include "openapi.h"
 #include "parse.h"
 #include "resource.h"
@@ -56,6 +57,12 @@ kb_error *kb_target_add_documents(kb_ctx *ctx, kb_resmap *out, kb_node **docs, s
  * create/merge/replace rules (r->behavior) against what acc holds. */
 kb_error *kb_target_absorb(kb_ctx *ctx, kb_acc *acc, kb_resource *r, const char *file,
 			   unsigned line, unsigned col);
+
+/* kustomize's errIfArgEqualOrHigher: NULL unless cand is (or contains) a
+ * kustomization directory on the path being built; k and line place the
+ * error. */
+kb_error *kb_target_check_cycle(kb_ctx *ctx, const char *cand, const kb_kust *k,
+				unsigned line);
 
 /* Builds the kustomization in dir (absolute, canonical) into acc. */
 kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool component);
