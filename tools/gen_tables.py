@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""gen_tables.py - generate kb_tables.c (see lib/tables.h) from data/k8s.
+"""gen_tables.py - generate kb_tables.c (see lib/kustomize/tables.h) from data/k8s.
 
     python3 tools/gen_tables.py --data data/k8s --out build/generated/kb_tables.c
 

@@ -122,7 +122,7 @@ static void test_sort_options(void)
 }
 
 #ifdef KB_TEST_KNOWN_BUGS
-/* KNOWN BUG (lib/sort.c, verified with kubectl kustomize v5.5.0): with
+/* KNOWN BUG (lib/kustomize/sort.c, verified with kubectl kustomize v5.5.0): with
  * empty custom lists the Namespace quirk makes the comparison
  * non-transitive (xns < ConfigMap < ns < xns), so the result depends on
  * the sort algorithm.  kustomize uses Go's sort.Sort, which is an
