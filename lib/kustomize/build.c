@@ -186,6 +186,7 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 	kb_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.opts = opts;
+	ctx.build_dir = kb_target_build_base;
 	ctx.schema = kb_schema_builtin();
 	ctx.lim.max_depth = opts->max_depth;
 	ctx.lim.max_nodes = opts->max_nodes;

@@ -634,7 +634,7 @@ static kb_error *parse_output(kb_ctx *ctx, helm_job *j, const char *name, kb_buf
 		e = kb_error_note(e, j->file, j->line, j->col,
 				  "could not parse helm output into resources");
 	} else {
-		e = kb_target_add_documents(ctx, rm, docs, nd, display);
+		e = kb_acc_add_documents(ctx, rm, docs, nd, display);
 		free(docs);
 	}
 	free(display);

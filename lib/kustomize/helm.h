@@ -42,7 +42,7 @@
 #include "kustfile.h"
 #include "node.h"
 #include "resource.h"
-#include "target.h"
+#include "acc.h"
 
 /* The charts a kustomization asks for, as kustomize's
  * FixKustomizationPostUnmarshalling leaves them: helmCharts followed by

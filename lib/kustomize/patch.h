@@ -15,7 +15,7 @@
 #include "fs.h"
 #include "kustfile.h"
 #include "resource.h"
-#include "target.h"
+#include "acc.h"
 
 kb_error *kb_patch_strategic_merge_list(kb_ctx *ctx, kb_resmap *m, const kb_kust *k,
 					const kb_loader *ld);

@@ -279,13 +279,13 @@ static kb_error *load_config_path(kb_ctx *ctx, kb_resmap *out, const kb_kust *k,
 		if (!kb_kust_exists(real)) {
 			e = kb_error_new(k->display, it->line, it->col,
 					 "'%s' is a directory without a kustomization file", path);
-		} else if (!(e = kb_target_check_cycle(ctx, real, k, it->line))) {
+		} else if (!(e = kb_ctx_check_cycle(ctx, real, k, it->line))) {
 			/* The directory is built like a resource base; its output
 			 * objects are the configs. */
 			kb_acc sub;
 			kb_acc_init(&sub);
 			char *saved = kb_origin_enter(&ctx->origin, path);
-			e = kb_target_run(ctx, real, &sub, false);
+			e = ctx->build_dir(ctx, real, &sub);
 			kb_origin_leave(&ctx->origin, saved);
 			size_t from = out->n;
 			if (!e)
@@ -305,7 +305,7 @@ static kb_error *load_config_path(kb_ctx *ctx, kb_resmap *out, const kb_kust *k,
 			e = kb_yaml_parse(display, data, len, &ctx->lim, &docs, &nd);
 			if (!e) {
 				size_t first = out->n;
-				e = kb_target_add_documents(ctx, out, docs, nd, display);
+				e = kb_acc_add_documents(ctx, out, docs, nd, display);
 				if (!e)
 					e = check_config_dups(out, first);
 				free(docs);
@@ -341,7 +341,7 @@ static kb_error *collect_configs(kb_ctx *ctx, kb_resmap *out, const kb_kust *k,
 			inl[i] = true;
 			size_t first = out->n;
 			size_t from = out->n;
-			e = kb_target_add_documents(ctx, out, docs, nd, display);
+			e = kb_acc_add_documents(ctx, out, docs, nd, display);
 			if (!e)
 				e = check_config_dups(out, from);
 			free(docs);
@@ -854,7 +854,7 @@ static kb_error *run_transformer(kb_ctx *ctx, kb_resmap *m, const kb_resource *c
  * configMapGenerator / secretGenerator. */
 static kb_error *absorb(kb_ctx *ctx, kb_acc *acc, kb_resource *r, const char *file)
 {
-	return kb_target_absorb(ctx, acc, r, file, 0, 0);
+	return kb_acc_absorb(ctx, acc, r, file, 0, 0);
 }
 
 static kb_error *run_kv_generator(kb_ctx *ctx, kb_acc *acc, const kb_resource *cfg,

@@ -10,7 +10,7 @@
 #include "diag.h"
 #include "fs.h"
 #include "kustfile.h"
-#include "target.h"
+#include "acc.h"
 
 /* field: "generators", "transformers" or "validators". */
 kb_error *kb_plugins_run(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, const kb_loader *ld,

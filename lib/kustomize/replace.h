@@ -8,7 +8,7 @@
 #include "diag.h"
 #include "fs.h"
 #include "resource.h"
-#include "target.h"
+#include "acc.h"
 
 /* list: the `replacements` field (a sequence of inline replacements or
  * {path: file} entries, files holding one replacement or a list). */

@@ -9,62 +9,13 @@
 #ifndef KB_TARGET_H
 #define KB_TARGET_H
 
-#include "diag.h"
-#include "kbuild.h"
-#include "kustfile.h"
-#include "openapi.h"
-#include "parse.h"
-#include "resource.h"
-#include "schema.h"
-#include "tconfig.h"
-
-typedef struct kb_ctx {
-	const kb_options *opts;
-	const kb_schema *schema; /* builtin, or the first `openapi:` path (schema_set) */
-	kb_schema *owned_schema;
-	/* kyaml's global schema state: once an `openapi:` field has set it,
-	 * later ones are ignored; until then, openapi_layer says what a
-	 * custom schema set now is layered with (see openapi.h). */
-	bool schema_set;
-	kb_openapi_layer openapi_layer;
-	kb_parse_limits lim;
-	kb_warnings warnings;
-	kb_strv stack; /* directories being built, for cycle detection */
-	/* innermost git clone being built (remote.h), or NULL */
-	const struct kb_repo_frame *repo;
-	/* buildMetadata: origin path of the kustomization being built,
-	 * relative to the top one; NULL when the top asks for no build
-	 * metadata (kustomize then tracks no origins at all). */
-	char *origin;
-	bool top_any_kind; /* the directory given to kb_build may hold a Component */
-} kb_ctx;
-
-typedef struct kb_acc {
-	kb_resmap rm;
-	kb_tconfig cfg;
-	kb_node *vars; /* KB_SEQ of var definitions, merged up the tree */
-} kb_acc;
-
-void kb_acc_init(kb_acc *acc);
-void kb_acc_free(kb_acc *acc);
-
-/* Appends parsed documents as resources (inlining *List items), taking
- * ownership of every docs[i]; duplicate ids and non-objects are errors. */
-kb_error *kb_target_add_documents(kb_ctx *ctx, kb_resmap *out, kb_node **docs, size_t ndocs,
-				  const char *display);
-
-/* Adds a generated object (ownership passes) with kustomize's
- * create/merge/replace rules (r->behavior) against what acc holds. */
-kb_error *kb_target_absorb(kb_ctx *ctx, kb_acc *acc, kb_resource *r, const char *file,
-			   unsigned line, unsigned col);
-
-/* kustomize's errIfArgEqualOrHigher: NULL unless cand is (or contains) a
- * kustomization directory on the path being built; k and line place the
- * error. */
-kb_error *kb_target_check_cycle(kb_ctx *ctx, const char *cand, const kb_kust *k,
-				unsigned line);
+#include "acc.h"
 
 /* Builds the kustomization in dir (absolute, canonical) into acc. */
 kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool component);
+
+/* kb_target_run for a resource base (not a component): the function the
+ * top of a build stores in kb_ctx.build_dir. */
+kb_error *kb_target_build_base(kb_ctx *ctx, const char *dir, kb_acc *acc);
 
 #endif

@@ -6,7 +6,7 @@
 #include "replace.h"
 #include "resource.h"
 #include "tap.h"
-#include "target.h"
+#include "acc.h"
 #include "util.h"
 
 #include <stdio.h>
