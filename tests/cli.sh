@@ -68,5 +68,19 @@ check "file outside the root is refused" '[ $rc -eq 1 ]'
 "$kb" --load-restrictor LoadRestrictionsNone "$tmp/lr/app" >/dev/null 2>&1; rc=$?
 check "LoadRestrictionsNone allows it" '[ $rc -eq 0 ]'
 
+# subcommands: help, version, a misspelled command
+"$kb" help >"$tmp/h1" 2>&1; rc=$?
+check "'kbuild help' exits 0 and lists commands" '[ $rc -eq 0 ] && grep -q "^Commands:" "$tmp/h1"'
+"$kb" help build >"$tmp/h2" 2>&1; rc=$?
+check "'kbuild help build' shows build's flags" '[ $rc -eq 0 ] && grep -q -- "--load-restrictor" "$tmp/h2"'
+"$kb" build --help >"$tmp/h3" 2>&1; rc=$?
+check "'kbuild build --help' equals 'kbuild help build'" '[ $rc -eq 0 ] && cmp -s "$tmp/h2" "$tmp/h3"'
+"$kb" version >"$tmp/v2"; rc=$?
+check "'kbuild version' prints the version" '[ $rc -eq 0 ] && cmp -s "$tmp/ver" "$tmp/v2"'
+"$kb" help nosuchcommand >/dev/null 2>&1; rc=$?
+check "'kbuild help UNKNOWN' exits 2" '[ $rc -eq 2 ]'
+(cd "$tmp" && "$kb" biuld) >/dev/null 2>"$tmp/sugg"; rc=$?
+check "misspelled command suggests the right one" '[ $rc -eq 2 ] && grep -q "did you mean .build." "$tmp/sugg"'
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -1,0 +1,99 @@
+/*
+ * cli.h - what the subcommands of the kbuild CLI share.
+ *
+ * Each subcommand lives in its own file (build.c, ...) and exposes one
+ * `int cmd_NAME(int argc, char **argv)` whose argv[0] is the subcommand's
+ * name; main.c dispatches.  The CLI holds no logic the library lacks: a
+ * subcommand turns flags into options, calls the library and formats.
+ *
+ * Exit status everywhere: 0 success, 1 failure of the input, 2 usage.
+ */
+#ifndef KB_CLI_H
+#define KB_CLI_H
+
+#include "kbuild.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary; /* one line for `kbuild help` */
+	const char *usage;   /* the whole `kbuild NAME --help` text */
+} cli_command;
+
+/* The table of subcommands (main.c), NULL-terminated. */
+extern const cli_command cli_commands[];
+const cli_command *cli_find(const char *name);
+
+/* "kbuild: MSG\nRun 'kbuild CMD --help' for usage.\n" on stderr; returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "kbuild: error: ..." with the error's notes. */
+void cli_print_error(const kb_error *err);
+/* Exit status for a library error: 2 for KB_ERR_USAGE, else 1. */
+int cli_exit_code(const kb_error *err);
+bool cli_is_dir(const char *path);
+
+/*
+ * The flags of `build`, which check, diff and flux accept too.  A
+ * subcommand puts CLI_BUILD_LONGOPTS in its option table and hands every
+ * option it does not handle itself to cli_build_flag().
+ */
+enum {
+	CLI_OPT_LOAD_RESTRICTOR = 256,
+	CLI_OPT_REORDER,
+	CLI_OPT_ENABLE_HELM,
+	CLI_OPT_HELM_COMMAND,
+	CLI_OPT_HELM_API_VERSIONS,
+	CLI_OPT_HELM_KUBE_VERSION,
+	CLI_OPT_HELM_DEBUG,
+	CLI_OPT_ALPHA_PLUGINS,
+	CLI_OPT_ENABLE_EXEC,
+	CLI_OPT_MANAGEDBY,
+	CLI_OPT_MOUNT,
+	CLI_OPT_NETWORK,
+	CLI_OPT_NETWORK_NAME,
+	CLI_OPT_AS_CURRENT_USER,
+	CLI_OPT_ENV,
+	CLI_OPT_FIRST_FREE = 512, /* subcommands number their own from here */
+};
+
+#define CLI_BUILD_LONGOPTS                                                            \
+	{ "load-restrictor", required_argument, NULL, CLI_OPT_LOAD_RESTRICTOR },      \
+	{ "load_restrictor", required_argument, NULL, CLI_OPT_LOAD_RESTRICTOR },      \
+	{ "reorder", required_argument, NULL, CLI_OPT_REORDER },                      \
+	{ "enable-helm", no_argument, NULL, CLI_OPT_ENABLE_HELM },                    \
+	{ "helm-command", required_argument, NULL, CLI_OPT_HELM_COMMAND },            \
+	{ "helm-api-versions", required_argument, NULL, CLI_OPT_HELM_API_VERSIONS },  \
+	{ "helm-kube-version", required_argument, NULL, CLI_OPT_HELM_KUBE_VERSION },  \
+	{ "helm-debug", no_argument, NULL, CLI_OPT_HELM_DEBUG },                      \
+	{ "enable-alpha-plugins", no_argument, NULL, CLI_OPT_ALPHA_PLUGINS },         \
+	{ "enable-exec", no_argument, NULL, CLI_OPT_ENABLE_EXEC },                    \
+	{ "enable-managedby-label", no_argument, NULL, CLI_OPT_MANAGEDBY },           \
+	{ "env", required_argument, NULL, CLI_OPT_ENV },                              \
+	{ "mount", required_argument, NULL, CLI_OPT_MOUNT },                          \
+	{ "network", no_argument, NULL, CLI_OPT_NETWORK },                            \
+	{ "network-name", required_argument, NULL, CLI_OPT_NETWORK_NAME },            \
+	{ "as-current-user", no_argument, NULL, CLI_OPT_AS_CURRENT_USER }
+
+/* The help text of the build flags, for each subcommand's usage. */
+extern const char cli_build_flags_help[];
+
+/* Storage the build flags point into (kb_options borrows from it). */
+typedef struct cli_build_flags {
+	const char *api_versions[64];
+	size_t n_api;
+} cli_build_flags;
+
+/* Applies one build flag to opts.  Returns 0 when c was a build flag and
+ * was applied, 1 when c is not a build flag, 2 on a bad value (the
+ * usage error has been printed). */
+int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_build_flags *st);
+/* What the environment adds to the options (KUSTOMIZE_ENABLE_MANAGEDBY_LABEL). */
+void cli_build_env(kb_options *opts);
+
+int cmd_build(int argc, char **argv);
+
+#endif

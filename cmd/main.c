@@ -1,0 +1,129 @@
+/*
+ * main.c - the kbuild command line: dispatch to a subcommand.
+ *
+ * `kbuild DIR` and `kbuild [flags] DIR` are `kbuild build DIR`, as
+ * `kustomize build` users expect.  A first word that names a subcommand
+ * runs it (a directory that happens to be called like a subcommand is
+ * built with `kbuild build check` or `kbuild ./check`).
+ */
+#include "cli.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+extern const char cmd_build_usage[];
+
+const cli_command cli_commands[] = {
+	{ "build", cmd_build, "build a kustomization (the default command)", NULL },
+	{ "help", cmd_help, "show help for kbuild or one of its commands", NULL },
+	{ "version", cmd_version, "print the version", NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const cli_command *cli_find(const char *name)
+{
+	for (const cli_command *c = cli_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void print_overview(FILE *fp)
+{
+	fputs(cmd_build_usage, fp);
+	fputs(cli_build_flags_help, fp);
+	fputs("  -h, --help                   show this help\n"
+	      "      --version                show the version\n"
+	      "\n"
+	      "Commands:\n",
+	      fp);
+	for (const cli_command *c = cli_commands; c->name; c++)
+		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
+	fputs("\nRun 'kbuild COMMAND --help' for a command's flags.\n"
+	      "Exit status: 0 on success, 1 when the input fails, 2 on a usage error.\n",
+	      fp);
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("kbuild %s (kustomize %s compatible)\n", kb_version(), KBUILD_KUSTOMIZE_COMPAT);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_overview(stdout);
+		return 0;
+	}
+	const cli_command *c = cli_find(argv[1]);
+	if (!c)
+		return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
+	if (c->run == cmd_help || c->run == cmd_version) {
+		printf("Usage: kbuild %s%s\n\n%s.\n", c->name, c->run == cmd_help ? " [COMMAND]" : "",
+		       c->summary);
+		return 0;
+	}
+	char *av[] = { (char *)c->name, (char *)"--help", NULL };
+	return c->run(2, av);
+}
+
+/* Levenshtein distance, capped: small words only. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 32 || lb > 32)
+		return 99;
+	size_t row[33];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_build(argc, argv);
+	const char *first = argv[1];
+	if (strcmp(first, "-h") == 0 || strcmp(first, "--help") == 0) {
+		print_overview(stdout);
+		return 0;
+	}
+	if (strcmp(first, "--version") == 0)
+		return cmd_version(argc - 1, argv + 1);
+	const cli_command *c = cli_find(first);
+	if (c)
+		return c->run(argc - 1, argv + 1);
+	if (first[0] != '-') {
+		struct stat st;
+		if (stat(first, &st) != 0 && !strchr(first, '/')) {
+			for (const cli_command *k = cli_commands; k->name; k++)
+				if (edit_distance(first, k->name) <= 2)
+					return cli_usage_error(NULL,
+							       "unknown command '%s'; did you mean "
+							       "'%s'?",
+							       first, k->name);
+		}
+	}
+	/* kbuild [flags] DIR: build */
+	return cmd_build(argc, argv);
+}
