@@ -30,8 +30,69 @@ extern "C" {
 /* The kustomize release whose output kbuild reproduces byte for byte. */
 #define KBUILD_KUSTOMIZE_COMPAT "v5.5.0"
 
-/* Set in kb_options.version so that the struct may grow compatibly. */
-#define KB_OPTIONS_VERSION 1
+/* Set in kb_options.version so that the struct may grow compatibly:
+ * fields a caller's version does not know are read as unset.
+ * 2: kb_options.fs. */
+#define KB_OPTIONS_VERSION 2
+
+/*
+ * The file system a build reads.  kb_options.fs = NULL reads the
+ * operating system's; a caller can build from memory, a git object store
+ * or an editor's unsaved buffers by passing its own (and wrap
+ * kb_fs_os() to fall back to the disk).  The load restrictor and symlink
+ * rules apply to what these callbacks report, unchanged.
+ *
+ * Paths passed to the callbacks are absolute.  The callbacks may be
+ * called from several threads at once when the same kb_fs is given to
+ * concurrent builds; they must then be thread-safe.  Errors are reported
+ * by returning NULL or -1 with errno set (ENOENT, EACCES, ...).
+ */
+typedef enum kb_file_type {
+	KB_FILE_REGULAR = 1,
+	KB_FILE_DIR,
+	KB_FILE_SYMLINK, /* only when stat is asked not to follow links */
+	KB_FILE_OTHER,   /* FIFOs, devices, sockets: never read */
+} kb_file_type;
+
+typedef struct kb_fs {
+	int version; /* KB_FS_VERSION */
+	void *ctx;   /* passed to every callback */
+	/* The canonical absolute path (symlinks resolved, as realpath(3));
+	 * malloc'd, freed by the library.  NULL with errno when it does not
+	 * exist. */
+	char *(*realpath)(void *ctx, const char *path);
+	/* The type of path, following symlinks unless follow is 0. */
+	int (*stat)(void *ctx, const char *path, int follow, kb_file_type *type);
+	/* The whole file: a malloc'd buffer (freed by the library) of *len
+	 * bytes plus a terminating NUL. */
+	char *(*read)(void *ctx, const char *path, size_t *len);
+	/* The names in a directory (without "." and ".."), in any order:
+	 * a malloc'd array of malloc'd strings, freed by the library.  Used
+	 * by repository discovery (check) and Flux's generated
+	 * kustomizations, not by a plain build. */
+	int (*list)(void *ctx, const char *path, char ***names, size_t *n);
+} kb_fs;
+
+#define KB_FS_VERSION 1
+
+/* The operating system's file system (static; never freed). */
+const kb_fs *kb_fs_os(void);
+
+/*
+ * An in-memory file system: files added by absolute path, directories
+ * implied by the files below them, no symlinks.  Paths it does not hold
+ * are looked up in `fallback` (kb_fs_os() to lay files over the disk;
+ * NULL for memory only).  Not thread-safe while files are added; safe
+ * for concurrent builds once it is only read.
+ */
+typedef struct kb_memfs kb_memfs;
+kb_memfs *kb_memfs_new(const kb_fs *fallback);
+/* Adds or replaces a file (data copied).  path must be absolute; "." and
+ * ".." components are resolved.  Returns 0, or -1 with errno EINVAL. */
+int kb_memfs_add(kb_memfs *m, const char *path, const char *data, size_t len);
+/* The kb_fs view of m, valid until kb_memfs_free(m). */
+const kb_fs *kb_memfs_fs(kb_memfs *m);
+void kb_memfs_free(kb_memfs *m);
 
 typedef enum kb_load_restrictor {
 	KB_LOAD_ROOT_ONLY = 0, /* files must lie in or below their kustomization */
@@ -62,6 +123,8 @@ typedef struct kb_options {
 	size_t helm_api_versions_n;
 	const char *helm_kube_version;
 	int helm_debug;
+	/* version >= 2: the file system to read (borrowed); NULL = the OS's */
+	const kb_fs *fs;
 } kb_options;
 
 void kb_options_init(kb_options *opts);

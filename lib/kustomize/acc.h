@@ -45,7 +45,15 @@ typedef struct kb_ctx {
 	/* Builds the kustomization in dir (absolute, canonical) into acc as a
 	 * resource base: kb_target_run, set by the top of the build. */
 	kb_error *(*build_dir)(struct kb_ctx *ctx, const char *dir, kb_acc *acc);
+	const kb_fs *fs; /* the caller's (kb_options.fs), NULL for the OS's */
 } kb_ctx;
+
+/* The file system the level being built reads: a remote base's clone
+ * is on disk whatever the caller's file system is. */
+static inline const kb_fs *kb_ctx_fs(const kb_ctx *ctx)
+{
+	return ctx->repo ? NULL : ctx->fs;
+}
 
 struct kb_acc {
 	kb_resmap rm;

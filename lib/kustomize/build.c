@@ -62,11 +62,12 @@ typedef struct build_meta {
 	bool any, origin, transformations, managed_by;
 } build_meta;
 
-static void read_build_metadata(const char *dir, const kb_parse_limits *lim, build_meta *bm)
+static void read_build_metadata(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
+				build_meta *bm)
 {
 	memset(bm, 0, sizeof(*bm));
 	kb_kust *top = NULL;
-	kb_error *e = kb_kust_load(dir, lim, NULL, &top);
+	kb_error *e = kb_kust_load(fs, dir, lim, NULL, &top);
 	if (e) {
 		/* kb_target_run reports it */
 		kb_error_free(e);
@@ -174,10 +175,21 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 		opts = &defaults;
 	}
 	const char *path = opts->path ? opts->path : ".";
-	char *dir = realpath(path, NULL);
+	const kb_fs *fs = opts->version >= 2 ? opts->fs : NULL;
+	char *dir = NULL;
+	if (fs && path[0] != '/') {
+		/* a caller's file system sees absolute paths only */
+		char *cwd = getcwd(NULL, 0);
+		char *abs = kb_path_join(cwd ? cwd : "/", path);
+		dir = kb_fs_realpath(fs, abs);
+		free(abs);
+		free(cwd);
+	} else {
+		dir = kb_fs_realpath(fs, path);
+	}
 	if (!dir)
 		return kb_error_new(path, 0, 0, "cannot build: %s", strerror(errno));
-	if (!kb_is_dir(dir)) {
+	if (!kb_fs_is_dir(fs, dir)) {
 		free(dir);
 		return kb_error_new(path, 0, 0,
 				    "cannot build: not a directory (give the directory that holds "
@@ -187,6 +199,7 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.opts = opts;
 	ctx.build_dir = kb_target_build_base;
+	ctx.fs = fs;
 	ctx.schema = kb_schema_builtin();
 	ctx.lim.max_depth = opts->max_depth;
 	ctx.lim.max_nodes = opts->max_nodes;
@@ -196,7 +209,7 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 	kb_result *res = kb_xcalloc(1, sizeof(*res));
 	ctx.top_any_kind = true;
 	build_meta bm;
-	read_build_metadata(dir, &ctx.lim, &bm);
+	read_build_metadata(ctx.fs, dir, &ctx.lim, &bm);
 	if (bm.any)
 		ctx.origin = kb_xstrdup("");
 	kb_error *e = kb_target_run(&ctx, dir, &acc, false);
@@ -210,7 +223,7 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 		drop_local_config(&acc.rm);
 		/* sortOptions of the top kustomization only */
 		kb_kust *top = NULL;
-		e = kb_kust_load(dir, &ctx.lim, NULL, &top);
+		e = kb_kust_load(ctx.fs, dir, &ctx.lim, NULL, &top);
 		if (!e)
 			e = kb_sort_resources(&acc.rm, kb_map_get(top->doc, "sortOptions"),
 					      opts->reorder, top->display);

@@ -56,16 +56,29 @@ static const struct {
 	{ "buildMetadata", F_STRLIST, NULL },
 };
 
-bool kb_kust_exists(const char *dir)
+bool kb_kust_exists(const kb_fs *fs, const char *dir)
 {
+	return kb_kust_probe(fs, dir) == 1;
+}
+
+int kb_kust_probe(const kb_fs *fs, const char *dir)
+{
+	int err = 0;
 	for (size_t i = 0; i < 3; i++) {
 		char *p = kb_path_join(dir, kb_kust_filenames[i]);
-		bool ok = kb_is_file(p);
+		kb_file_type t;
+		int rc = kb_fs_stat(fs, p, true, &t);
+		if (rc != 0 && errno != ENOENT && errno != ENOTDIR && !err)
+			err = errno;
 		free(p);
-		if (ok)
-			return true;
+		if (rc == 0 && t == KB_FILE_REGULAR)
+			return 1;
 	}
-	return false;
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
 }
 
 void kb_kust_free(kb_kust *k)
@@ -394,15 +407,15 @@ static kb_error *check_nested(const kb_kust *k)
 	return NULL;
 }
 
-kb_error *kb_kust_load(const char *dir, const kb_parse_limits *lim, kb_warnings *warn,
-		       kb_kust **out)
+kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
+		       kb_warnings *warn, kb_kust **out)
 {
 	*out = NULL;
 	const char *found = NULL;
 	int nfound = 0;
 	for (size_t i = 0; i < 3; i++) {
 		char *p = kb_path_join(dir, kb_kust_filenames[i]);
-		if (kb_is_file(p)) {
+		if (kb_fs_is_file(fs, p)) {
 			if (!found)
 				found = kb_kust_filenames[i];
 			nfound++;
@@ -432,7 +445,7 @@ kb_error *kb_kust_load(const char *dir, const kb_parse_limits *lim, kb_warnings 
 	k->path = kb_path_join(dir, found);
 	k->display = kb_path_display(k->path);
 	size_t len;
-	char *text = kb_read_file(k->path, &len);
+	char *text = kb_fs_read(fs, k->path, &len);
 	kb_error *e = NULL;
 	if (!text) {
 		e = kb_error_new(k->display, 0, 0, "cannot read: %s", strerror(errno));

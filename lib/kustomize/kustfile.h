@@ -28,9 +28,14 @@ typedef struct kb_kust {
 extern const char *const kb_kust_filenames[3];
 
 /* Returns true when dir holds a kustomization file. */
-bool kb_kust_exists(const char *dir);
+bool kb_kust_exists(const kb_fs *fs, const char *dir);
+/* 1 when dir holds a kustomization file, 0 when it holds none, -1 (errno
+ * set) when that cannot be told (a directory without permission), so
+ * the error names the real cause. */
+int kb_kust_probe(const kb_fs *fs, const char *dir);
 /* Loads the kustomization in dir (absolute, canonical). */
-kb_error *kb_kust_load(const char *dir, const kb_parse_limits *lim, kb_warnings *warn,
+kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
+		       kb_warnings *warn,
 		       kb_kust **out);
 void kb_kust_free(kb_kust *k);
 

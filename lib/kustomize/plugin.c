@@ -275,8 +275,8 @@ static kb_error *load_config_path(kb_ctx *ctx, kb_resmap *out, const kb_kust *k,
 		return kb_error_new(k->display, it->line, it->col,
 				    "accumulating resources from '%s': %s", path, strerror(errno));
 	kb_error *e = NULL;
-	if (kb_is_dir(real)) {
-		if (!kb_kust_exists(real)) {
+	if (kb_fs_is_dir(ld->fs, real)) {
+		if (!kb_kust_exists(ld->fs, real)) {
 			e = kb_error_new(k->display, it->line, it->col,
 					 "'%s' is a directory without a kustomization file", path);
 		} else if (!(e = kb_ctx_check_cycle(ctx, real, k, it->line))) {

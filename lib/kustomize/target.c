@@ -126,7 +126,7 @@ static kb_error *accumulate_resources(kb_ctx *ctx, kb_acc *acc, const kb_kust *k
 					    path);
 		char *real = kb_loader_resolve(ld, path);
 		/* kustomize tries a file, then a git URL, then a directory */
-		if (!(real && kb_is_file(real)) && is_git_url(path)) {
+		if (!(real && kb_fs_is_file(ld->fs, real)) && is_git_url(path)) {
 			free(real);
 			e = accumulate_remote(ctx, acc, k, path, it->line, false);
 			if (e)
@@ -139,8 +139,14 @@ static kb_error *accumulate_resources(kb_ctx *ctx, kb_acc *acc, const kb_kust *k
 					    "accumulating resources: '%s': %s", path,
 					    strerror(errno));
 		}
-		if (kb_is_dir(real)) {
-			if (!kb_kust_exists(real)) {
+		if (kb_fs_is_dir(ld->fs, real)) {
+			int found = kb_kust_probe(ld->fs, real);
+			if (found < 0) {
+				e = kb_error_new(k->display, it->line, it->col,
+						 "accumulating resources: cannot look into directory "
+						 "'%s': %s",
+						 path, strerror(errno));
+			} else if (found == 0) {
 				e = kb_error_new(k->display, it->line, it->col,
 						 "accumulating resources: '%s' is a directory without a "
 						 "kustomization file",
@@ -179,7 +185,7 @@ static kb_error *accumulate_components(kb_ctx *ctx, kb_acc *acc, const kb_kust *
 			continue;
 		}
 		char *real = kb_loader_resolve(ld, path);
-		if (!real || !kb_is_dir(real)) {
+		if (!real || !kb_fs_is_dir(ld->fs, real)) {
 			free(real);
 			return kb_error_new(k->display, it->line, it->col,
 					    "component '%s' must be a directory holding a kustomization "
@@ -472,7 +478,7 @@ static kb_error *set_openapi(kb_ctx *ctx, const kb_kust *k)
 	size_t len = 0;
 	kb_error *e = NULL;
 	if (path) {
-		kb_loader ld = { k->dir,
+		kb_loader ld = { kb_ctx_fs(ctx), k->dir,
 				 ctx->repo ? KB_LOAD_ROOT_ONLY : ctx->opts->load_restrictor,
 				 k->display };
 		e = kb_loader_read(&ld, path->str ? path->str : "", &data, &len, &abs);
@@ -528,7 +534,7 @@ out:
 kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool component)
 {
 	kb_kust *k = NULL;
-	kb_error *e = kb_kust_load(dir, &ctx->lim, &ctx->warnings, &k);
+	kb_error *e = kb_kust_load(kb_ctx_fs(ctx), dir, &ctx->lim, &ctx->warnings, &k);
 	if (e)
 		return e;
 	if ((e = set_openapi(ctx, k)))
@@ -550,8 +556,8 @@ kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool componen
 
 	kb_strv_push(&ctx->stack, dir);
 	/* kustomize: files of a remote base never escape their kustomization */
-	kb_loader ld = { k->dir, ctx->repo ? KB_LOAD_ROOT_ONLY : ctx->opts->load_restrictor,
-			 k->display };
+	kb_loader ld = { kb_ctx_fs(ctx), k->dir,
+			 ctx->repo ? KB_LOAD_ROOT_ONLY : ctx->opts->load_restrictor, k->display };
 	e = accumulate_resources(ctx, acc, k, &ld);
 	if (!e)
 		e = load_configurations(ctx, acc, k, &ld);

@@ -8,13 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 char *kb_read_file(const char *path, size_t *len)
 {
-	/* open + fstat + exact reads: no stdio buffering, no tty probe */
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* open + fstat + exact reads: no stdio buffering, no tty probe.
+	 * O_NONBLOCK so that opening a FIFO does not wait for a writer; it
+	 * is refused below like every file that is not regular. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return NULL;
 	struct stat st;
@@ -22,6 +25,11 @@ char *kb_read_file(const char *path, size_t *len)
 		int err = errno;
 		close(fd);
 		errno = err;
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		return NULL;
 	}
 	kb_buf b = KB_BUF_INIT;
@@ -49,6 +57,114 @@ char *kb_read_file(const char *path, size_t *len)
 	if (len)
 		*len = b.len;
 	return kb_buf_detach(&b);
+}
+
+static char *os_realpath(void *ctx, const char *path)
+{
+	(void)ctx;
+	return realpath(path, NULL);
+}
+
+static int os_stat(void *ctx, const char *path, int follow, kb_file_type *type)
+{
+	(void)ctx;
+	struct stat st;
+	if ((follow ? stat(path, &st) : lstat(path, &st)) != 0)
+		return -1;
+	*type = S_ISREG(st.st_mode)   ? KB_FILE_REGULAR
+		: S_ISDIR(st.st_mode) ? KB_FILE_DIR
+		: S_ISLNK(st.st_mode) ? KB_FILE_SYMLINK
+				      : KB_FILE_OTHER;
+	return 0;
+}
+
+static char *os_read(void *ctx, const char *path, size_t *len)
+{
+	(void)ctx;
+	return kb_read_file(path, len);
+}
+
+static int os_list(void *ctx, const char *path, char ***names, size_t *n)
+{
+	(void)ctx;
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	kb_strv v = { 0 };
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		kb_strv_push(&v, de->d_name);
+	}
+	closedir(d);
+	*names = v.v;
+	*n = v.n;
+	return 0;
+}
+
+static const kb_fs os_fs = {
+	.version = KB_FS_VERSION,
+	.ctx = NULL,
+	.realpath = os_realpath,
+	.stat = os_stat,
+	.read = os_read,
+	.list = os_list,
+};
+
+const kb_fs *kb_fs_os(void)
+{
+	return &os_fs;
+}
+
+char *kb_fs_realpath(const kb_fs *fs, const char *path)
+{
+	fs = fs ? fs : &os_fs;
+	return fs->realpath(fs->ctx, path);
+}
+
+int kb_fs_stat(const kb_fs *fs, const char *path, bool follow, kb_file_type *type)
+{
+	fs = fs ? fs : &os_fs;
+	return fs->stat(fs->ctx, path, follow, type);
+}
+
+char *kb_fs_read(const kb_fs *fs, const char *path, size_t *len)
+{
+	if (!fs || fs == &os_fs)
+		return kb_read_file(path, len);
+	kb_file_type t;
+	if (fs->stat(fs->ctx, path, 1, &t) != 0)
+		return NULL;
+	if (t != KB_FILE_REGULAR) {
+		errno = t == KB_FILE_DIR ? EISDIR : EINVAL;
+		return NULL;
+	}
+	return fs->read(fs->ctx, path, len);
+}
+
+bool kb_fs_is_dir(const kb_fs *fs, const char *path)
+{
+	kb_file_type t;
+	return kb_fs_stat(fs, path, true, &t) == 0 && t == KB_FILE_DIR;
+}
+
+bool kb_fs_is_file(const kb_fs *fs, const char *path)
+{
+	kb_file_type t;
+	return kb_fs_stat(fs, path, true, &t) == 0 && t == KB_FILE_REGULAR;
+}
+
+int kb_fs_list(const kb_fs *fs, const char *path, char ***names, size_t *n)
+{
+	fs = fs ? fs : &os_fs;
+	*names = NULL;
+	*n = 0;
+	if (!fs->list) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	return fs->list(fs->ctx, path, names, n);
 }
 
 bool kb_is_dir(const char *path)
@@ -93,11 +209,11 @@ char *kb_loader_resolve(const kb_loader *ld, const char *relpath)
 	 * component on every file). */
 	if (relpath[0] != '/' && !strchr(relpath, '/') && strcmp(relpath, ".") != 0 &&
 	    strcmp(relpath, "..") != 0 && ld->root[0] == '/') {
-		struct stat st;
-		if (lstat(joined, &st) == 0 && !S_ISLNK(st.st_mode))
+		kb_file_type t;
+		if (kb_fs_stat(ld->fs, joined, false, &t) == 0 && t != KB_FILE_SYMLINK)
 			return joined;
 	}
-	char *real = realpath(joined, NULL);
+	char *real = kb_fs_realpath(ld->fs, joined);
 	free(joined);
 	return real;
 }
@@ -145,12 +261,18 @@ kb_error *kb_loader_read(const kb_loader *ld, const char *relpath, char **data, 
 		free(real);
 		return e;
 	}
-	if (kb_is_dir(real)) {
+	kb_file_type t;
+	if (kb_fs_stat(ld->fs, real, true, &t) == 0 && t != KB_FILE_REGULAR) {
 		free(real);
-		return kb_error_new(ld->kfile, 0, 0, "'%s' is a directory, expected a file",
+		if (t == KB_FILE_DIR)
+			return kb_error_new(ld->kfile, 0, 0, "'%s' is a directory, expected a file",
+					    relpath);
+		return kb_error_new(ld->kfile, 0, 0,
+				    "'%s' is not a regular file (a FIFO, device or socket); only "
+				    "files and directories can be loaded",
 				    relpath);
 	}
-	*data = kb_read_file(real, len);
+	*data = kb_fs_read(ld->fs, real, len);
 	if (!*data) {
 		e = kb_error_new(ld->kfile, 0, 0, "cannot read '%s': %s", relpath, strerror(errno));
 		free(real);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 typedef struct kb_loader {
+	const kb_fs *fs;       /* NULL: the operating system's */
 	const char *root;      /* absolute, symlink-free directory */
 	kb_load_restrictor restrictor;
 	const char *kfile;     /* the kustomization file, for error context (may be NULL) */
@@ -32,7 +33,20 @@ char *kb_loader_resolve(const kb_loader *ld, const char *relpath);
 /* The restriction check alone: NULL when abspath may be loaded. */
 kb_error *kb_loader_check(const kb_loader *ld, const char *abspath, const char *relpath);
 
-/* Whole-file read; NULL on failure (errno set). */
+/* Through a kb_fs (NULL = the OS's).  Each returns NULL / false / -1 with
+ * errno set on failure. */
+char *kb_fs_realpath(const kb_fs *fs, const char *path);
+int kb_fs_stat(const kb_fs *fs, const char *path, bool follow, kb_file_type *type);
+/* Whole-file read of a regular file: a NUL-terminated malloc'd buffer.
+ * Anything else (a FIFO, a device) is refused with EINVAL before it is
+ * opened, so a build never blocks on one. */
+char *kb_fs_read(const kb_fs *fs, const char *path, size_t *len);
+bool kb_fs_is_dir(const kb_fs *fs, const char *path);
+bool kb_fs_is_file(const kb_fs *fs, const char *path);
+int kb_fs_list(const kb_fs *fs, const char *path, char ***names, size_t *n);
+
+/* The same on the operating system's file system, for what only exists
+ * there (a remote base's clone, helm's chart directory). */
 char *kb_read_file(const char *path, size_t *len);
 bool kb_is_dir(const char *path);
 bool kb_is_file(const char *path);

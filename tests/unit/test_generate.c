@@ -37,7 +37,7 @@ static kb_node *entry(const char *name)
 
 static kb_loader loader(void)
 {
-	kb_loader ld = { root, KB_LOAD_ROOT_ONLY, kfile };
+	kb_loader ld = { NULL, root, KB_LOAD_ROOT_ONLY, kfile };
 	return ld;
 }
 

@@ -44,7 +44,7 @@ static kb_error *load_text(const char *dirname, const char *fname, const char *t
 {
 	char *d = new_dir(dirname);
 	write_file(d, fname, text);
-	kb_error *e = kb_kust_load(d, NULL, w, out);
+	kb_error *e = kb_kust_load(NULL, d, NULL, w, out);
 	free(d);
 	return e;
 }
@@ -70,16 +70,16 @@ static void test_find(void)
 		kb_error_free(e);
 		kb_kust_free(k);
 		char *d = kb_xasprintf("%s/%s", root, name);
-		OK(kb_kust_exists(d));
+		OK(kb_kust_exists(NULL, d));
 		free(d);
 		free(name);
 	}
 
 	/* none: an error that names the directory */
 	char *d = new_dir("none");
-	OK(!kb_kust_exists(d));
+	OK(!kb_kust_exists(NULL, d));
 	kb_kust *k = (kb_kust *)1;
-	kb_error *e = kb_kust_load(d, NULL, NULL, &k);
+	kb_error *e = kb_kust_load(NULL, d, NULL, NULL, &k);
 	OK(e != NULL && k == NULL);
 	OK(e && strstr(e->primary.msg, "unable to find") != NULL);
 	kb_error_free(e);
@@ -87,7 +87,7 @@ static void test_find(void)
 	/* two of them: kustomize refuses to choose */
 	write_file(d, "kustomization.yaml", "resources: []\n");
 	write_file(d, "Kustomization", "resources: []\n");
-	e = kb_kust_load(d, NULL, NULL, &k);
+	e = kb_kust_load(NULL, d, NULL, NULL, &k);
 	OK(e != NULL && k == NULL);
 	OK(e && strstr(e->primary.msg, "multiple kustomization files") != NULL);
 	kb_error_free(e);
