@@ -26,6 +26,14 @@
 extern "C" {
 #endif
 
+/* Marks the library's public functions: the only symbols the shared
+ * library exports (it is built with -fvisibility=hidden). */
+#if defined(__GNUC__)
+#define KB_API __attribute__((visibility("default")))
+#else
+#define KB_API
+#endif
+
 #define KBUILD_VERSION "0.1.0"
 /* The kustomize release whose output kbuild reproduces byte for byte. */
 #define KBUILD_KUSTOMIZE_COMPAT "v5.5.0"
@@ -76,7 +84,7 @@ typedef struct kb_fs {
 #define KB_FS_VERSION 1
 
 /* The operating system's file system (static; never freed). */
-const kb_fs *kb_fs_os(void);
+KB_API const kb_fs *kb_fs_os(void);
 
 /*
  * An in-memory file system: files added by absolute path, directories
@@ -86,13 +94,13 @@ const kb_fs *kb_fs_os(void);
  * for concurrent builds once it is only read.
  */
 typedef struct kb_memfs kb_memfs;
-kb_memfs *kb_memfs_new(const kb_fs *fallback);
+KB_API kb_memfs *kb_memfs_new(const kb_fs *fallback);
 /* Adds or replaces a file (data copied).  path must be absolute; "." and
  * ".." components are resolved.  Returns 0, or -1 with errno EINVAL. */
-int kb_memfs_add(kb_memfs *m, const char *path, const char *data, size_t len);
+KB_API int kb_memfs_add(kb_memfs *m, const char *path, const char *data, size_t len);
 /* The kb_fs view of m, valid until kb_memfs_free(m). */
-const kb_fs *kb_memfs_fs(kb_memfs *m);
-void kb_memfs_free(kb_memfs *m);
+KB_API const kb_fs *kb_memfs_fs(kb_memfs *m);
+KB_API void kb_memfs_free(kb_memfs *m);
 
 typedef enum kb_load_restrictor {
 	KB_LOAD_ROOT_ONLY = 0, /* files must lie in or below their kustomization */
@@ -127,7 +135,7 @@ typedef struct kb_options {
 	const kb_fs *fs;
 } kb_options;
 
-void kb_options_init(kb_options *opts);
+KB_API void kb_options_init(kb_options *opts);
 
 typedef struct kb_error kb_error;
 typedef struct kb_result kb_result;
@@ -142,36 +150,39 @@ enum {
 /* Builds the kustomization at opts->path.  On success returns NULL and
  * stores the result in *out; on failure returns the error and *out is
  * left NULL. */
-kb_error *kb_build(const kb_options *opts, kb_result **out);
+KB_API kb_error *kb_build(const kb_options *opts, kb_result **out);
 
 /* The YAML stream of the result exactly as `kustomize build` prints it.
  * The returned buffer belongs to the result. */
-const char *kb_result_yaml(const kb_result *res, size_t *len);
+KB_API const char *kb_result_yaml(const kb_result *res, size_t *len);
 /* Number of resources in the result. */
-size_t kb_result_count(const kb_result *res);
+KB_API size_t kb_result_count(const kb_result *res);
 /* Writes the stream to FILE. Returns 0 or -1 (errno set). */
-int kb_result_write(const kb_result *res, FILE *fp);
+KB_API int kb_result_write(const kb_result *res, FILE *fp);
 /* Writes one file per resource into an existing directory, named as
  * kustomize names them.  Each file is written atomically. */
-kb_error *kb_result_write_dir(const kb_result *res, const char *dir);
+KB_API kb_error *kb_result_write_dir(const kb_result *res, const char *dir);
 /* Writes the stream to a file atomically (temporary file + rename). */
-kb_error *kb_result_write_file(const kb_result *res, const char *path);
+KB_API kb_error *kb_result_write_file(const kb_result *res, const char *path);
 /* Warnings the build produced (deprecated fields, suspicious input),
  * one formatted line each, without trailing newline. */
-size_t kb_result_warning_count(const kb_result *res);
-const char *kb_result_warning(const kb_result *res, size_t i);
-void kb_result_free(kb_result *res);
+KB_API size_t kb_result_warning_count(const kb_result *res);
+KB_API const char *kb_result_warning(const kb_result *res, size_t i);
+KB_API void kb_result_free(kb_result *res);
 
 /* Compiler-style text of an error with its notes; ends in '\n'.
  * Caller frees. */
-char *kb_error_format(const kb_error *err);
-int kb_error_code(const kb_error *err);
-void kb_error_free(kb_error *err);
+KB_API char *kb_error_format(const kb_error *err);
+KB_API int kb_error_code(const kb_error *err);
+KB_API void kb_error_free(kb_error *err);
 
-const char *kb_version(void);
+KB_API const char *kb_version(void);
 
 #ifdef __cplusplus
 }
 #endif
+
+/* The public headers of the library's other parts (one per command:
+ * kbuild/check.h, ...) are included here, so users include kbuild.h. */
 
 #endif
