@@ -57,6 +57,7 @@ enum {
 	CLI_OPT_NETWORK_NAME,
 	CLI_OPT_AS_CURRENT_USER,
 	CLI_OPT_ENV,
+	CLI_OPT_MAX_NODES,
 	CLI_OPT_FIRST_FREE = 512, /* subcommands number their own from here */
 };
 
@@ -76,7 +77,8 @@ enum {
 	{ "mount", required_argument, NULL, CLI_OPT_MOUNT },                          \
 	{ "network", no_argument, NULL, CLI_OPT_NETWORK },                            \
 	{ "network-name", required_argument, NULL, CLI_OPT_NETWORK_NAME },            \
-	{ "as-current-user", no_argument, NULL, CLI_OPT_AS_CURRENT_USER }
+	{ "as-current-user", no_argument, NULL, CLI_OPT_AS_CURRENT_USER },            \
+	{ "max-nodes", required_argument, NULL, CLI_OPT_MAX_NODES }
 
 /* The help text of the build flags, for each subcommand's usage. */
 extern const char cli_build_flags_help[];

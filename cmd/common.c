@@ -54,7 +54,9 @@ const char cli_build_flags_help[] =
 	"      --enable-managedby-label add app.kubernetes.io/managed-by to every resource\n"
 	"  -e, --env KEY[=VALUE]        environment for function plugins (repeatable)\n"
 	"      --mount, --network, --network-name, --as-current-user\n"
-	"                               container function flags (accepted, unused)\n";
+	"                               container function flags (accepted, unused)\n"
+	"      --max-nodes N            refuse a YAML document of more than N nodes once\n"
+	"                               its aliases are expanded (default 10000000)\n";
 
 int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_build_flags *st)
 {
@@ -109,6 +111,17 @@ int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_buil
 	case CLI_OPT_HELM_DEBUG:
 		opts->helm_debug = 1;
 		return 0;
+	case CLI_OPT_MAX_NODES: {
+		char *end;
+		unsigned long long v = strtoull(arg, &end, 10);
+		if (!*arg || *end || v == 0 || arg[0] == '-') {
+			cli_usage_error(cmd, "illegal flag value --max-nodes %s; give a positive number",
+					arg);
+			return 2;
+		}
+		opts->max_nodes = (size_t)v;
+		return 0;
+	}
 	case CLI_OPT_ENABLE_EXEC:
 	case CLI_OPT_ENV:
 	case CLI_OPT_MOUNT:

@@ -124,7 +124,7 @@ typedef struct kb_options {
 	int enable_managedby_label;
 	/* Limits that keep hostile input from exhausting the machine. */
 	size_t max_depth;      /* nesting of one YAML document; 0 = default */
-	size_t max_nodes;      /* nodes after alias expansion per file; 0 = default */
+	size_t max_nodes;      /* nodes of one YAML document after alias expansion; 0 = default */
 	/* --helm-api-versions / --helm-kube-version / --helm-debug: when set
 	 * they override every chart's apiVersions, kubeVersion and debug. */
 	const char *const *helm_api_versions; /* borrowed */

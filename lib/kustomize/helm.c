@@ -122,7 +122,7 @@ static kb_error *canon_strict(kb_node *map, const char *const *names, const char
 					    "invalid Kustomization: json: unknown field \"%s\" in %s",
 					    p->key, what);
 		if (strcmp(canon, p->key) != 0)
-			kb_pair_set_key(p, canon, strlen(canon));
+			kb_map_rename(map, p, canon, strlen(canon));
 	}
 	return NULL;
 }
