@@ -40,6 +40,30 @@ bool cli_is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+char *cli_path_join(const char *dir, const char *name)
+{
+	size_t ld = strlen(dir), ln = strlen(name);
+	char *p = malloc(ld + ln + 2);
+	if (!p)
+		abort();
+	memcpy(p, dir, ld);
+	size_t o = ld;
+	if (ld && dir[ld - 1] != '/')
+		p[o++] = '/';
+	memcpy(p + o, name, ln + 1);
+	return p;
+}
+
+/* The values cli_build_flag() accepts, for completion; keep them in step. */
+const cli_flag_hint cli_flag_hints[] = {
+	{ "load-restrictor", CLI_VALUE_WORDS, "LoadRestrictionsRootOnly LoadRestrictionsNone" },
+	{ "load_restrictor", CLI_VALUE_WORDS, "LoadRestrictionsRootOnly LoadRestrictionsNone" },
+	{ "reorder", CLI_VALUE_WORDS, "legacy none" },
+	{ "helm-command", CLI_VALUE_COMMAND, NULL },
+	{ "output", CLI_VALUE_FILE, NULL },
+	{ NULL, 0, NULL },
+};
+
 const char cli_build_flags_help[] =
 	"      --load-restrictor VALUE  LoadRestrictionsRootOnly (default) or\n"
 	"                               LoadRestrictionsNone\n"

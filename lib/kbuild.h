@@ -34,7 +34,22 @@ extern "C" {
 #define KB_API
 #endif
 
+/*
+ * The version of this header.  KBUILD_VERSION is the release (the
+ * `Version:` of kbuild.pc and of the CMake package); KBUILD_ABI_VERSION
+ * is the N of the shared library's SONAME, libkbuild.so.N, raised when a
+ * release breaks binary compatibility.  CMakeLists.txt reads these lines,
+ * so they are the one place a version is set.  kb_version() and
+ * kb_abi_version() say what the library a program runs with was built as.
+ */
+#define KBUILD_VERSION_MAJOR 0
+#define KBUILD_VERSION_MINOR 1
+#define KBUILD_VERSION_PATCH 0
 #define KBUILD_VERSION "0.1.0"
+#define KBUILD_ABI_VERSION 0
+/* 0xMMmmpp: compare with >= in #if. */
+#define KBUILD_VERSION_NUMBER \
+	((KBUILD_VERSION_MAJOR << 16) | (KBUILD_VERSION_MINOR << 8) | KBUILD_VERSION_PATCH)
 /* The kustomize release whose output kbuild reproduces byte for byte. */
 #define KBUILD_KUSTOMIZE_COMPAT "v5.5.0"
 

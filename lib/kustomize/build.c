@@ -16,6 +16,7 @@
 #include "target.h"
 #include "transform.h"
 #include "vars.h"
+#include "write.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -280,55 +281,11 @@ int kb_result_write(const kb_result *res, FILE *fp)
 	return fflush(fp) == 0 ? 0 : -1;
 }
 
-/* Writes data to path through a temporary file in the same directory, so
- * that a reader never sees half a file and a failure leaves none. */
-static kb_error *write_atomic(const char *path, const char *data, size_t len)
-{
-	char *tmp = kb_xasprintf("%s.kbuild-tmp-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		kb_error *e = kb_error_new(path, 0, 0, "cannot write: %s", strerror(errno));
-		free(tmp);
-		e->code = KB_ERR_IO;
-		return e;
-	}
-	size_t off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)n;
-	}
-	int err = off < len ? errno : 0;
-	if (!err && fsync(fd) != 0)
-		err = errno;
-	if (close(fd) != 0 && !err)
-		err = errno;
-	if (!err) {
-		fchmod(fd, 0644);
-		chmod(tmp, 0644);
-		if (rename(tmp, path) != 0)
-			err = errno;
-	}
-	if (err) {
-		unlink(tmp);
-		free(tmp);
-		kb_error *e = kb_error_new(path, 0, 0, "cannot write: %s", strerror(err));
-		e->code = KB_ERR_IO;
-		return e;
-	}
-	free(tmp);
-	return NULL;
-}
-
 kb_error *kb_result_write_file(const kb_result *res, const char *path)
 {
 	size_t len;
 	const char *y = kb_result_yaml(res, &len);
-	return write_atomic(path, y, len);
+	return kb_write_path(path, y, len);
 }
 
 static void lower_into(kb_buf *b, const char *s)
@@ -381,7 +338,7 @@ kb_error *kb_result_write_dir(const kb_result *res, const char *dir)
 		kb_error *e = kb_emit_doc(&body, d);
 		char *path = kb_path_join(dir, name.data);
 		if (!e)
-			e = write_atomic(path, body.data ? body.data : "", body.len);
+			e = kb_write_path(path, body.data ? body.data : "", body.len);
 		free(path);
 		kb_buf_free(&body);
 		kb_buf_free(&name);
