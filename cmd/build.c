@@ -86,6 +86,12 @@ int cmd_build(int argc, char **argv)
 	kb_result *res = NULL;
 	kb_error *err = kb_build(&opts, &res);
 	if (err) {
+		/* as a compiler does: the warnings, then the error */
+		for (size_t i = 0; i < kb_error_warning_count(err); i++) {
+			char *w = kb_error_format(kb_error_warning(err, i));
+			fprintf(stderr, "kbuild: %s", w);
+			free(w);
+		}
 		cli_print_error(err);
 		int code = cli_exit_code(err);
 		kb_error_free(err);

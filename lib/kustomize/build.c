@@ -46,6 +46,11 @@ const char *kb_version(void)
 	return KBUILD_VERSION;
 }
 
+int kb_abi_version(void)
+{
+	return KBUILD_ABI_VERSION;
+}
+
 static void drop_local_config(kb_resmap *m)
 {
 	for (size_t i = 0; i < m->n;) {
@@ -234,18 +239,19 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 		e = add_managed_by(&acc.rm);
 	if (!e)
 		e = render(res, &acc.rm, ctx.schema, &bm);
-	res->warnings = ctx.warnings;
-	ctx.warnings.v = NULL;
-	ctx.warnings.n = ctx.warnings.cap = 0;
 	kb_acc_free(&acc);
 	kb_strv_free(&ctx.stack);
 	free(ctx.origin);
 	kb_schema_free(ctx.owned_schema);
 	free(dir);
 	if (e) {
+		/* the warnings found before the failure go with the error */
+		kb_warnings_move_to(&ctx.warnings, e);
 		kb_result_free(res);
 		return e;
 	}
+	res->warnings = ctx.warnings;
+	memset(&ctx.warnings, 0, sizeof(ctx.warnings));
 	*out = res;
 	return NULL;
 }
@@ -253,8 +259,8 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 const char *kb_result_yaml(const kb_result *res, size_t *len)
 {
 	if (len)
-		*len = res->yaml.len;
-	return res->yaml.data ? res->yaml.data : "";
+		*len = res ? res->yaml.len : 0;
+	return res && res->yaml.data ? res->yaml.data : "";
 }
 
 size_t kb_result_count(const kb_result *res)
@@ -270,6 +276,11 @@ size_t kb_result_warning_count(const kb_result *res)
 const char *kb_result_warning(const kb_result *res, size_t i)
 {
 	return res && i < res->warnings.n ? res->warnings.v[i] : NULL;
+}
+
+const kb_error *kb_result_warning_diag(const kb_result *res, size_t i)
+{
+	return res && i < res->warnings.n ? res->warnings.diag[i] : NULL;
 }
 
 int kb_result_write(const kb_result *res, FILE *fp)

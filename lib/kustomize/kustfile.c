@@ -501,8 +501,8 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 			goto fail;
 		}
 		if (fields[f].deprecated && warn)
-			kb_warn(warn, k->display, p->line, p->col,
-				"'%s' is deprecated; use '%s' instead", p->key,
+			kb_warn_code(warn, KB_WARN_DEPRECATED, k->display, p->line, p->col,
+				     "'%s' is deprecated; use '%s' instead", p->key,
 				fields[f].deprecated);
 	}
 	/* Two spellings of one field (e.g. patchesJson6902 and
