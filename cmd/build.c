@@ -18,8 +18,10 @@ const char cmd_build_usage[] =
 	"\n"
 	"Flags:\n"
 	"  -o, --output PATH            write to PATH: an existing directory gets one file\n"
-	"                               per resource, anything else one file (written\n"
-	"                               atomically; nothing is written when the build fails)\n";
+	"                               per resource, anything else one file; a regular\n"
+	"                               file is replaced atomically, a symlink written\n"
+	"                               through, /dev/stdout, FIFOs and devices in place;\n"
+	"                               nothing is written when the build fails\n";
 
 static void print_usage(FILE *fp)
 {

@@ -75,7 +75,8 @@ const char cli_build_flags_help[] =
 	"      --helm-debug             run helm with --debug\n"
 	"      --enable-alpha-plugins   enable KRM function plugins\n"
 	"      --enable-exec            enable exec KRM functions\n"
-	"      --enable-managedby-label add app.kubernetes.io/managed-by to every resource\n"
+	"      --enable-managedby-label\n"
+	"                               add app.kubernetes.io/managed-by to every resource\n"
 	"  -e, --env KEY[=VALUE]        environment for function plugins (repeatable)\n"
 	"      --mount, --network, --network-name, --as-current-user\n"
 	"                               container function flags (accepted, unused)\n";

@@ -186,6 +186,18 @@ static char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* An argument placeholder: PATH, V, KEY[=VALUE]; not words of a
+ * description that follows a long flag name after one space only. */
+static bool is_placeholder(const char *s, const char *end)
+{
+	if (s >= end)
+		return false;
+	for (; s < end; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("[]=_-.|", *s)))
+			return false;
+	return true;
+}
+
 /* "  -o, --output PATH   text" -> names, arg, help. */
 static void parse_flag_line(help_info *h, const char *line, size_t len)
 {
@@ -212,7 +224,7 @@ static void parse_flag_line(help_info *h, const char *line, size_t len)
 			name_end++;
 		if (name_end > q && *q == '-')
 			f.names[f.nnames++] = xstrndup(q, (size_t)(name_end - q));
-		if (name_end < item_end && !f.arg) {
+		if (name_end < item_end && !f.arg && is_placeholder(name_end + 1, item_end)) {
 			const char *a = name_end + 1;
 			f.arg = xstrndup(a, (size_t)(item_end - a));
 		}
@@ -238,10 +250,23 @@ static void parse_help(help_info *h, const char *text)
 	for (const char *l = text; *l;) {
 		const char *nl = strchr(l, '\n');
 		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		size_t before = h->nflags;
 		if (!h->usage && len > 7 && strncmp(l, "Usage: ", 7) == 0)
 			h->usage = xstrndup(l + 7, len - 7);
 		else
 			parse_flag_line(h, l, len);
+		/* a description on the line below a long flag name */
+		flag_info *f = h->nflags > before ? &h->flags[h->nflags - 1] : NULL;
+		if (f && !*f->help && nl && nl[1] == ' ') {
+			const char *d = nl + 1;
+			while (*d == ' ')
+				d++;
+			const char *dend = strchr(d, '\n');
+			if (*d && *d != '-') {
+				free(f->help);
+				f->help = xstrndup(d, dend ? (size_t)(dend - d) : strlen(d));
+			}
+		}
 		l += len + (nl ? 1 : 0);
 	}
 }
@@ -549,7 +574,7 @@ int cmd_complete(int argc, char **argv)
 					emit(n, h.flags[i].help);
 			}
 	} else {
-		if (first == 0 && npos == 0)
+		if (nprev == 0)
 			complete_commands(cur);
 		directive = complete_positional(cmd->name, &h, npos, cur);
 	}

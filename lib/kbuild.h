@@ -174,10 +174,21 @@ typedef struct kb_options {
 	const kb_fs *fs;
 } kb_options;
 
-/* Sets every field to its default (version = KB_OPTIONS_VERSION, path
- * "."); call it before setting fields, so that fields added in later
- * versions start unset.  Thread-safe. */
-KB_API void kb_options_init(kb_options *opts);
+/*
+ * Sets every field of a `version` kb_options to its default (path ".",
+ * helm_command "helm", the rest unset) and opts->version to version;
+ * fields of later versions, which the caller's struct does not have, are
+ * not touched.  Returns 0, or -1 for a version this library does not
+ * know (newer than its KB_OPTIONS_VERSION, or below 1).  Thread-safe.
+ *
+ * kb_options_init(opts) is the call for a program's own header version:
+ * a program built against this header keeps working with a later library
+ * whose kb_options has grown (the library never writes past the struct
+ * the program allocated).  A binding that lays out kb_options itself
+ * (bindings/python) passes the version of the layout it has.
+ */
+KB_API int kb_options_init_version(kb_options *opts, int version);
+#define kb_options_init(opts) ((void)kb_options_init_version((opts), KB_OPTIONS_VERSION))
 
 typedef struct kb_error kb_error;
 typedef struct kb_result kb_result;

@@ -33,12 +33,25 @@ struct kb_result {
 	kb_warnings warnings;
 };
 
-void kb_options_init(kb_options *opts)
+/* The size of kb_options at each version: what kb_options_init_version
+ * may write.  A new field (and KB_OPTIONS_VERSION bump) adds its line. */
+static const size_t options_size[] = {
+	0,
+	offsetof(kb_options, fs),                 /* 1 */
+	offsetof(kb_options, fs) + sizeof(void *), /* 2: fs */
+};
+_Static_assert(sizeof(options_size) / sizeof(*options_size) == KB_OPTIONS_VERSION + 1,
+	       "a new kb_options version needs its size in options_size[]");
+
+int kb_options_init_version(kb_options *opts, int version)
 {
-	memset(opts, 0, sizeof(*opts));
-	opts->version = KB_OPTIONS_VERSION;
+	if (!opts || version < 1 || version > KB_OPTIONS_VERSION)
+		return -1;
+	memset(opts, 0, options_size[version]);
+	opts->version = version;
 	opts->path = ".";
 	opts->helm_command = "helm";
+	return 0;
 }
 
 const char *kb_version(void)

@@ -215,8 +215,31 @@ static void test_versions(void)
 				     KBUILD_VERSION_PATCH));
 }
 
+/* kb_options_init_version writes only what the caller's version has */
+static void test_options_versions(void)
+{
+	kb_options o;
+	memset(&o, 0xAB, sizeof(o));
+	const kb_fs *marker = (const kb_fs *)&o;
+	o.fs = marker;
+	OK(kb_options_init_version(&o, 1) == 0);
+	OK(o.version == 1);
+	STR_EQ(o.path, ".");
+	STR_EQ(o.helm_command, "helm");
+	OK(o.enable_helm == 0 && o.max_nodes == 0 && o.helm_api_versions == NULL);
+	OK(o.fs == marker); /* a version-1 struct has no fs: untouched */
+	OK(kb_options_init_version(&o, 2) == 0);
+	OK(o.version == 2 && o.fs == NULL);
+	OK(kb_options_init_version(&o, KB_OPTIONS_VERSION + 1) == -1);
+	OK(kb_options_init_version(&o, 0) == -1);
+	OK(kb_options_init_version(NULL, 1) == -1);
+	kb_options_init(&o);
+	OK(o.version == KB_OPTIONS_VERSION);
+}
+
 int main(void)
 {
+	test_options_versions();
 	test_error_chain();
 	test_null_safety();
 	test_warnings_on_success();
