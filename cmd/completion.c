@@ -349,8 +349,15 @@ static void complete_kust_dirs(const char *cur)
 	const char *slash = strrchr(cur, '/');
 	char *dirpart = slash ? xstrndup(cur, (size_t)(slash - cur + 1)) : xstrndup("", 0);
 	const char *base = slash ? slash + 1 : cur;
-	DIR *d = opendir(*dirpart ? dirpart : ".");
+	/* "~/" is the shell's to expand, but it has not yet: list $HOME and
+	 * answer in the words typed */
+	char *listed = NULL;
+	const char *home = getenv("HOME");
+	if (strncmp(dirpart, "~/", 2) == 0 && home && *home)
+		listed = cli_path_join(home, dirpart + 2);
+	DIR *d = opendir(listed ? listed : *dirpart ? dirpart : ".");
 	if (!d) {
+		free(listed);
 		free(dirpart);
 		return;
 	}
@@ -368,17 +375,21 @@ static void complete_kust_dirs(const char *cur)
 			abort();
 		strcpy(full, dirpart);
 		strcat(full, n);
-		if (cli_is_dir(full)) {
-			if (holds_kustomization(full)) {
+		char *real = listed ? cli_path_join(listed, n) : NULL;
+		const char *at = real ? real : full;
+		if (cli_is_dir(at)) {
+			if (holds_kustomization(at)) {
 				emit(full, "kustomization");
-			} else if (has_subdir(full)) {
+			} else if (has_subdir(at)) {
 				strcat(full, "/");
 				emit(full, NULL);
 			}
 		}
+		free(real);
 		free(full);
 	}
 	closedir(d);
+	free(listed);
 	free(dirpart);
 }
 

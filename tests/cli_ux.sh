@@ -150,6 +150,11 @@ check "__complete: nothing after the shell" '[ "$(wc -l <"$tmp/c")" -eq 1 ]'
 check "__complete: one DIR only" '[ "$(wc -l <"$tmp/c")" -eq 1 ]'
 "$kb" __complete --enable-helm "" >"$tmp/c"
 check "__complete: a flag without a value is followed by DIR" 'grep -qx "apps/" "$tmp/c" && ! grep -q "^build" "$tmp/c"'
+# "~/" before the shell expands it
+mkdir -p "$tmp/home/ov/base" "$tmp/home/ov/dev"
+printf 'resources: []\n' >"$tmp/home/ov/dev/kustomization.yaml"
+HOME=$tmp/home "$kb" __complete "~/ov/" >"$tmp/c"
+check "__complete: ~/ is read as \$HOME" 'grep -q "^~/ov/dev	kustomization" "$tmp/c" && ! grep -q "base" "$tmp/c"'
 # every value completion offers is one the flag accepts
 for flag in reorder load-restrictor; do
 	for v in $("$kb" __complete "--$flag" "" | tail -n +2); do
