@@ -98,7 +98,9 @@ void cli_build_env(kb_options *opts);
  * Completion of flag values (completion.c): a flag with a fixed set of
  * values, or whose value is a kind of path the placeholder in its help
  * line does not say (FILE/PATH, DIR and CMD are understood from it), gets
- * a line here.  Keyed by the long name without "--"; NULL-terminated.
+ * a line here, e.g. { "format", CLI_VALUE_WORDS, "text json", "check" }.
+ * Keyed by the long name without "--" and, when `command` is set, by the
+ * command (its line wins over one for any command); NULL-terminated.
  */
 typedef enum cli_value_kind {
 	CLI_VALUE_WORDS = 1,     /* one of `words`, space-separated */
@@ -112,6 +114,7 @@ typedef struct cli_flag_hint {
 	const char *flag;
 	cli_value_kind kind;
 	const char *words;
+	const char *command; /* only for this command's flag; NULL: any command's */
 } cli_flag_hint;
 
 extern const cli_flag_hint cli_flag_hints[];

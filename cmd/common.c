@@ -54,14 +54,14 @@ char *cli_path_join(const char *dir, const char *name)
 	return p;
 }
 
-/* The values cli_build_flag() accepts, for completion; keep them in step. */
+/* Flag values for completion (cli.h).  The build flags' words are the
+ * ones cli_build_flag() accepts (tests/cli_ux.sh builds with each). */
 const cli_flag_hint cli_flag_hints[] = {
-	{ "load-restrictor", CLI_VALUE_WORDS, "LoadRestrictionsRootOnly LoadRestrictionsNone" },
-	{ "load_restrictor", CLI_VALUE_WORDS, "LoadRestrictionsRootOnly LoadRestrictionsNone" },
-	{ "reorder", CLI_VALUE_WORDS, "legacy none" },
-	{ "helm-command", CLI_VALUE_COMMAND, NULL },
-	{ "output", CLI_VALUE_FILE, NULL },
-	{ NULL, 0, NULL },
+	{ "load-restrictor", CLI_VALUE_WORDS, "LoadRestrictionsRootOnly LoadRestrictionsNone", NULL },
+	{ "load_restrictor", CLI_VALUE_WORDS, "LoadRestrictionsRootOnly LoadRestrictionsNone", NULL },
+	{ "reorder", CLI_VALUE_WORDS, "legacy none", NULL },
+	{ "helm-command", CLI_VALUE_COMMAND, NULL, NULL },
+	{ NULL, 0, NULL, NULL },
 };
 
 const char cli_build_flags_help[] =

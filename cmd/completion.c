@@ -400,17 +400,23 @@ static void complete_commands(const char *cur)
 			emit(c->name, c->summary);
 }
 
-/* Values of a flag (prefix is put before each: "--reorder=").  Returns
- * the directive. */
-static const char *complete_value(const flag_info *f, const char *prefix, const char *cur)
+/* Values of a flag of cmd (prefix is put before each: "--reorder=").
+ * Returns the directive. */
+static const char *complete_value(const char *cmd, const flag_info *f, const char *prefix,
+				  const char *cur)
 {
 	for (size_t i = 0; i < f->nnames; i++) {
 		const char *n = f->names[i];
 		if (!has_prefix(n, "--"))
 			continue;
-		for (const cli_flag_hint *hint = cli_flag_hints; hint->flag; hint++) {
-			if (strcmp(hint->flag, n + 2) != 0)
-				continue;
+		/* a command's own line first, then one for any command */
+		const cli_flag_hint *found = NULL;
+		for (const cli_flag_hint *hint = cli_flag_hints; hint->flag; hint++)
+			if (strcmp(hint->flag, n + 2) == 0 &&
+			    (!hint->command || strcmp(hint->command, cmd) == 0) &&
+			    (!found || (hint->command && !found->command)))
+				found = hint;
+		for (const cli_flag_hint *hint = found; hint; hint = NULL) {
 			if (hint->kind == CLI_VALUE_FILE)
 				return "files";
 			if (hint->kind == CLI_VALUE_DIR)
@@ -451,10 +457,16 @@ static const char *complete_positional(const char *cmd, const help_info *h, size
 	const char *kinds[8];
 	size_t nk = 0;
 	bool repeat_last = false;
+	bool in_flag_group = false;
 	for (char *t = strtok(copy, " "); t && nk < 8; t = strtok(NULL, " ")) {
 		char *s = t;
 		while (*s == '[')
 			s++;
+		/* "[--base REF]": a flag and its value, not a positional */
+		if (in_flag_group || (s != t && *s == '-')) {
+			in_flag_group = t[strlen(t) - 1] != ']';
+			continue;
+		}
 		size_t l = strlen(s);
 		while (l && (s[l - 1] == ']' || s[l - 1] == '.')) {
 			if (s[l - 1] == '.')
@@ -566,13 +578,13 @@ int cmd_complete(int argc, char **argv)
 		dup2(fileno(tmp), STDOUT_FILENO);
 	}
 	if (want_value) {
-		directive = complete_value(want_value, "", cur);
+		directive = complete_value(cmd->name, want_value, "", cur);
 	} else if (has_prefix(cur, "--") && strchr(cur, '=')) {
 		const char *eq = strchr(cur, '=');
 		const flag_info *f = find_flag(&h, cur, (size_t)(eq - cur));
 		if (f && f->arg) {
 			char *prefix = xstrndup(cur, (size_t)(eq - cur + 1));
-			directive = complete_value(f, prefix, eq + 1);
+			directive = complete_value(cmd->name, f, prefix, eq + 1);
 			free(prefix);
 		}
 	} else if (cur[0] == '-') {
