@@ -1,4 +1,5 @@
 #include "kustfile.h"
+#include "suggest.h"
 #include "fs.h"
 #include "util.h"
 
@@ -337,10 +338,19 @@ static kb_error *check_object(const kb_kust *k, const kb_node *m, const tfield *
 		for (f = fs; f->name; f++)
 			if (strcasecmp(m->pairs[i].key, f->name) == 0)
 				break;
-		if (!f->name)
-			return kb_error_new(k->display, m->pairs[i].line, m->pairs[i].col,
-					    "invalid Kustomization: json: unknown field \"%s\" in %s",
-					    m->pairs[i].key, path);
+		if (!f->name) {
+			kb_suggest sg;
+			kb_suggest_init(&sg, m->pairs[i].key);
+			for (f = fs; f->name; f++)
+				kb_suggest_try(&sg, f->name);
+			char *hint = kb_suggest_hint(&sg);
+			kb_error *e = kb_error_new(k->display, m->pairs[i].line, m->pairs[i].col,
+						   "invalid Kustomization: json: unknown field \"%s\" "
+						   "in %s%s",
+						   m->pairs[i].key, path, hint);
+			free(hint);
+			return e;
+		}
 		char *sub = kb_xasprintf("%s.%s", path, f->name);
 		kb_error *e = check_value(k, m->pairs[i].val, f, sub);
 		free(sub);
@@ -524,10 +534,20 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 			if (strcasecmp(p->key, fields[f].name) == 0)
 				break;
 		if (f == sizeof(fields) / sizeof(*fields)) {
-			e = kb_error_new(k->display, p->line, p->col,
-					 "invalid Kustomization: json: unknown field \"%s\"; check "
-					 "its spelling against the kustomization reference",
-					 p->key);
+			kb_suggest sg;
+			kb_suggest_init(&sg, p->key);
+			for (f = 0; f < sizeof(fields) / sizeof(*fields); f++)
+				kb_suggest_try(&sg, fields[f].name);
+			if (kb_suggest_best(&sg))
+				e = kb_error_new(k->display, p->line, p->col,
+						 "invalid Kustomization: json: unknown field \"%s\"; "
+						 "did you mean '%s'?",
+						 p->key, kb_suggest_best(&sg));
+			else
+				e = kb_error_new(k->display, p->line, p->col,
+						 "invalid Kustomization: json: unknown field \"%s\"; "
+						 "check its spelling against the kustomization reference",
+						 p->key);
 			goto fail;
 		}
 		if (strcmp(p->key, fields[f].name) != 0)
@@ -539,8 +559,8 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 			goto fail;
 		}
 		if (fields[f].deprecated && warn)
-			kb_warn(warn, k->display, p->line, p->col,
-				"'%s' is deprecated; use '%s' instead", p->key,
+			kb_warn_code(warn, KB_WARN_DEPRECATED, k->display, p->line, p->col,
+				     "'%s' is deprecated; use '%s' instead", p->key,
 				fields[f].deprecated);
 	}
 	/* Two spellings of one field (e.g. patchesJson6902 and

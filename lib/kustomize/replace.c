@@ -22,6 +22,7 @@
 #include "parse.h"
 #include "select.h"
 #include "util.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -639,9 +640,14 @@ static kb_error *check_keys(const spec *s, const kb_node *map, const char *const
 		bool known = false;
 		for (const char *const *k = keys; *k && !known; k++)
 			known = strcmp(*k, map->pairs[i].key) == 0;
-		if (!known)
-			return kb_error_new(s->file, map->pairs[i].line, map->pairs[i].col,
-					    "json: unknown field \"%s\"", map->pairs[i].key);
+		if (!known) {
+			char *hint = kb_suggest_among(map->pairs[i].key, keys);
+			kb_error *e = kb_error_new(s->file, map->pairs[i].line, map->pairs[i].col,
+						   "json: unknown field \"%s\"%s", map->pairs[i].key,
+						   hint);
+			free(hint);
+			return e;
+		}
 	}
 	return NULL;
 }
