@@ -318,8 +318,10 @@ kb_error *kb_check(const kb_check_options *o, kb_check_summary *sum_out)
 	}
 	sum.changed = run.nchanged;
 
-	kb_parse_limits lim = { run.bopts.max_depth, run.bopts.max_nodes, false, false, false,
-				false };
+	kb_parse_limits lim;
+	memset(&lim, 0, sizeof(lim)); /* its bytes are the parse cache's key */
+	lim.max_depth = run.bopts.max_depth;
+	lim.max_nodes = run.bopts.max_nodes;
 	kb_discover_opts dopts = {
 		.fs = kb_session_fs(run.session),
 		.paths = o->paths,
