@@ -102,7 +102,8 @@ typedef struct kb_check_result {
 	const char *const *deps;
 	const unsigned *dep_flags;
 	size_t ndeps;
-	/* With changed/since: the changed paths this build touched. */
+	/* With changed/since: the changed paths this build touched, as shown
+	 * (relative to the current directory when below it). */
 	const char *const *touched;
 	size_t ntouched;
 } kb_check_result;

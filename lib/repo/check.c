@@ -34,7 +34,8 @@ void kb_check_options_init(kb_check_options *o)
 /* A changed path, as given (cleaned) and resolved (when it exists). */
 typedef struct changed_path {
 	char *clean;
-	char *real; /* NULL when missing or the same as clean */
+	char *real;    /* NULL when missing or the same as clean */
+	char *display; /* as messages show it */
 } changed_path;
 
 typedef struct check_run {
@@ -205,7 +206,7 @@ static void deliver(check_run *run, check_job *j, kb_check_summary *sum, int *st
 	}
 	const char **touched = kb_xcalloc(j->ntouched ? j->ntouched : 1, sizeof(*touched));
 	for (size_t i = 0; i < j->ntouched; i++)
-		touched[i] = run->changed[j->touched[i]].clean;
+		touched[i] = run->changed[j->touched[i]].display;
 
 	kb_check_result r;
 	memset(&r, 0, sizeof(r));
@@ -260,7 +261,7 @@ static void add_changed(check_run *run, const kb_fs *fs, const char *cwd, const 
 		real = NULL;
 	}
 	run->changed = kb_xrealloc(run->changed, (run->nchanged + 1) * sizeof(*run->changed));
-	run->changed[run->nchanged++] = (changed_path){ clean, real };
+	run->changed[run->nchanged++] = (changed_path){ clean, real, kb_path_display(clean) };
 }
 
 static void report_warnings(const kb_check_options *o, const kb_warnings *w)
@@ -338,6 +339,14 @@ kb_error *kb_check(const kb_check_options *o, kb_check_summary *sum_out)
 		goto out;
 	sum.components = roots.components;
 	sum.excluded = roots.excluded;
+	if (roots.n == 0 && o->on_warning) {
+		/* a CI job pointed at the wrong directory must not pass unseen */
+		kb_diag d = { KB_DIAG_WARNING, NULL, 0, 0,
+			      "no kustomization found to check (no kustomization.yaml, "
+			      "kustomization.yml or Kustomization that is not a Component)",
+			      NULL, 0 };
+		o->on_warning(o->ud, &d);
+	}
 
 	if (o->bundle_dir) {
 		char *bd = kb_path_join(cwd, o->bundle_dir);
@@ -408,6 +417,7 @@ out:;
 	for (size_t i = 0; i < run.nchanged; i++) {
 		free(run.changed[i].clean);
 		free(run.changed[i].real);
+		free(run.changed[i].display);
 	}
 	free(run.changed);
 	free(run.bundle_dir);
