@@ -152,6 +152,8 @@ typedef struct kb_check_options {
 	void *ud; /* passed to both */
 } kb_check_options;
 
+/* Grows with KB_CHECK_OPTIONS_VERSION, at its end; kb_check writes only
+ * the fields the caller's o->version knows. */
 typedef struct kb_check_summary {
 	size_t overlays;   /* reported */
 	size_t ok, failed;
@@ -169,7 +171,7 @@ KB_API void kb_check_options_init(kb_check_options *o);
 
 /*
  * Checks as o says, calling o->on_result per overlay, and fills *sum
- * (may be NULL).  Returns NULL when the run itself worked, whatever the
+ * (may be NULL).  o must have been set up by kb_check_options_init.  Returns NULL when the run itself worked, whatever the
  * overlays did; an error for a bad path, --since ref or bundle directory
  * (code KB_ERR_USAGE), or when the callback stopped the check (code
  * KB_ERR_BUILD; the summary then counts what was reported).

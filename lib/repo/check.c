@@ -276,6 +276,12 @@ static void report_warnings(const kb_check_options *o, const kb_warnings *w)
 
 kb_error *kb_check(const kb_check_options *o, kb_check_summary *sum_out)
 {
+	if (!o || o->version < 1) {
+		kb_error *e = kb_error_new(NULL, 0, 0,
+					   "kb_check: options not set up (call kb_check_options_init)");
+		e->code = KB_ERR_USAGE;
+		return e;
+	}
 	double t0 = now_s();
 	kb_check_summary sum;
 	memset(&sum, 0, sizeof(sum));
