@@ -95,7 +95,7 @@ typedef struct kb_check_result {
 	/* The output, when built and keep_output is set; else NULL. */
 	const char *yaml;
 	size_t yaml_len;
-	/* The file written under bundle_dir, or NULL. */
+	/* The file written under bundle_dir (as shown), or NULL. */
 	const char *bundle;
 	/* The dependency set: absolute, lexically clean paths, sorted
 	 * byte-wise, with KB_CHECK_DEP_* flags. */

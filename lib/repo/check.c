@@ -138,8 +138,7 @@ static void run_job(void *arg)
 				j->err = kb_error_note(e, NULL, 0, 0, "writing the bundle of %s",
 						       j->root->display);
 			} else {
-				j->bundle = path;
-				path = NULL;
+				j->bundle = kb_path_display(path);
 			}
 		} else {
 			/* a bundle from an earlier run would pass for this one's */
