@@ -64,6 +64,7 @@ typedef struct check_job {
 	size_t *touched; /* indexes into run->changed */
 	size_t ntouched;
 	char *bundle;
+	size_t ticket; /* in the pool (bigger builds are submitted first) */
 } check_job;
 
 static double now_s(void)
@@ -242,6 +243,29 @@ static void deliver(check_run *run, check_job *j, kb_check_summary *sum, int *st
 	free(diags);
 }
 
+/* The size of the kustomization file: how much it lists is the best
+ * cheap guess at what its build costs (read through the session's cache,
+ * which the build reads it from again). */
+static size_t kustomization_size(const kb_fs *fs, const char *kfile)
+{
+	size_t len = 0;
+	char *text = kb_fs_read(fs, kfile, &len);
+	free(text);
+	return text ? len : 0;
+}
+
+typedef struct job_order {
+	size_t weight, index;
+} job_order;
+
+static int by_weight(const void *a, const void *b)
+{
+	const job_order *x = a, *y = b;
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index; /* discovery order */
+}
+
 static void add_changed(check_run *run, const kb_fs *fs, const char *cwd, const char *p)
 {
 	char *abs = kb_path_join(cwd, p);
@@ -387,12 +411,23 @@ kb_error *kb_check(const kb_check_options *o, kb_check_summary *sum_out)
 	kb_pool *pool = kb_pool_new(nthreads);
 	int stopped = 0;
 	if (pool) {
+		/* Start the biggest builds first, so that a cluster overlay over
+		 * every app does not run alone at the end while the other
+		 * threads idle; results are still reported in discovery order. */
+		job_order *order = kb_xcalloc(roots.n ? roots.n : 1, sizeof(*order));
 		for (size_t i = 0; i < roots.n; i++)
-			kb_pool_submit(pool, run_job, &jobs[i]);
+			order[i] = (job_order){ kustomization_size(kb_session_fs(run.session),
+								   roots.v[i].kfile),
+						i };
+		qsort(order, roots.n, sizeof(*order), by_weight);
+		for (size_t k = 0; k < roots.n; k++)
+			jobs[order[k].index].ticket =
+				kb_pool_submit(pool, run_job, &jobs[order[k].index]);
+		free(order);
 	}
 	for (size_t i = 0; i < roots.n; i++) {
 		if (pool)
-			kb_pool_wait_one(pool, i);
+			kb_pool_wait_one(pool, jobs[i].ticket);
 		else
 			run_job(&jobs[i]); /* no thread to be had: build here */
 		if (!stopped && !jobs[i].skipped)
