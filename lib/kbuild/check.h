@@ -38,6 +38,11 @@
  *
  * Ownership: everything a kb_check_result points to belongs to the
  * library and is valid only during the callback; copy what you keep.
+ *
+ * Inside the library, the parts kb_check is made of serve other commands
+ * too (lib/repo/: discover.h finds the roots, deps.h records dependency
+ * sets through a kb_fs wrapper, cache.h and session.h run many builds
+ * through shared caches, git.h asks git what changed).
  */
 #ifndef KBUILD_CHECK_H
 #define KBUILD_CHECK_H
