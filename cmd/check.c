@@ -126,9 +126,70 @@ typedef struct report {
 	double junit_time;
 } report;
 
+/* One diagnostic of a result as the formatters walk it: the frames of a
+ * kb_error (kbuild.h), frame 0 with its notes. */
+typedef struct cdiag {
+	kb_diag_kind severity;
+	int code;
+	const char *file; /* NULL when unknown */
+	unsigned line, col;
+	const char *message;
+	struct cdiag *notes;
+	size_t nnotes;
+} cdiag;
+
+/* A result's diagnostics: its error first (if any), then its warnings. */
+typedef struct diag_view {
+	cdiag *d;
+	size_t nd;
+} diag_view;
+
+static cdiag frame_at(const kb_error *e, size_t i)
+{
+	cdiag c = { kb_error_frame_kind(e, i), kb_error_code(e), kb_error_frame_file(e, i),
+		    kb_error_frame_line(e, i), kb_error_frame_column(e, i),
+		    kb_error_frame_message(e, i), NULL, 0 };
+	return c;
+}
+
+static cdiag diag_of(const kb_error *e)
+{
+	cdiag c = frame_at(e, 0);
+	size_t n = kb_error_frame_count(e);
+	if (n > 1) {
+		c.notes = calloc(n - 1, sizeof(*c.notes));
+		if (!c.notes)
+			abort();
+		for (size_t i = 1; i < n; i++)
+			c.notes[i - 1] = frame_at(e, i);
+		c.nnotes = n - 1;
+	}
+	return c;
+}
+
+static void view_init(diag_view *v, const kb_check_result *r)
+{
+	v->nd = (r->error ? 1 : 0) + r->nwarnings;
+	v->d = calloc(v->nd ? v->nd : 1, sizeof(*v->d));
+	if (!v->d)
+		abort();
+	size_t k = 0;
+	if (r->error)
+		v->d[k++] = diag_of(r->error);
+	for (size_t i = 0; i < r->nwarnings; i++)
+		v->d[k++] = diag_of(r->warnings[i]);
+}
+
+static void view_free(diag_view *v)
+{
+	for (size_t i = 0; i < v->nd; i++)
+		free(v->d[i].notes);
+	free(v->d);
+}
+
 /* ---- text ---- */
 
-static void text_frame(FILE *fp, const char *indent, const kb_diag *d, const char *fallback)
+static void text_frame(FILE *fp, const char *indent, const cdiag *d, const char *fallback)
 {
 	fputs(indent, fp);
 	const char *file = d->file ? d->file : fallback;
@@ -147,7 +208,7 @@ static void text_frame(FILE *fp, const char *indent, const kb_diag *d, const cha
 	fprintf(fp, "%s%s\n", sev, d->message);
 }
 
-static char *diag_key(const kb_diag *d)
+static char *diag_key(const cdiag *d)
 {
 	size_t n = strlen(d->message) + (d->file ? strlen(d->file) : 0) + 64;
 	char *k = malloc(n);
@@ -157,20 +218,20 @@ static char *diag_key(const kb_diag *d)
 	return k;
 }
 
-static void text_result(report *rp, const kb_check_result *r)
+static void text_result(report *rp, const kb_check_result *r, const diag_view *v)
 {
 	FILE *fp = rp->out;
 	/* which warnings are new to this report */
 	size_t fresh = 0;
-	bool *show = calloc(r->ndiags ? r->ndiags : 1, sizeof(*show));
+	bool *show = calloc(v->nd ? v->nd : 1, sizeof(*show));
 	if (!show)
 		abort();
-	for (size_t i = 0; i < r->ndiags; i++) {
-		if (r->diags[i].severity != KB_DIAG_WARNING) {
+	for (size_t i = 0; i < v->nd; i++) {
+		if (v->d[i].severity != KB_DIAG_WARNING) {
 			show[i] = true;
 			continue;
 		}
-		char *k = diag_key(&r->diags[i]);
+		char *k = diag_key(&v->d[i]);
 		if (seen_add(&rp->warned, k)) {
 			show[i] = true;
 			fresh++;
@@ -180,11 +241,11 @@ static void text_result(report *rp, const kb_check_result *r)
 	}
 	/* a failure under --strict shows every warning that failed it */
 	if (!r->ok)
-		for (size_t i = 0; i < r->ndiags; i++)
+		for (size_t i = 0; i < v->nd; i++)
 			show[i] = true;
 	size_t shown_w = 0;
-	for (size_t i = 0; i < r->ndiags; i++)
-		if (show[i] && r->diags[i].severity == KB_DIAG_WARNING)
+	for (size_t i = 0; i < v->nd; i++)
+		if (show[i] && v->d[i].severity == KB_DIAG_WARNING)
 			shown_w++;
 	if (!r->ok) {
 		fprintf(fp, "%s: FAILED%s\n", r->path,
@@ -196,12 +257,12 @@ static void text_result(report *rp, const kb_check_result *r)
 		fprintf(fp, "%s: ok (%zu resource%s, %.1f ms)\n", r->path, r->resources,
 			r->resources == 1 ? "" : "s", r->seconds * 1000);
 	}
-	for (size_t i = 0; i < r->ndiags; i++) {
+	for (size_t i = 0; i < v->nd; i++) {
 		if (!show[i])
 			continue;
-		text_frame(fp, "  ", &r->diags[i], r->path);
-		for (size_t k = 0; k < r->diags[i].nnotes; k++)
-			text_frame(fp, "    ", &r->diags[i].notes[k], NULL);
+		text_frame(fp, "  ", &v->d[i], r->path);
+		for (size_t k = 0; k < v->d[i].nnotes; k++)
+			text_frame(fp, "    ", &v->d[i].notes[k], NULL);
 	}
 	if ((fresh || !r->ok) && r->nwarnings > shown_w)
 		fprintf(fp, "  (and %zu warning%s shown above)\n", r->nwarnings - shown_w,
@@ -245,13 +306,16 @@ static void json_str(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
-static void json_diag(FILE *fp, const kb_diag *d)
+static void json_diag(FILE *fp, const cdiag *d)
 {
 	static const char *const sev[] = { "", "error", "warning", "note" };
 	fprintf(fp, "{\"severity\":\"%s\",\"file\":", sev[d->severity]);
 	json_str(fp, d->file);
 	fprintf(fp, ",\"line\":%u,\"column\":%u,\"message\":", d->line, d->col);
 	json_str(fp, d->message);
+	if (d->severity == KB_DIAG_WARNING)
+		fprintf(fp, ",\"code\":\"%s\"",
+			d->code == KB_WARN_DEPRECATED ? "deprecated" : "suspicious");
 	if (d->nnotes) {
 		fputs(",\"notes\":[", fp);
 		for (size_t i = 0; i < d->nnotes; i++) {
@@ -264,7 +328,7 @@ static void json_diag(FILE *fp, const kb_diag *d)
 	fputc('}', fp);
 }
 
-static void json_result(report *rp, const kb_check_result *r)
+static void json_result(report *rp, const kb_check_result *r, const diag_view *v)
 {
 	FILE *fp = rp->out;
 	fputs("{\"path\":", fp);
@@ -273,10 +337,10 @@ static void json_result(report *rp, const kb_check_result *r)
 		    "\"warnings\":%zu,\"diagnostics\":[",
 		r->ok ? "true" : "false", r->built ? "true" : "false", r->seconds * 1000,
 		r->resources, r->nwarnings);
-	for (size_t i = 0; i < r->ndiags; i++) {
+	for (size_t i = 0; i < v->nd; i++) {
 		if (i)
 			fputc(',', fp);
-		json_diag(fp, &r->diags[i]);
+		json_diag(fp, &v->d[i]);
 	}
 	fputc(']', fp);
 	if (r->bundle) {
@@ -327,7 +391,7 @@ static void xml_str(FILE *fp, const char *s)
 }
 
 /* "file:line:col: severity: message" of d and its notes, one per line */
-static char *diag_text(const kb_diag *d, const char *fallback)
+static char *diag_text(const cdiag *d, const char *fallback)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -341,7 +405,7 @@ static char *diag_text(const kb_diag *d, const char *fallback)
 	return buf;
 }
 
-static void junit_result(report *rp, const kb_check_result *r)
+static void junit_result(report *rp, const kb_check_result *r, const diag_view *v)
 {
 	FILE *fp = rp->junit_fp;
 	rp->junit_tests++;
@@ -349,21 +413,21 @@ static void junit_result(report *rp, const kb_check_result *r)
 	fputs("    <testcase classname=\"kbuild.check\" name=\"", fp);
 	xml_str(fp, r->path);
 	fprintf(fp, "\" time=\"%.3f\"", r->seconds);
-	if (r->ok && r->ndiags == 0) {
+	if (r->ok && v->nd == 0) {
 		fputs("/>\n", fp);
 		return;
 	}
 	fputs(">\n", fp);
 	if (!r->ok) {
 		rp->junit_failures++;
-		const kb_diag *first = r->ndiags ? &r->diags[0] : NULL;
+		const cdiag *first = v->nd ? &v->d[0] : NULL;
 		fputs("      <failure type=\"", fp);
 		fputs(r->built ? "strict" : "build", fp);
 		fputs("\" message=\"", fp);
 		xml_str(fp, first ? first->message : "failed");
 		fputs("\">", fp);
-		for (size_t i = 0; i < r->ndiags; i++) {
-			char *t = diag_text(&r->diags[i], r->path);
+		for (size_t i = 0; i < v->nd; i++) {
+			char *t = diag_text(&v->d[i], r->path);
 			xml_str(fp, t);
 			free(t);
 		}
@@ -371,8 +435,8 @@ static void junit_result(report *rp, const kb_check_result *r)
 	} else {
 		/* warnings of an overlay that passes */
 		fputs("      <system-err>", fp);
-		for (size_t i = 0; i < r->ndiags; i++) {
-			char *t = diag_text(&r->diags[i], r->path);
+		for (size_t i = 0; i < v->nd; i++) {
+			char *t = diag_text(&v->d[i], r->path);
 			xml_str(fp, t);
 			free(t);
 		}
@@ -424,11 +488,11 @@ static void gh_escape(FILE *fp, const char *s, bool property)
 	}
 }
 
-static void github_result(report *rp, const kb_check_result *r)
+static void github_result(report *rp, const kb_check_result *r, const diag_view *v)
 {
 	FILE *fp = rp->out;
-	for (size_t i = 0; i < r->ndiags; i++) {
-		const kb_diag *d = &r->diags[i];
+	for (size_t i = 0; i < v->nd; i++) {
+		const cdiag *d = &v->d[i];
 		bool err = d->severity == KB_DIAG_ERROR || rp->strict;
 		fputs(err ? "::error file=" : "::warning file=", fp);
 		gh_escape(fp, d->file ? d->file : r->path, true);
@@ -458,7 +522,7 @@ static void github_result(report *rp, const kb_check_result *r)
 		}
 		fputc('\n', fp);
 	}
-	if (!r->ok && r->ndiags == 0) {
+	if (!r->ok && v->nd == 0) {
 		fputs("::error file=", fp);
 		gh_escape(fp, r->path, true);
 		fputs("::failed\n", fp);
@@ -468,28 +532,33 @@ static void github_result(report *rp, const kb_check_result *r)
 static int on_result(void *ud, const kb_check_result *r)
 {
 	report *rp = ud;
+	diag_view v;
+	view_init(&v, r);
 	switch (rp->fmt) {
 	case FMT_TEXT:
-		text_result(rp, r);
+		text_result(rp, r, &v);
 		break;
 	case FMT_JSON:
-		json_result(rp, r);
+		json_result(rp, r, &v);
 		break;
 	case FMT_JUNIT:
-		junit_result(rp, r);
+		junit_result(rp, r, &v);
 		break;
 	case FMT_GITHUB:
-		github_result(rp, r);
+		github_result(rp, r, &v);
 		break;
 	}
+	view_free(&v);
 	return 0;
 }
 
-static void on_warning(void *ud, const kb_diag *d)
+static void on_warning(void *ud, const kb_error *w)
 {
 	(void)ud;
+	cdiag d = diag_of(w);
 	fputs("kbuild: ", stderr);
-	text_frame(stderr, "", d, NULL);
+	text_frame(stderr, "", &d, NULL);
+	free(d.notes);
 }
 
 static void print_summary(report *rp, const kb_check_summary *s)

@@ -58,23 +58,6 @@ extern "C" {
 /* 1: the first version. */
 #define KB_CHECK_OPTIONS_VERSION 1
 
-typedef enum kb_diag_severity {
-	KB_DIAG_ERROR = 1,
-	KB_DIAG_WARNING = 2,
-	KB_DIAG_NOTE = 3, /* context of an error ("in resource '../base'") */
-} kb_diag_severity;
-
-/* One diagnostic, compiler-style: file:line:col: severity: message. */
-typedef struct kb_diag {
-	kb_diag_severity severity;
-	const char *file;   /* as shown in messages (relative to the current
-			     * directory when below it); NULL when unknown */
-	unsigned line, col; /* 1-based; 0 when unknown */
-	const char *message;
-	const struct kb_diag *notes; /* an error's context, innermost first */
-	size_t nnotes;
-} kb_diag;
-
 /* A dependency's flags: what the build did with the path (OR'ed). */
 enum {
 	KB_CHECK_DEP_READ = 1,    /* read its content */
@@ -93,9 +76,12 @@ typedef struct kb_check_result {
 	int built;        /* the build itself succeeded */
 	double seconds;   /* wall time of the build */
 	size_t resources; /* resources in the output (0 when it failed) */
-	/* The error (first, when the build failed) and then the warnings. */
-	const kb_diag *diags;
-	size_t ndiags;
+	/* Why it failed (the build's error, or the writing of its bundle), or
+	 * NULL; a diagnostic to walk with the kb_error_frame_* functions. */
+	const kb_error *error;
+	/* The build's warnings, diagnostics of kind KB_DIAG_WARNING (code
+	 * KB_WARN_SUSPICIOUS or KB_WARN_DEPRECATED), in the order found. */
+	const kb_error *const *warnings;
 	size_t nwarnings;
 	/* The output, when built and keep_output is set; else NULL. */
 	const char *yaml;
@@ -151,9 +137,10 @@ typedef struct kb_check_options {
 	int keep_output; /* results carry the output */
 	int no_cache;    /* builds share no cache (to measure what it saves) */
 	kb_check_fn on_result; /* may be NULL */
-	/* Problems of the run that belong to no overlay: a directory that
-	 * cannot be listed, a path given that is excluded.  May be NULL. */
-	void (*on_warning)(void *ud, const kb_diag *d);
+	/* Problems of the run that belong to no overlay (a directory that
+	 * cannot be listed, a path given that is excluded, no kustomization
+	 * found), as warning diagnostics, borrowed for the call.  May be NULL. */
+	void (*on_warning)(void *ud, const kb_error *warning);
 	void *ud; /* passed to both */
 } kb_check_options;
 

@@ -42,13 +42,9 @@ kb_error *kb_hooks_parse(const kb_build_hooks *h, const char *path, const char *
 			 const char *buf, size_t len, const kb_parse_limits *lim, kb_node ***docs,
 			 size_t *ndocs);
 
-/*
- * kb_build with hooks (NULL: none).  When warnings is not NULL, the
- * build's warnings are moved there whether it succeeds or fails (a
- * successful result then has none of its own); a failed kb_build keeps
- * none.
- */
+/* kb_build with hooks (NULL: none): the same result, errors and
+ * warnings (on the result, or carried by the error). */
 kb_error *kb_build_hooked(const kb_options *opts, const kb_build_hooks *hooks,
-			  kb_warnings *warnings, kb_result **out);
+			  kb_result **out);
 
 #endif

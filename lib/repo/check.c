@@ -56,7 +56,8 @@ typedef struct check_job {
 	bool skipped; /* stopped before it ran */
 	bool built;   /* the build succeeded (err may still say the bundle failed) */
 	kb_error *err;
-	kb_warnings warn;
+	kb_error **warn; /* the build's warnings (owned) */
+	size_t nwarn;
 	kb_result *res; /* with keep_output */
 	size_t resources;
 	double seconds;
@@ -112,10 +113,22 @@ static void run_job(void *arg)
 	kb_options o = run->bopts;
 	o.path = j->root->dir;
 	double t0 = now_s();
-	j->err = kb_session_build(run->session, &o, &j->deps, &j->warn, &j->res);
+	j->err = kb_session_build(run->session, &o, &j->deps, &j->res);
 	j->seconds = now_s() - t0;
 	j->built = j->err == NULL;
 	j->resources = j->res ? kb_result_count(j->res) : 0;
+	if (j->err) {
+		/* the warnings a failed build carries become the result's */
+		j->warn = j->err->warnings;
+		j->nwarn = j->err->nwarnings;
+		j->err->warnings = NULL;
+		j->err->nwarnings = 0;
+	} else {
+		j->nwarn = kb_result_warning_count(j->res);
+		j->warn = kb_xcalloc(j->nwarn ? j->nwarn : 1, sizeof(*j->warn));
+		for (size_t i = 0; i < j->nwarn; i++)
+			j->warn[i] = kb_error_clone(kb_result_warning_diag(j->res, i));
+	}
 	if (run->changed_mode) {
 		j->touched = kb_xcalloc(run->nchanged ? run->nchanged : 1, sizeof(size_t));
 		for (size_t i = 0; i < run->nchanged; i++)
@@ -125,7 +138,7 @@ static void run_job(void *arg)
 				j->touched[j->ntouched++] = i;
 	}
 	bool reported = !run->changed_mode || j->ntouched > 0;
-	bool ok = !j->err && !(run->o->strict && j->warn.n > 0);
+	bool ok = !j->err && !(run->o->strict && j->nwarn > 0);
 	if (run->bundle_dir && reported) {
 		char *path = bundle_path(run, j->root);
 		if (ok) {
@@ -156,19 +169,14 @@ static void run_job(void *arg)
 static void job_free(check_job *j)
 {
 	kb_error_free(j->err);
-	kb_warnings_free(&j->warn);
+	for (size_t i = 0; i < j->nwarn; i++)
+		kb_error_free(j->warn[i]);
+	free(j->warn);
 	kb_result_free(j->res);
 	kb_deps_free(j->deps);
 	free(j->touched);
 	free(j->bundle);
 	memset(j, 0, sizeof(*j));
-}
-
-/* The kb_diag form of one frame of an error or warning. */
-static kb_diag frame_diag(const kb_frame *f, kb_diag_severity sev)
-{
-	kb_diag d = { sev, f->file, f->line, f->col, f->msg, NULL, 0 };
-	return d;
 }
 
 static void deliver(check_run *run, check_job *j, kb_check_summary *sum, int *stopped)
@@ -179,24 +187,6 @@ static void deliver(check_run *run, check_job *j, kb_check_summary *sum, int *st
 		sum->untouched++;
 		return;
 	}
-	size_t nd = (j->err ? 1 : 0) + j->warn.n;
-	kb_diag *diags = kb_xcalloc(nd ? nd : 1, sizeof(*diags));
-	kb_diag *notes = NULL;
-	size_t k = 0;
-	if (j->err) {
-		diags[k] = frame_diag(&j->err->primary, KB_DIAG_ERROR);
-		if (j->err->nnotes) {
-			notes = kb_xcalloc(j->err->nnotes, sizeof(*notes));
-			for (size_t i = 0; i < j->err->nnotes; i++)
-				notes[i] = frame_diag(&j->err->notes[i], KB_DIAG_NOTE);
-			diags[k].notes = notes;
-			diags[k].nnotes = j->err->nnotes;
-		}
-		k++;
-	}
-	for (size_t i = 0; i < j->warn.n; i++)
-		diags[k++] = frame_diag(&j->warn.at[i], KB_DIAG_WARNING);
-
 	size_t nd_deps = kb_deps_count(j->deps);
 	const char **deps = kb_xcalloc(nd_deps ? nd_deps : 1, sizeof(*deps));
 	unsigned *flags = kb_xcalloc(nd_deps ? nd_deps : 1, sizeof(*flags));
@@ -213,12 +203,12 @@ static void deliver(check_run *run, check_job *j, kb_check_summary *sum, int *st
 	r.path = j->root->display;
 	r.dir = j->root->dir;
 	r.built = j->built;
-	r.ok = !j->err && !(o->strict && j->warn.n > 0);
+	r.ok = !j->err && !(o->strict && j->nwarn > 0);
 	r.seconds = j->seconds;
 	r.resources = j->resources;
-	r.diags = diags;
-	r.ndiags = nd;
-	r.nwarnings = j->warn.n;
+	r.error = j->err;
+	r.warnings = (const kb_error *const *)j->warn;
+	r.nwarnings = j->nwarn;
 	if (j->res && j->built)
 		r.yaml = kb_result_yaml(j->res, &r.yaml_len);
 	r.bundle = j->bundle;
@@ -233,14 +223,12 @@ static void deliver(check_run *run, check_job *j, kb_check_summary *sum, int *st
 		sum->ok++;
 	else
 		sum->failed++;
-	sum->warnings += j->warn.n;
+	sum->warnings += j->nwarn;
 	if (o->on_result && o->on_result(o->ud, &r) != 0)
 		*stopped = 1;
 	free(touched);
 	free(flags);
 	free(deps);
-	free(notes);
-	free(diags);
 }
 
 /* The size of the kustomization file: how much it lists is the best
@@ -291,10 +279,8 @@ static void report_warnings(const kb_check_options *o, const kb_warnings *w)
 {
 	if (!o->on_warning)
 		return;
-	for (size_t i = 0; i < w->n; i++) {
-		kb_diag d = frame_diag(&w->at[i], KB_DIAG_WARNING);
-		o->on_warning(o->ud, &d);
-	}
+	for (size_t i = 0; i < w->n; i++)
+		o->on_warning(o->ud, w->diag[i]);
 }
 
 kb_error *kb_check(const kb_check_options *o, kb_check_summary *sum_out)
@@ -368,13 +354,14 @@ kb_error *kb_check(const kb_check_options *o, kb_check_summary *sum_out)
 		goto out;
 	sum.components = roots.components;
 	sum.excluded = roots.excluded;
-	if (roots.n == 0 && o->on_warning) {
+	if (roots.n == 0) {
 		/* a CI job pointed at the wrong directory must not pass unseen */
-		kb_diag d = { KB_DIAG_WARNING, NULL, 0, 0,
-			      "no kustomization found to check (no kustomization.yaml, "
-			      "kustomization.yml or Kustomization that is not a Component)",
-			      NULL, 0 };
-		o->on_warning(o->ud, &d);
+		kb_warnings none = { 0 };
+		kb_warn(&none, NULL, 0, 0,
+			"no kustomization found to check (no kustomization.yaml, "
+			"kustomization.yml or Kustomization that is not a Component)");
+		report_warnings(o, &none);
+		kb_warnings_free(&none);
 	}
 
 	if (o->bundle_dir) {

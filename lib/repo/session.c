@@ -116,15 +116,23 @@ static char *dup_or_null(const char *s)
 	return s ? kb_xstrdup(s) : NULL;
 }
 
-/* A deep copy: each build adds its own notes to the error it gets. */
-static kb_error *error_copy(const kb_error *e)
+kb_error *kb_error_clone(const kb_error *e)
 {
+	if (!e)
+		return NULL;
 	kb_error *c = kb_error_new(e->primary.file, e->primary.line, e->primary.col, "%s",
 				   e->primary.msg);
 	c->code = e->code;
+	c->kind = e->kind;
 	for (size_t i = 0; i < e->nnotes; i++)
 		kb_error_note(c, e->notes[i].file, e->notes[i].line, e->notes[i].col, "%s",
 			      e->notes[i].msg);
+	if (e->nwarnings) {
+		c->warnings = kb_xcalloc(e->nwarnings, sizeof(*c->warnings));
+		for (size_t i = 0; i < e->nwarnings; i++)
+			c->warnings[i] = kb_error_clone(e->warnings[i]);
+		c->nwarnings = e->nwarnings;
+	}
 	return c;
 }
 
@@ -157,7 +165,7 @@ static kb_error *build_clone(void *ud, const kb_repospec *rs, kb_clone *out)
 		pthread_cond_wait(&s->clone_done, &s->clone_mu);
 	pthread_mutex_unlock(&s->clone_mu);
 	if (c->err)
-		return error_copy(c->err);
+		return kb_error_clone(c->err); /* each build adds its own notes */
 	out->dir = dup_or_null(c->clone.dir);
 	out->root = dup_or_null(c->clone.root);
 	return NULL;
@@ -173,7 +181,7 @@ static void build_release(void *ud, kb_clone *c)
 }
 
 kb_error *kb_session_build(kb_session *s, const kb_options *opts, kb_deps **deps,
-			   kb_warnings *warnings, kb_result **out)
+			   kb_result **out)
 {
 	*out = NULL;
 	kb_options o;
@@ -190,9 +198,7 @@ kb_error *kb_session_build(kb_session *s, const kb_options *opts, kb_deps **deps
 	o.fs = &rec.fs;
 	one_build b = { s, d };
 	kb_build_hooks h = { &b, build_parse, build_depend_tree, build_clone, build_release };
-	kb_warnings local = { 0 };
-	kb_error *e = kb_build_hooked(&o, &h, warnings ? warnings : &local, out);
-	kb_warnings_free(&local);
+	kb_error *e = kb_build_hooked(&o, &h, out);
 	kb_deps_seal(d);
 	if (deps)
 		*deps = d;

@@ -3,9 +3,9 @@
  * its dependency set: what check (and diff) run per overlay.
  *
  *   kb_session *s = kb_session_new(NULL, 0);       // over the OS's files
- *   kb_deps *deps; kb_warnings w = {0}; kb_result *res;
- *   kb_error *e = kb_session_build(s, &opts, &deps, &w, &res);
- *   ...  kb_deps_free(deps); kb_warnings_free(&w); kb_result_free(res);
+ *   kb_deps *deps; kb_result *res;
+ *   kb_error *e = kb_session_build(s, &opts, &deps, &res);
+ *   ...  kb_deps_free(deps); kb_result_free(res); kb_error_free(e);
  *   kb_session_free(s);
  *
  * A session build gives exactly what kb_build gives for the same
@@ -48,10 +48,15 @@ const kb_build_hooks *kb_session_hooks(kb_session *s);
  * Builds opts->path as kb_build(opts) would, except that opts->fs is
  * replaced by the session's file system.  *deps receives the build's
  * dependency set (sealed; caller frees; also on failure, when deps is
- * not NULL), *warnings its warnings (on success and failure).
+ * not NULL).  The warnings come as kb_build's do: on the result, or
+ * carried by the error.
  */
 kb_error *kb_session_build(kb_session *s, const kb_options *opts, kb_deps **deps,
-			   kb_warnings *warnings, kb_result **out);
+			   kb_result **out);
+
+/* A deep copy of a diagnostic (an error or a warning), its notes and the
+ * warnings it carries; NULL for NULL.  Caller frees. */
+kb_error *kb_error_clone(const kb_error *e);
 
 typedef struct kb_session_stats {
 	kb_cache_stats reads;  /* file reads */

@@ -70,13 +70,22 @@ static int collect(void *ud, const kb_check_result *r)
 	kb_buf *b = ud;
 	kb_buf_printf(b, "%s ok=%d built=%d res=%zu warn=%zu\n", r->path, r->ok, r->built,
 		      r->resources, r->nwarnings);
-	for (size_t i = 0; i < r->ndiags; i++) {
-		const kb_diag *g = &r->diags[i];
-		kb_buf_printf(b, "  %d %s:%u:%u %s\n", g->severity, g->file ? g->file : "-", g->line,
-			      g->col, g->message);
-		for (size_t k = 0; k < g->nnotes; k++)
-			kb_buf_printf(b, "    note %s:%u %s\n", g->notes[k].file ? g->notes[k].file : "-",
-				      g->notes[k].line, g->notes[k].message);
+	const kb_error *all[64];
+	size_t n = 0;
+	if (r->error)
+		all[n++] = r->error;
+	for (size_t i = 0; i < r->nwarnings && n < 64; i++)
+		all[n++] = r->warnings[i];
+	for (size_t i = 0; i < n; i++) {
+		const kb_error *g = all[i];
+		kb_buf_printf(b, "  %d %s:%u:%u %s\n", kb_error_frame_kind(g, 0),
+			      kb_error_frame_file(g, 0) ? kb_error_frame_file(g, 0) : "-",
+			      kb_error_frame_line(g, 0), kb_error_frame_column(g, 0),
+			      kb_error_frame_message(g, 0));
+		for (size_t k = 1; k < kb_error_frame_count(g); k++)
+			kb_buf_printf(b, "    note %s:%u %s\n",
+				      kb_error_frame_file(g, k) ? kb_error_frame_file(g, k) : "-",
+				      kb_error_frame_line(g, k), kb_error_frame_message(g, k));
 	}
 	if (r->yaml)
 		kb_buf_printf(b, "  yaml %zu bytes: %.*s\n", r->yaml_len, (int)(r->yaml_len > 40 ? 40 : r->yaml_len), r->yaml);

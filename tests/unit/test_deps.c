@@ -91,9 +91,8 @@ static void test_build_reads_exactly(void)
 	char *ov = kb_path_join(d, "overlay");
 	o.path = ov;
 	kb_deps *deps = NULL;
-	kb_warnings w = { 0 };
 	kb_result *res = NULL;
-	kb_error *e = kb_session_build(s, &o, &deps, &w, &res);
+	kb_error *e = kb_session_build(s, &o, &deps, &res);
 	OK(e == NULL && res != NULL);
 	if (e) {
 		char *t = kb_error_format(e);
@@ -147,8 +146,7 @@ static void test_build_reads_exactly(void)
 	free(err);
 	kb_deps *again = NULL;
 	kb_result *res2 = NULL;
-	kb_warnings w2 = { 0 };
-	e = kb_session_build(s, &o, &again, &w2, &res2);
+	e = kb_session_build(s, &o, &again, &res2);
 	OK(e == NULL && kb_deps_count(again) == kb_deps_count(deps));
 	bool same = true;
 	for (size_t i = 0; i < kb_deps_count(deps) && same; i++)
@@ -162,7 +160,6 @@ static void test_build_reads_exactly(void)
 	OK(st.parses.lookups > st.parses.misses); /* the second build parsed from the cache */
 	OK(st.reads.lookups > st.reads.misses);
 	kb_result_free(res2);
-	kb_warnings_free(&w2);
 	kb_deps_free(again);
 
 	/* a failed build still has its set: the missing file is in it */
@@ -171,19 +168,16 @@ static void test_build_reads_exactly(void)
 	o.path = br;
 	kb_deps *bd = NULL;
 	kb_result *bres = NULL;
-	kb_warnings bw = { 0 };
-	e = kb_session_build(s, &o, &bd, &bw, &bres);
+	e = kb_session_build(s, &o, &bd, &bres);
 	OK(e != NULL && bres == NULL);
 	p = kb_path_join(d, "broken/gone.yaml");
 	OK(kb_deps_touched_by(bd, p));
 	free(p);
 	kb_error_free(e);
 	kb_deps_free(bd);
-	kb_warnings_free(&bw);
 	free(br);
 
 	kb_result_free(res);
-	kb_warnings_free(&w);
 	kb_deps_free(deps);
 	kb_session_free(s);
 	free(ov);
@@ -249,9 +243,8 @@ static void test_helm_chart_tree(void)
 	o.enable_helm = 1;
 	o.helm_command = helm;
 	kb_deps *deps = NULL;
-	kb_warnings w = { 0 };
 	kb_result *res = NULL;
-	kb_error *e = kb_session_build(s, &o, &deps, &w, &res);
+	kb_error *e = kb_session_build(s, &o, &deps, &res);
 	OK(e == NULL && res != NULL);
 	char *chart = kb_path_join(d, "app/charts/demo");
 	OK(kb_deps_lookup(deps, chart) & KB_DEP_TREE);
@@ -264,7 +257,6 @@ static void test_helm_chart_tree(void)
 	free(chart);
 	kb_error_free(e);
 	kb_result_free(res);
-	kb_warnings_free(&w);
 	kb_deps_free(deps);
 	kb_session_free(s);
 	free(app);
