@@ -38,6 +38,7 @@ static const char cmd_version_usage[] =
  * the others handle --help themselves. */
 const cli_command cli_commands[] = {
 	{ "build", cmd_build, "build a kustomization (the default command)", NULL },
+	{ "check", cmd_check, "build every overlay below a directory, report every failure", NULL },
 	{ "completion", cmd_completion, "print a bash, zsh or fish completion script",
 	  cmd_completion_usage },
 	{ "help", cmd_help, "show help for kbuild or one of its commands", cmd_help_usage },

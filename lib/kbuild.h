@@ -314,5 +314,6 @@ KB_API int kb_abi_version(void);
 
 /* The public headers of the library's other parts (one per command:
  * kbuild/check.h, ...) are included here, so users include kbuild.h. */
+#include "kbuild/check.h"
 
 #endif
