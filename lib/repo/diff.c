@@ -1,0 +1,577 @@
+/*
+ * diff.c - kb_diff (kbuild/diff.h): find the overlays below the paths at
+ * both revisions, pick those a change can affect, render them on both
+ * sides and compare the streams (resdiff.c).
+ *
+ * Which overlays a change can affect.  A build is a function of the
+ * files it reads, so an overlay whose reads on one side include no
+ * changed path reads the same bytes on the other side and renders the
+ * same: it suffices to know, for one side, a superset of what each
+ * overlay's build reads.  depscan() computes one without building: the
+ * subtree of every kustomization directory in the overlay's closure
+ * (under the default load restrictor a level reads nothing outside its
+ * own directory), plus every path a kustomization, an inline or file
+ * plugin configuration names that leads outside it (bases, components,
+ * and whatever LoadRestrictionsNone lets a level read), lexically and
+ * after symlinks.  The changed paths are git's: files that differ
+ * between the revisions, and with the working tree as head also
+ * untracked and ignored ones (directories as a whole).  A path overlaps
+ * a dependency when one lies in or below the other.
+ */
+#include "kbuild.h"
+#include "kbuild/diff.h"
+#include "kbuild/gitfs.h"
+#include "diag.h"
+#include "fs.h"
+#include "git.h"
+#include "kustfile.h"
+#include "node.h"
+#include "parse.h"
+#include "resdiff.h"
+#include "strmap.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- paths ---- */
+
+/* Lexically cleaned absolute path of rel against dir. */
+static char *clean_join(const char *dir, const char *rel)
+{
+	char *j = kb_path_join(dir, rel);
+	kb_buf out = KB_BUF_INIT;
+	const char *p = j;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *e = strchr(p, '/');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 1 && p[0] == '.') {
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (out.len > 0 && out.data[out.len - 1] != '/')
+				out.len--;
+			if (out.len > 0)
+				out.len--;
+			if (out.data)
+				out.data[out.len] = '\0';
+		} else {
+			kb_buf_putc(&out, '/');
+			kb_buf_append(&out, p, n);
+		}
+		p += n;
+	}
+	free(j);
+	if (!out.len)
+		kb_buf_putc(&out, '/');
+	return kb_buf_detach(&out);
+}
+
+static bool path_in(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+	if (n == 1 && dir[0] == '/')
+		return true;
+	return strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == '\0');
+}
+
+/* An absolute, canonical form of a path that may not exist: its longest
+ * existing prefix resolved by the OS, the rest appended. */
+static char *canonical_any(const char *path)
+{
+	char *cwd = getcwd(NULL, 0);
+	char *abs = clean_join(cwd ? cwd : "/", path);
+	free(cwd);
+	char *rest = kb_xstrdup("");
+	for (;;) {
+		char *rp = realpath(abs, NULL);
+		if (rp) {
+			char *out = *rest ? kb_xasprintf("%s%s%s", rp, strcmp(rp, "/") ? "/" : "",
+						      rest)
+					  : kb_xstrdup(rp);
+			free(rp);
+			free(abs);
+			free(rest);
+			return out;
+		}
+		char *sl = strrchr(abs, '/');
+		if (!sl || sl == abs) {
+			free(rest);
+			return abs;
+		}
+		char *nr = *rest ? kb_xasprintf("%s/%s", sl + 1, rest) : kb_xstrdup(sl + 1);
+		free(rest);
+		rest = nr;
+		*sl = '\0';
+	}
+}
+
+static const char *rel_to(const char *p, const char *top)
+{
+	size_t n = strlen(top);
+	if (strcmp(p, top) == 0)
+		return ".";
+	return p + n + (n > 1);
+}
+
+/* ---- discovery ---- */
+
+typedef struct overlay {
+	char *dir; /* absolute */
+	bool at_base, at_head;
+} overlay;
+
+typedef struct found {
+	kb_strmap by_dir; /* dir -> overlay index + 1 (in len) */
+	overlay *v;
+	size_t n, cap;
+} found;
+
+static void found_add(found *f, const char *dir, bool base)
+{
+	bool created;
+	kb_strmap_slot *s = kb_strmap_put(&f->by_dir, dir, &created);
+	if (created) {
+		kb_grow((void **)&f->v, &f->cap, f->n + 1, sizeof(*f->v));
+		f->v[f->n] = (overlay){ kb_xstrdup(dir), false, false };
+		s->len = f->n++;
+	}
+	if (base)
+		f->v[s->len].at_base = true;
+	else
+		f->v[s->len].at_head = true;
+}
+
+/* Every kustomization root in or below dir (directories only, symlinks
+ * to directories not followed, .git skipped, Components left out). */
+static void discover(const kb_fs *fs, const char *dir, const kb_parse_limits *lim, found *f,
+		     bool base, unsigned depth)
+{
+	if (depth > 64)
+		return;
+	if (kb_kust_probe(fs, dir) == 1) {
+		kb_kust *k = NULL;
+		kb_error *e = kb_kust_load(fs, dir, lim, NULL, &k);
+		/* one that does not load is an overlay: its error is reported */
+		if (e || !k->component)
+			found_add(f, dir, base);
+		kb_error_free(e);
+		kb_kust_free(k);
+	}
+	char **names = NULL;
+	size_t n = 0;
+	if (kb_fs_list(fs, dir, &names, &n) != 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(names[i], ".git") != 0) {
+			char *p = kb_path_join(dir, names[i]);
+			kb_file_type t;
+			if (kb_fs_stat(fs, p, false, &t) == 0 && t == KB_FILE_DIR)
+				discover(fs, p, lim, f, base, depth + 1);
+			free(p);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* ---- dependency superset (see the top) ---- */
+
+typedef struct scan {
+	const kb_fs *fs;
+	kb_parse_limits lim;
+	kb_strmap memo; /* root -> kb_strv * of prefixes */
+	kb_strv stack;
+	bool cycle;
+	kb_strv **orphans; /* results not memoised (a cycle) */
+	size_t norphans, norphans_cap;
+} scan;
+
+static void strv_free_v(void *p)
+{
+	kb_strv *v = p;
+	if (v)
+		kb_strv_free(v);
+	free(v);
+}
+
+static void add_unique(kb_strv *v, const char *s)
+{
+	if (!kb_strv_contains(v, s))
+		kb_strv_push(v, s);
+}
+
+static const kb_strv *deps_of(scan *s, const char *root);
+
+static void walk_strings(scan *s, const char *root, const kb_node *n, kb_strv *deps,
+			 unsigned depth);
+
+/* One string that may be a path (or KEY=path) read at level root. */
+static void consider(scan *s, const char *root, const char *str, kb_strv *deps, unsigned depth)
+{
+	if (!*str || strlen(str) > 4096)
+		return;
+	if (strchr(str, '\n')) {
+		/* inline YAML: a patch or plugin configuration naming files */
+		if (depth > 4)
+			return;
+		kb_node **docs = NULL;
+		size_t nd = 0;
+		kb_error *e = kb_yaml_parse(NULL, str, strlen(str), &s->lim, &docs, &nd);
+		kb_error_free(e);
+		for (size_t i = 0; i < nd; i++)
+			walk_strings(s, root, docs[i], deps, depth + 1);
+		kb_docs_free(docs, nd);
+		return;
+	}
+	const char *eq = strchr(str, '=');
+	if (eq && eq[1])
+		consider(s, root, eq + 1, deps, depth);
+	char *lex = clean_join(root, str);
+	if (!path_in(lex, root))
+		add_unique(deps, lex);
+	char *real = kb_fs_realpath(s->fs, lex);
+	if (real && strcmp(real, root) == 0) {
+		free(real);
+		real = NULL;
+	}
+	if (real) {
+		if (!path_in(real, root))
+			add_unique(deps, real);
+		kb_file_type t;
+		if (kb_fs_stat(s->fs, real, true, &t) == 0) {
+			if (t == KB_FILE_DIR && kb_kust_probe(s->fs, real) == 1) {
+				const kb_strv *sub = deps_of(s, real);
+				for (size_t i = 0; sub && i < sub->n; i++)
+					add_unique(deps, sub->v[i]);
+			} else if (t == KB_FILE_REGULAR && depth < 4 &&
+				   (kb_str_has_suffix(real, ".yaml") || kb_str_has_suffix(real, ".yml") ||
+				    kb_str_has_suffix(real, ".json"))) {
+				/* a plugin configuration or patch may name more files */
+				size_t len;
+				char *data = kb_fs_read(s->fs, real, &len);
+				if (data && len < (1u << 20)) {
+					kb_node **docs = NULL;
+					size_t nd = 0;
+					kb_error *e = kb_yaml_parse(NULL, data, len, &s->lim, &docs, &nd);
+					kb_error_free(e);
+					/* plugin configs name files relative to the kustomization */
+					for (size_t i = 0; i < nd; i++)
+						walk_strings(s, root, docs[i], deps, depth + 1);
+					kb_docs_free(docs, nd);
+				}
+				free(data);
+			}
+		}
+		free(real);
+	}
+	free(lex);
+}
+
+static void walk_strings(scan *s, const char *root, const kb_node *n, kb_strv *deps,
+			 unsigned depth)
+{
+	if (!n)
+		return;
+	if (n->kind == KB_STR)
+		consider(s, root, n->str, deps, depth);
+	else if (n->kind == KB_MAP)
+		for (size_t i = 0; i < n->n; i++)
+			walk_strings(s, root, n->pairs[i].val, deps, depth);
+	else if (n->kind == KB_SEQ)
+		for (size_t i = 0; i < n->n; i++)
+			walk_strings(s, root, n->items[i], deps, depth);
+}
+
+static const kb_strv *deps_of(scan *s, const char *root)
+{
+	kb_strmap_slot *m = kb_strmap_get(&s->memo, root);
+	if (m)
+		return m->val;
+	if (kb_strv_contains(&s->stack, root)) {
+		s->cycle = true;
+		return NULL;
+	}
+	kb_strv_push(&s->stack, root);
+	bool outer_cycle = s->cycle;
+	s->cycle = false;
+	kb_strv *deps = kb_xcalloc(1, sizeof(*deps));
+	kb_strv_push(deps, root);
+	/* the file as written: every string in it (kb_kust_load would refuse
+	 * one with an unknown field, whose other fields still count) */
+	for (size_t i = 0; i < 3; i++) {
+		char *p = kb_path_join(root, kb_kust_filenames[i]);
+		size_t len;
+		char *data = kb_fs_read(s->fs, p, &len);
+		free(p);
+		if (!data)
+			continue;
+		kb_parse_limits lim = s->lim;
+		lim.dup_keys_last_wins = true;
+		kb_node *doc = NULL;
+		kb_error *e = kb_yaml_parse_one(NULL, data, len, &lim, &doc);
+		kb_error_free(e);
+		walk_strings(s, root, doc, deps, 0);
+		kb_node_free(doc);
+		free(data);
+		break;
+	}
+	s->stack.n--;
+	free(s->stack.v[s->stack.n]);
+	if (s->cycle) {
+		/* incomplete while an enclosing level is unfinished: not kept
+		 * for others, and the enclosing levels are incomplete too */
+		kb_grow((void **)&s->orphans, &s->norphans_cap, s->norphans + 1,
+			sizeof(*s->orphans));
+		s->orphans[s->norphans++] = deps;
+		return deps;
+	}
+	s->cycle = outer_cycle;
+	m = kb_strmap_put(&s->memo, root, NULL);
+	m->val = deps;
+	return deps;
+}
+
+/* ---- changed paths ---- */
+
+typedef struct changes {
+	kb_strmap set; /* absolute paths */
+	char **sorted;
+	size_t n;
+} changes;
+
+static void changes_add(changes *c, const char *top, const char *rel, size_t len)
+{
+	while (len > 0 && rel[len - 1] == '/')
+		len--; /* a directory entry: all below it */
+	if (!len)
+		return;
+	char *p = kb_xasprintf("%s/%.*s", strcmp(top, "/") ? top : "", (int)len, rel);
+	kb_strmap_put(&c->set, p, NULL);
+	free(p);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static kb_error *changed_paths(const char *top, const char *base_commit, const char *head_commit,
+			       changes *c)
+{
+	const char *args_wt[] = { "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff",
+				  "--ignore-submodules=none", base_commit, "--", NULL };
+	const char *args_rev[] = { "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff",
+				   base_commit, head_commit, "--", NULL };
+	kb_buf out = KB_BUF_INIT;
+	kb_error *e = kb_git_run(top, head_commit ? args_rev : args_wt, &out, NULL, NULL);
+	if (e)
+		return e;
+	for (size_t i = 0; i < out.len;) {
+		size_t n = strlen(out.data + i);
+		changes_add(c, top, out.data + i, n);
+		i += n + 1;
+	}
+	kb_buf_free(&out);
+	if (!head_commit) {
+		/* files git does not track are the working tree's too */
+		const char *st[] = { "status", "--porcelain", "-z", "--no-renames", "--ignored",
+				     "--untracked-files=normal", NULL };
+		e = kb_git_run(top, st, &out, NULL, NULL);
+		if (e)
+			return e;
+		for (size_t i = 0; i < out.len;) {
+			size_t n = strlen(out.data + i);
+			const char *ent = out.data + i;
+			if (n > 3 && (memcmp(ent, "?? ", 3) == 0 || memcmp(ent, "!! ", 3) == 0))
+				changes_add(c, top, ent + 3, n - 3);
+			i += n + 1;
+		}
+		kb_buf_free(&out);
+	}
+	c->sorted = kb_xcalloc(c->set.n + 1, sizeof(*c->sorted));
+	for (size_t i = 0; i < c->set.cap; i++)
+		if (c->set.s[i].key)
+			c->sorted[c->n++] = c->set.s[i].key;
+	qsort(c->sorted, c->n, sizeof(*c->sorted), cmp_str);
+	return NULL;
+}
+
+/* Whether a changed path lies in or below p, or p below a changed path. */
+static bool touches(const changes *c, const char *p)
+{
+	size_t lo = 0, hi = c->n, pl = strlen(p);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(c->sorted[mid], p) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < c->n && strncmp(c->sorted[i], p, pl) == 0; i++)
+		if (c->sorted[i][pl] == '\0' || c->sorted[i][pl] == '/' || (pl == 1 && *p == '/'))
+			return true;
+	char *q = kb_xstrdup(p);
+	bool hit = false;
+	for (char *sl = strrchr(q, '/'); sl && sl > q && !hit; sl = strrchr(q, '/')) {
+		*sl = '\0';
+		hit = kb_strmap_get(&c->set, q) != NULL;
+	}
+	free(q);
+	return hit;
+}
+
+/* ---- rendering ---- */
+
+static void render(const kb_diff_options *o, const kb_fs *fs, const char *dir, kb_diff_side *side,
+		   kb_result **res, char **err_text)
+{
+	kb_options bo;
+	if (o->build)
+		bo = *o->build;
+	else
+		kb_options_init(&bo);
+	/* a caller built against an older kb_options lacks the fields
+	 * set here: take its fields, then ours */
+	bo.version = KB_OPTIONS_VERSION;
+	bo.path = dir;
+	bo.fs = fs;
+	*res = NULL;
+	*err_text = NULL;
+	kb_error *e = kb_build(&bo, res);
+	side->exists = true;
+	if (e) {
+		*err_text = kb_error_format(e);
+		side->error = *err_text;
+		kb_error_free(e);
+		return;
+	}
+	side->yaml = kb_result_yaml(*res, &side->len);
+}
+
+kb_error *kb_diff(const kb_diff_options *o, kb_diff_result **out)
+{
+	*out = NULL;
+	kb_diff_options defaults;
+	if (!o) {
+		kb_diff_options_init(&defaults);
+		o = &defaults;
+	}
+	static const char *const dot[] = { "." };
+	const char *const *paths = o->npaths ? o->paths : dot;
+	size_t npaths = o->npaths ? o->npaths : 1;
+	const char *base_rev = kb_str_empty(o->base) ? "HEAD" : o->base;
+
+	kb_gitfs *gb = NULL, *gh = NULL;
+	kb_error *e = kb_gitfs_open(paths[0], base_rev, &gb);
+	if (!e && !kb_str_empty(o->head))
+		e = kb_gitfs_open(paths[0], o->head, &gh);
+	if (e) {
+		kb_gitfs_free(gb);
+		return e;
+	}
+	const char *top = kb_gitfs_root(gb);
+	const kb_fs *fs_base = kb_gitfs_fs(gb);
+	const kb_fs *fs_head = gh ? kb_gitfs_fs(gh) : NULL;
+
+	kb_strv roots = { 0 };
+	for (size_t i = 0; i < npaths && !e; i++) {
+		char *p = canonical_any(paths[i]);
+		if (!path_in(p, top)) {
+			e = kb_error_new(paths[i], 0, 0,
+					 "not in the repository at %s (kbuild diff compares overlays "
+					 "of one repository)",
+					 top);
+			e->code = KB_ERR_USAGE;
+			free(p);
+		} else {
+			kb_strv_push_owned(&roots, p);
+		}
+	}
+	changes ch = { 0 };
+	if (!e)
+		e = changed_paths(top, kb_gitfs_commit(gb) ? kb_gitfs_commit(gb) : base_rev,
+				  gh ? (kb_gitfs_commit(gh) ? kb_gitfs_commit(gh) : o->head) : NULL, &ch);
+	if (e) {
+		kb_strv_free(&roots);
+		kb_strmap_free(&ch.set, NULL);
+		free(ch.sorted);
+		kb_gitfs_free(gb);
+		kb_gitfs_free(gh);
+		if (e->code != KB_ERR_USAGE)
+			e->code = KB_ERR_BUILD;
+		return e;
+	}
+
+	kb_parse_limits lim = { 0 };
+	if (o->build) {
+		lim.max_depth = o->build->max_depth;
+		lim.max_nodes = o->build->max_nodes;
+	}
+	found f = { 0 };
+	for (size_t i = 0; i < roots.n; i++) {
+		if (kb_fs_is_dir(fs_base, roots.v[i]))
+			discover(fs_base, roots.v[i], &lim, &f, true, 0);
+		if (kb_fs_is_dir(fs_head, roots.v[i]))
+			discover(fs_head, roots.v[i], &lim, &f, false, 0);
+	}
+
+	scan sc = { .fs = fs_head, .lim = lim };
+	kb_diff_result *r = kb_diff_result_new();
+	for (size_t i = 0; i < f.n; i++) {
+		overlay *ov = &f.v[i];
+		bool pick = o->all || !ov->at_base || !ov->at_head;
+		if (!pick) {
+			const kb_strv *deps = deps_of(&sc, ov->dir);
+			for (size_t k = 0; deps && k < deps->n && !pick; k++)
+				pick = touches(&ch, deps->v[k]);
+		}
+		if (!pick)
+			continue;
+		kb_diff_side bs = { 0 }, hs = { 0 };
+		kb_result *rb = NULL, *rh = NULL;
+		char *eb = NULL, *eh = NULL;
+		if (ov->at_base)
+			render(o, fs_base, ov->dir, &bs, &rb, &eb);
+		if (ov->at_head)
+			render(o, fs_head, ov->dir, &hs, &rh, &eh);
+		kb_error *ae = kb_diff_result_add(r, rel_to(ov->dir, top), &bs, &hs, o);
+		if (ae) {
+			/* a stream kbuild printed that it cannot read back: a bug */
+			kb_error_free(ae);
+		}
+		kb_result_free(rb);
+		kb_result_free(rh);
+		free(eb);
+		free(eh);
+	}
+	kb_diff_result_sort(r);
+	r->counted = true;
+	r->overlays = f.n;
+	r->changed_files = ch.n;
+	r->base_rev = kb_xstrdup(base_rev);
+	r->base_commit = kb_gitfs_commit(gb) ? kb_xstrdup(kb_gitfs_commit(gb)) : NULL;
+	r->head_rev = gh ? kb_xstrdup(o->head) : NULL;
+	r->head_commit = gh && kb_gitfs_commit(gh) ? kb_xstrdup(kb_gitfs_commit(gh)) : NULL;
+
+	for (size_t i = 0; i < f.n; i++)
+		free(f.v[i].dir);
+	free(f.v);
+	kb_strmap_free(&f.by_dir, NULL);
+	kb_strmap_free(&sc.memo, strv_free_v);
+	for (size_t i = 0; i < sc.norphans; i++)
+		strv_free_v(sc.orphans[i]);
+	free(sc.orphans);
+	kb_strv_free(&sc.stack);
+	kb_strmap_free(&ch.set, NULL);
+	free(ch.sorted);
+	kb_strv_free(&roots);
+	kb_gitfs_free(gb);
+	kb_gitfs_free(gh);
+	*out = r;
+	return NULL;
+}
