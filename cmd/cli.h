@@ -95,6 +95,7 @@ int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_buil
 void cli_build_env(kb_options *opts);
 
 int cmd_build(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ extern const char cmd_build_usage[];
 
 const cli_command cli_commands[] = {
 	{ "build", cmd_build, "build a kustomization (the default command)", NULL },
+	{ "check", cmd_check, "build every overlay below a directory, report every failure", NULL },
 	{ "diff", cmd_diff, "show what a change does to the rendered manifests", NULL },
 	{ "help", cmd_help, "show help for kbuild or one of its commands", NULL },
 	{ "version", cmd_version, "print the version", NULL },

@@ -410,6 +410,12 @@ static kb_error *check_nested(const kb_kust *k)
 kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
 		       kb_warnings *warn, kb_kust **out)
 {
+	return kb_kust_load_hooked(fs, dir, lim, warn, NULL, out);
+}
+
+kb_error *kb_kust_load_hooked(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
+			      kb_warnings *warn, const kb_build_hooks *hooks, kb_kust **out)
+{
 	*out = NULL;
 	const char *found = NULL;
 	int nfound = 0;
@@ -457,7 +463,7 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 	klim.dup_keys_last_wins = true;
 	klim.keep_timestamps = true;
 	klim.yaml11_bools = true;
-	e = kb_yaml_parse(k->display, text, len, &klim, &docs, &ndocs);
+	e = kb_hooks_parse(hooks, k->path, k->display, text, len, &klim, &docs, &ndocs);
 	free(text);
 	if (e)
 		goto fail;

@@ -219,7 +219,7 @@ static bool res_selected(kb_ctx *ctx, const kb_selector *sel, const kb_resource 
 
 static kb_error *apply_sm_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_selector *sel,
 				      const kb_node *patch, bool allow_name, bool allow_kind,
-				      const char *pname)
+				      const char *pname, size_t *nsel)
 {
 	for (size_t i = 0; i < m->n;) {
 		kb_resource *r = m->v[i];
@@ -227,6 +227,7 @@ static kb_error *apply_sm_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_select
 			i++;
 			continue;
 		}
+		(*nsel)++;
 		/* The patch is retargeted at each selected resource's group and
 		 * version (kustomize's resWrangler.ApplySmPatch); name and
 		 * namespace are put back afterwards unless allowed to change. */
@@ -248,12 +249,13 @@ static kb_error *apply_sm_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_select
 }
 
 static kb_error *apply_json_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_selector *sel,
-					const kb_node *ops, const char *pname)
+					const kb_node *ops, const char *pname, size_t *nsel)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		kb_resource *r = m->v[i];
 		if (!res_selected(ctx, sel, r))
 			continue;
+		(*nsel)++;
 		store_previous(r);
 		kb_error *e = kb_json6902_apply(r->doc, ops, pname);
 		if (e)
@@ -266,6 +268,20 @@ static kb_error *apply_json_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_sele
 					    kb_res_kind(r), kb_res_name(r));
 	}
 	return NULL;
+}
+
+/* kustomize applies a patch whose target selects nothing to nothing, and
+ * says nothing (kustomize #4379, #5093): almost always a typo in the
+ * target or a resource that went away. */
+static void warn_no_target(kb_ctx *ctx, const char *where, const kb_node *entry,
+			   const char *pname)
+{
+	const kb_pair *at = kb_map_get_pair(entry, "target");
+	bool inl = kb_str_has_suffix(pname, "(inline patch)");
+	kb_warn(&ctx->warnings, where, at ? at->line : entry->line, at ? at->col : entry->col,
+		"patch target selects no resource, so %s%s%s changes nothing; check the target's "
+		"kind, name, namespace and selectors",
+		inl ? "the inline patch" : "patch '", inl ? "" : pname, inl ? "" : "'");
 }
 
 static bool opt_true(const kb_node *entry, const char *opt)
@@ -341,17 +357,20 @@ kb_error *kb_patch_apply_entry(kb_ctx *ctx, kb_resmap *m, const kb_node *entry,
 					 "not supported (kustomize v5.5.0 crashes on it); split it "
 					 "into one patch per object");
 	}
+	size_t nsel = 0;
 	if (!e && type == PATCH_SM) {
 		for (size_t i = 0; i < nd && !e; i++)
-			e = sel ? apply_sm_to_selected(ctx, m, sel, docs[i], an, ak, src.name)
+			e = sel ? apply_sm_to_selected(ctx, m, sel, docs[i], an, ak, src.name, &nsel)
 				: apply_sm_by_id(ctx, m, docs[i], an, ak, src.name);
 	} else if (!e) {
 		if (!sel)
 			e = kb_error_new(where, entry->line, entry->col,
 					 "must specify a target for JSON patch '%s'", src.name);
 		else
-			e = apply_json_to_selected(ctx, m, sel, ops, src.name);
+			e = apply_json_to_selected(ctx, m, sel, ops, src.name, &nsel);
 	}
+	if (!e && sel && nsel == 0)
+		warn_no_target(ctx, where, entry, src.name);
 	kb_docs_free(docs, nd);
 	kb_node_free(ops);
 	kb_selector_free(sel);
@@ -447,8 +466,11 @@ kb_error *kb_patch_json6902_list(kb_ctx *ctx, kb_resmap *m, const kb_kust *k,
 			e = kb_selector_compile(target, k->display, &sel);
 		if (!e)
 			e = kb_json6902_parse(src.name, src.text, src.len, &ops);
+		size_t nsel = 0;
 		if (!e)
-			e = apply_json_to_selected(ctx, m, sel, ops, src.name);
+			e = apply_json_to_selected(ctx, m, sel, ops, src.name, &nsel);
+		if (!e && nsel == 0)
+			warn_no_target(ctx, k->display, it, src.name);
 		kb_node_free(ops);
 		kb_selector_free(sel);
 		patch_src_free(&src);

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "git.h"
+#include "fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,13 +24,15 @@ extern char **environ;
 /* A local git command that runs longer than this is stuck (a lock, a
  * hook waiting on a terminal): it is ended and reported, never waited
  * on forever. */
-#define GIT_TIMEOUT_MS (5 * 60 * 1000)
+#define GIT_TIMEOUT_MS KB_GIT_TIMEOUT_MS
 /* The longest wait for one cat-file answer. */
 #define BATCH_TIMEOUT_MS (60 * 1000)
 /* git's own messages are short; more is noise in an error. */
 #define MAX_STDERR (16 * 1024)
 
-static char **git_environment(void)
+/* keep: the caller's variables (check --since in a pre-commit hook);
+ * otherwise those that would point git elsewhere are dropped. */
+static char **git_environment(bool keep_all)
 {
 	static const char *const drop[] = {
 		"GIT_DIR=",	    "GIT_WORK_TREE=",
@@ -46,7 +50,10 @@ static char **git_environment(void)
 	for (size_t i = 0; i < n; i++) {
 		bool keep = true;
 		for (size_t d = 0; d < sizeof(drop) / sizeof(*drop) && keep; d++)
-			if (kb_str_has_prefix(environ[i], drop[d]))
+			if (kb_str_has_prefix(environ[i], drop[d]) &&
+			    (!keep_all || kb_str_has_prefix(environ[i], "GIT_OPTIONAL_LOCKS=") ||
+			     kb_str_has_prefix(environ[i], "GIT_TERMINAL_PROMPT=") ||
+			     kb_str_has_prefix(environ[i], "GIT_PAGER=")))
 				keep = false;
 		if (keep)
 			env[k++] = environ[i];
@@ -87,7 +94,7 @@ static char *command_text(const char *const *args)
 
 /* Spawns argv with fd 0 = in_fd (or /dev/null when -1), fd 1 = out_fd,
  * fd 2 = err_fd. */
-static kb_error *spawn(char **argv, int in_fd, int out_fd, int err_fd, pid_t *pid)
+static kb_error *spawn(char **argv, int in_fd, int out_fd, int err_fd, bool keep_env, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -111,7 +118,7 @@ static kb_error *spawn(char **argv, int in_fd, int out_fd, int err_fd, pid_t *pi
 	posix_spawnattr_setpgroup(&at, 0);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
 					      POSIX_SPAWN_SETSIGDEF);
-	char **env = git_environment();
+	char **env = git_environment(keep_env);
 	int rc = posix_spawnp(pid, argv[0], &fa, &at, argv, env);
 	free(env);
 	posix_spawn_file_actions_destroy(&fa);
@@ -157,8 +164,8 @@ static void trim_end(char *s)
 		s[--n] = '\0';
 }
 
-kb_error *kb_git_run(const char *dir, const char *const *args, kb_buf *out, int *ok_status,
-		     char **err_text)
+static kb_error *run(const char *dir, const char *const *args, bool keep_env, kb_buf *out,
+		     int *ok_status, char **err_text)
 {
 	kb_buf o = KB_BUF_INIT, er = KB_BUF_INIT;
 	if (err_text)
@@ -174,7 +181,7 @@ kb_error *kb_git_run(const char *dir, const char *const *args, kb_buf *out, int 
 	}
 	char **argv = git_argv(dir, args);
 	pid_t pid;
-	kb_error *e = spawn(argv, -1, po[1], pe[1], &pid);
+	kb_error *e = spawn(argv, -1, po[1], pe[1], keep_env, &pid);
 	free(argv);
 	close(po[1]);
 	close(pe[1]);
@@ -248,6 +255,153 @@ kb_error *kb_git_run(const char *dir, const char *const *args, kb_buf *out, int 
 	return NULL;
 }
 
+kb_error *kb_git_run(const char *dir, const char *const *args, kb_buf *out, int *ok_status,
+		     char **err_text)
+{
+	return run(dir, args, false, out, ok_status, err_text);
+}
+
+/* ---- the work tree ---- */
+
+/* path, or its nearest existing parent, made absolute. */
+static char *existing_dir(const char *path)
+{
+	char *cwd = getcwd(NULL, 0);
+	char *p = kb_path_join(cwd ? cwd : "/", path && *path ? path : ".");
+	free(cwd);
+	for (;;) {
+		struct stat st;
+		if (stat(p, &st) == 0) {
+			if (!S_ISDIR(st.st_mode)) {
+				char *sl = strrchr(p, '/');
+				if (sl && sl != p)
+					*sl = '\0';
+				else
+					strcpy(p, "/");
+			}
+			return p;
+		}
+		char *sl = strrchr(p, '/');
+		if (!sl || sl == p) {
+			strcpy(p, "/");
+			return p;
+		}
+		*sl = '\0';
+	}
+}
+
+kb_error *kb_git_toplevel(const char *path, char **top)
+{
+	*top = NULL;
+	char *dir = existing_dir(path);
+	const char *const args[] = { "rev-parse", "--show-toplevel", NULL };
+	kb_buf out = KB_BUF_INIT;
+	int status = 0;
+	char *err_text = NULL;
+	kb_error *e = kb_git_run(dir, args, &out, &status, &err_text);
+	if (!e && status != 0)
+		e = kb_error_new(path, 0, 0,
+				 "not in a git repository with a working tree (kbuild reads "
+				 "revisions and changes from git; run it inside a clone)%s%s",
+				 err_text && *err_text ? "\n  git: " : "", err_text ? err_text : "");
+	free(err_text);
+	free(dir);
+	if (e) {
+		kb_buf_free(&out);
+		e->code = KB_ERR_USAGE;
+		return e;
+	}
+	char *nl = strchr(out.data, '\n');
+	if (nl)
+		*nl = '\0';
+	if (!*out.data) {
+		kb_buf_free(&out);
+		e = kb_error_new(path, 0, 0,
+				 "not in a git repository with a working tree (a bare "
+				 "repository or a .git directory has no files to build)");
+		e->code = KB_ERR_USAGE;
+		return e;
+	}
+	*top = realpath(out.data, NULL);
+	if (!*top)
+		*top = kb_xstrdup(out.data);
+	kb_buf_free(&out);
+	return NULL;
+}
+
+/* Appends top/NAME for each NUL-terminated name in buf. */
+static void add_names(const char *top, const kb_buf *buf, kb_strv *out)
+{
+	for (size_t i = 0; i < buf->len;) {
+		const char *name = buf->data + i;
+		size_t n = strlen(name);
+		if (n)
+			kb_strv_push_owned(out, kb_path_join(top, name));
+		i += n + 1;
+	}
+}
+
+/* A failure of one git command, with git's own words. */
+static kb_error *git_failed(const char *what, const char *err)
+{
+	kb_error *e = kb_error_new(NULL, 0, 0, "%s: git says: %s", what,
+				   err && *err ? err : "(nothing)");
+	e->code = KB_ERR_USAGE;
+	return e;
+}
+
+kb_error *kb_git_changed_since(const char *dir, const char *ref, kb_strv *out)
+{
+	char *top = NULL;
+	kb_error *e = kb_git_toplevel(dir, &top);
+	if (e)
+		return e;
+	/* the ref must name a commit; --end-of-options keeps "-x" a ref */
+	char *commit = kb_xasprintf("%s^{commit}", ref);
+	const char *verify[] = { "rev-parse", "--verify", "--quiet", "--end-of-options", commit,
+				 NULL };
+	kb_buf o = KB_BUF_INIT;
+	int status = 0;
+	char *et = NULL;
+	e = run(top, verify, true, &o, &status, &et);
+	if (!e && status != 0) {
+		e = kb_error_new(NULL, 0, 0, "--since %s: no such commit in %s", ref, top);
+		e->code = KB_ERR_USAGE;
+	}
+	free(commit);
+	free(et);
+	et = NULL;
+	kb_buf_free(&o);
+	if (!e) {
+		/* -z: names as they are (no quoting of odd characters) */
+		const char *diff[] = { "diff", "--name-only", "--no-renames", "-z", "--no-ext-diff",
+				       "--end-of-options", ref, "--", NULL };
+		e = run(top, diff, true, &o, &status, &et);
+		if (!e && status != 0)
+			e = git_failed("cannot list the changed files", et);
+		if (!e)
+			add_names(top, &o, out);
+		kb_buf_free(&o);
+		free(et);
+		et = NULL;
+	}
+	if (!e) {
+		static const char *const others[] = { "ls-files", "--others", "--exclude-standard",
+						      "-z", NULL };
+		e = run(top, others, true, &o, &status, &et);
+		if (!e && status != 0)
+			e = git_failed("cannot list the untracked files", et);
+		if (!e)
+			add_names(top, &o, out);
+		kb_buf_free(&o);
+		free(et);
+	}
+	if (e && e->code != KB_ERR_USAGE)
+		e->code = KB_ERR_USAGE;
+	free(top);
+	return e;
+}
+
 /* ---- cat-file --batch ---- */
 
 struct kb_git_batch {
@@ -279,7 +433,7 @@ kb_error *kb_git_batch_open(const char *dir, kb_git_batch **out)
 	const char *const args[] = { "cat-file", "--batch", NULL };
 	char **argv = git_argv(dir, args);
 	pid_t pid;
-	kb_error *e = spawn(argv, sv[1], sv[1], pe[1], &pid);
+	kb_error *e = spawn(argv, sv[1], sv[1], pe[1], false, &pid);
 	free(argv);
 	close(sv[1]);
 	close(pe[1]);

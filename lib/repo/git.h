@@ -5,9 +5,13 @@
  *
  * git is spawned without a shell (posix_spawnp, argv as given), with
  * stdin from /dev/null (or a socket for --batch), in its own process
- * group, with the variables that would point it at another repository
- * (GIT_DIR, GIT_WORK_TREE, ...) removed and GIT_OPTIONAL_LOCKS=0 so that
- * reading never takes the index lock of the user's repository.
+ * group.  For revisions (diff) the variables that would point it at
+ * another repository (GIT_DIR, GIT_WORK_TREE, ...) are removed; for
+ * `check --since` the caller's environment is kept, so a pre-commit
+ * hook's GIT_INDEX_FILE is honoured.  GIT_OPTIONAL_LOCKS=0 always, so
+ * that reading never takes the index lock of the user's repository.
+ * Each command is bounded by a timeout, so a wedged git cannot hang a
+ * run.
  *
  * Thread safety: kb_git_run is reentrant.  A kb_git_batch serves one
  * request at a time; its owner serialises access (gitfs.c holds a mutex).
@@ -21,6 +25,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* kb_git_toplevel (the top of the work tree holding a path) is public:
+ * kbuild/gitfs.h. */
+#include "kbuild.h"
+
+/* Each one-shot git command is ended after this long. */
+#define KB_GIT_TIMEOUT_MS 120000
+
 /* Runs `git -C dir ARGS...` to completion.  *out receives stdout (the
  * caller frees it with kb_buf_free; NUL-terminated).  On a non-zero exit
  * or a signal, returns an error quoting the command and git's stderr,
@@ -29,6 +40,16 @@
  * git's stderr (malloc'd; NULL when err_text is NULL). */
 kb_error *kb_git_run(const char *dir, const char *const *args, kb_buf *out, int *ok_status,
 		     char **err_text);
+
+/*
+ * Appends to out the absolute paths of the files that differ between
+ * the commit `ref` and the work tree of the repository holding dir:
+ * modified, added, deleted, and both names of a renamed file (git diff
+ * --no-renames, staged and unstaged alike), plus untracked files that
+ * are not ignored.  Errors (no git, not a work tree, no such commit)
+ * have code KB_ERR_USAGE and carry git's message.  (`check --since`)
+ */
+kb_error *kb_git_changed_since(const char *dir, const char *ref, kb_strv *out);
 
 /* A running `git cat-file --batch` in dir. */
 typedef struct kb_git_batch kb_git_batch;

@@ -92,39 +92,66 @@ void kb_error_free(kb_error *e)
 	free(e);
 }
 
+/* Appends one warning unless the same text is already there (the same
+ * warning from a base used twice is said once).  Takes text and f. */
+static void warnings_push(kb_warnings *w, char *text, kb_frame *f)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (kb_streq(w->v[i], text)) {
+			free(text);
+			free(f->file);
+			free(f->msg);
+			return;
+		}
+	size_t cap = w->cap;
+	kb_grow((void **)&w->v, &cap, w->n + 1, sizeof(char *));
+	kb_grow((void **)&w->at, &w->cap, w->n + 1, sizeof(kb_frame));
+	w->v[w->n] = text;
+	w->at[w->n++] = *f;
+}
+
 void kb_warn(kb_warnings *w, const char *file, unsigned line, unsigned col, const char *fmt, ...)
 {
 	if (!w)
 		return;
 	kb_buf b = KB_BUF_INIT;
-	kb_frame f;
+	kb_frame f, shown;
 	va_list ap;
 	va_start(ap, fmt);
 	char *msg = kb_xvasprintf(fmt, ap);
 	va_end(ap);
 	/* compiler-style: "file:line:col: warning: what" */
-	frame_set(&f, file, line, col, kb_xasprintf("warning: %s", msg));
-	free(msg);
-	frame_format(&b, &f);
-	free(f.file);
-	free(f.msg);
-	/* The same warning from a base used twice is said once. */
-	for (size_t i = 0; i < w->n; i++)
-		if (kb_streq(w->v[i], b.data)) {
-			kb_buf_free(&b);
-			return;
-		}
-	kb_grow((void **)&w->v, &w->cap, w->n + 1, sizeof(char *));
-	w->v[w->n++] = kb_buf_detach(&b);
+	frame_set(&shown, file, line, col, kb_xasprintf("warning: %s", msg));
+	frame_format(&b, &shown);
+	free(shown.file);
+	free(shown.msg);
+	frame_set(&f, file, line, col, msg);
+	warnings_push(w, kb_buf_detach(&b), &f);
+}
+
+void kb_warnings_move(kb_warnings *to, kb_warnings *from)
+{
+	for (size_t i = 0; i < from->n; i++)
+		warnings_push(to, from->v[i], &from->at[i]);
+	free(from->v);
+	free(from->at);
+	from->v = NULL;
+	from->at = NULL;
+	from->n = from->cap = 0;
 }
 
 void kb_warnings_free(kb_warnings *w)
 {
 	if (!w)
 		return;
-	for (size_t i = 0; i < w->n; i++)
+	for (size_t i = 0; i < w->n; i++) {
 		free(w->v[i]);
+		free(w->at[i].file);
+		free(w->at[i].msg);
+	}
 	free(w->v);
+	free(w->at);
 	w->v = NULL;
+	w->at = NULL;
 	w->n = w->cap = 0;
 }

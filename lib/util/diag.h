@@ -50,12 +50,17 @@ kb_error *kb_error_note(kb_error *err, const char *file, unsigned line,
  * they go.  A kb_warnings list is owned by the build.
  */
 typedef struct kb_warnings {
-	char **v;
+	char **v;    /* formatted: "file:line:col: warning: what" */
+	kb_frame *at; /* the same, structured (msg without "warning: "), for
+		       * tools that report them as data (check's JSON) */
 	size_t n, cap;
 } kb_warnings;
 
 void kb_warn(kb_warnings *w, const char *file, unsigned line, unsigned col,
 	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void kb_warnings_free(kb_warnings *w);
+/* Moves every warning of from to the end of to (duplicates dropped, as
+ * kb_warn drops them); from is left empty. */
+void kb_warnings_move(kb_warnings *to, kb_warnings *from);
 
 #endif

@@ -1,0 +1,46 @@
+/*
+ * hooks.h - what a caller running many builds of one tree (check, diff)
+ * can plug into a build without changing its result: a parse cache and
+ * a note of the directories a build depends on outside the file system
+ * interface.  A plain kb_build has no hooks.
+ *
+ * The hooks see absolute paths only.  Every hook is optional (NULL).  A
+ * hook may be called from several builds on several threads at once
+ * when the same hooks are given to concurrent builds.
+ */
+#ifndef KB_HOOKS_H
+#define KB_HOOKS_H
+
+#include "diag.h"
+#include "kbuild.h"
+#include "parse.h"
+
+typedef struct kb_build_hooks {
+	void *ud; /* passed to every hook */
+	/* Parses buf (len bytes, read from the file at path; display names
+	 * it in messages) exactly as kb_yaml_parse(display, buf, len, lim,
+	 * docs, ndocs) would, returning trees the build owns.  Used for
+	 * kustomization files and resource files, the files a tree's
+	 * builds share most; a cache returns copies of trees parsed once. */
+	kb_error *(*parse)(void *ud, const char *path, const char *display, const char *buf,
+			   size_t len, const kb_parse_limits *lim, kb_node ***docs, size_t *ndocs);
+	/* The build reads everything below dir by other means than the file
+	 * system interface (helm reads a chart directory itself). */
+	void (*depend_tree)(void *ud, const char *dir);
+} kb_build_hooks;
+
+/* kb_yaml_parse, or the hook's parse when there is one. */
+kb_error *kb_hooks_parse(const kb_build_hooks *h, const char *path, const char *display,
+			 const char *buf, size_t len, const kb_parse_limits *lim, kb_node ***docs,
+			 size_t *ndocs);
+
+/*
+ * kb_build with hooks (NULL: none).  When warnings is not NULL, the
+ * build's warnings are moved there whether it succeeds or fails (a
+ * successful result then has none of its own); a failed kb_build keeps
+ * none.
+ */
+kb_error *kb_build_hooked(const kb_options *opts, const kb_build_hooks *hooks,
+			  kb_warnings *warnings, kb_result **out);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * session.c - builds through shared caches (session.h).
+ *
+ * The layering of one build's reads, from the build down:
+ *
+ *   build -> kb_depfs (records into this build's kb_deps)
+ *         -> kb_fscache (shared by every build of the session)
+ *         -> the caller's kb_fs (or the OS's)
+ *
+ * and its parses of kustomization and resource files go through the
+ * session's kb_doccache by the build hooks (hooks.h).
+ */
+#include "session.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct kb_session {
+	kb_fscache *fscache; /* NULL with KB_SESSION_NO_FS_CACHE */
+	const kb_fs *fs;     /* what builds read through (the cache's, or the caller's) */
+	kb_doccache *docs;   /* NULL with KB_SESSION_NO_DOC_CACHE */
+	kb_build_hooks hooks; /* parse only, for discovery */
+};
+
+static kb_error *session_parse(void *ud, const char *path, const char *display, const char *buf,
+			       size_t len, const kb_parse_limits *lim, kb_node ***docs,
+			       size_t *ndocs)
+{
+	kb_session *s = ud;
+	if (!s->docs)
+		return kb_yaml_parse(display, buf, len, lim, docs, ndocs);
+	return kb_doccache_parse(s->docs, path, display, buf, len, lim, docs, ndocs);
+}
+
+kb_session *kb_session_new(const kb_fs *fs, unsigned flags)
+{
+	kb_session *s = kb_xcalloc(1, sizeof(*s));
+	if (flags & KB_SESSION_NO_FS_CACHE) {
+		s->fs = fs;
+	} else {
+		s->fscache = kb_fscache_new(fs);
+		s->fs = kb_fscache_fs(s->fscache);
+	}
+	if (!(flags & KB_SESSION_NO_DOC_CACHE))
+		s->docs = kb_doccache_new();
+	s->hooks.ud = s;
+	s->hooks.parse = session_parse;
+	return s;
+}
+
+void kb_session_free(kb_session *s)
+{
+	if (!s)
+		return;
+	kb_doccache_free(s->docs);
+	kb_fscache_free(s->fscache);
+	free(s);
+}
+
+const kb_fs *kb_session_fs(kb_session *s)
+{
+	return s->fs;
+}
+
+const kb_build_hooks *kb_session_hooks(kb_session *s)
+{
+	return &s->hooks;
+}
+
+/* One build's view: the session plus where its dependencies go. */
+typedef struct one_build {
+	kb_session *s;
+	kb_deps *deps;
+} one_build;
+
+static kb_error *build_parse(void *ud, const char *path, const char *display, const char *buf,
+			     size_t len, const kb_parse_limits *lim, kb_node ***docs, size_t *ndocs)
+{
+	one_build *b = ud;
+	return session_parse(b->s, path, display, buf, len, lim, docs, ndocs);
+}
+
+static void build_depend_tree(void *ud, const char *dir)
+{
+	one_build *b = ud;
+	kb_deps_add(b->deps, dir, KB_DEP_TREE | KB_DEP_DIR);
+}
+
+kb_error *kb_session_build(kb_session *s, const kb_options *opts, kb_deps **deps,
+			   kb_warnings *warnings, kb_result **out)
+{
+	*out = NULL;
+	kb_options o;
+	kb_options_init(&o);
+	if (opts) {
+		/* a caller's older, smaller struct: copy what it has */
+		size_t have = opts->version >= 2 ? sizeof(o) : offsetof(kb_options, fs);
+		memcpy(&o, opts, have);
+	}
+	o.version = KB_OPTIONS_VERSION;
+	kb_deps *d = kb_deps_new();
+	kb_depfs rec;
+	kb_depfs_init(&rec, s->fs, d);
+	o.fs = &rec.fs;
+	one_build b = { s, d };
+	kb_build_hooks h = { &b, build_parse, build_depend_tree };
+	kb_warnings local = { 0 };
+	kb_error *e = kb_build_hooked(&o, &h, warnings ? warnings : &local, out);
+	kb_warnings_free(&local);
+	kb_deps_seal(d);
+	if (deps)
+		*deps = d;
+	else
+		kb_deps_free(d);
+	return e;
+}
+
+void kb_session_stats_get(kb_session *s, kb_session_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (s->fscache)
+		kb_fscache_stats(s->fscache, &st->reads);
+	if (s->docs)
+		kb_doccache_stats(s->docs, &st->parses);
+}
