@@ -25,6 +25,8 @@ enum {
 	OPT_EXIT_ZERO,
 	OPT_ALL,
 	OPT_MAX_SIZE,
+	OPT_EXCLUDE,
+	OPT_NO_IGNORE,
 };
 
 const char cmd_diff_usage[] =
@@ -46,6 +48,10 @@ const char cmd_diff_usage[] =
 	"      --show-secrets           show Secret values (masked by default)\n"
 	"      --all                    render every overlay, not only those a change touches\n"
 	"      --max-size BYTES         markdown: cap the comment's size (default 60000)\n"
+	"      --exclude GLOB           leave out directories matching GLOB (gitignore\n"
+	"                               syntax, repeatable), as kbuild check does\n"
+	"      --no-ignore-file         do not read .kbuildignore files\n"
+	"  -j, --jobs N                 builds at once (default: the number of CPUs)\n"
 	"      --exit-zero              exit 0 when there are differences (still 2 on trouble)\n";
 
 static void print_usage(FILE *fp)
@@ -620,6 +626,9 @@ int cmd_diff(int argc, char **argv)
 		{ "exit-zero", no_argument, NULL, OPT_EXIT_ZERO },
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "no-ignore-file", no_argument, NULL, OPT_NO_IGNORE },
+		{ "jobs", required_argument, NULL, 'j' },
 		CLI_BUILD_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -632,10 +641,13 @@ int cmd_diff(int argc, char **argv)
 	const char *format = "text", *color = "auto";
 	bool exit_zero = false;
 	size_t max_size = 60000;
+	/* --exclude values point into argv; there are fewer than argc */
+	const char *exclude[argc + 1];
+	size_t nexclude = 0;
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":U:e:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":U:j:e:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_BASE:
 			o.base = optarg;
@@ -677,6 +689,19 @@ int cmd_diff(int argc, char **argv)
 		case OPT_ALL:
 			o.all = 1;
 			break;
+		case OPT_EXCLUDE:
+			exclude[nexclude++] = optarg;
+			break;
+		case OPT_NO_IGNORE:
+			o.no_ignore_files = 1;
+			break;
+		case 'j': {
+			size_t n;
+			if (!parse_size(optarg, &n) || n < 1 || n > 1024)
+				return cli_usage_error("diff", "illegal flag value --jobs %s", optarg);
+			o.jobs = (unsigned)n;
+			break;
+		}
 		case OPT_MAX_SIZE:
 			if (!parse_size(optarg, &max_size) || max_size < 1000)
 				return cli_usage_error("diff",
@@ -707,6 +732,8 @@ int cmd_diff(int argc, char **argv)
 	}
 	cli_build_env(&bo);
 	o.build = &bo;
+	o.exclude = exclude;
+	o.nexclude = nexclude;
 	o.paths = (const char *const *)(argv + optind);
 	o.npaths = (size_t)(argc - optind);
 

@@ -273,6 +273,12 @@ check "not a git repository says so" 'grep -q "not in a git repository" "$tmp/er
 run t1 t2 /
 check "a path outside the repository exits 2" '[ $rc -eq 2 ]'
 
+# exclusions as check has them
+run t1 t2 --exclude overlays/prod
+check "--exclude leaves an overlay out" '! grep -q "overlay overlays/prod" "$tmp/out" && grep -q "overlay overlays/dev" "$tmp/out"'
+run t1 t2 -j 1
+check "-j 1 gives the same report" 'cmp -s "$tmp/out" "$golden/base-change.txt"'
+
 # paths limit the overlays
 run t1 t2 overlays/dev
 check "PATH limits the overlays" '[ "$(grep -c "^overlay " "$tmp/out")" -eq 1 ]'

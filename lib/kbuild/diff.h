@@ -65,6 +65,13 @@ typedef struct kb_diff_options {
 	/* Render every overlay on both sides, not only those whose
 	 * dependencies a change touches. */
 	int all;
+	/* Directories left out, as `kbuild check` leaves them out:
+	 * gitignore-syntax patterns relative to the current directory, and
+	 * .kbuildignore files (read on each side) unless no_ignore_files. */
+	const char *const *exclude;
+	size_t nexclude;
+	int no_ignore_files;
+	unsigned jobs; /* builds at once; 0: the number of online CPUs */
 } kb_diff_options;
 
 KB_API void kb_diff_options_init(kb_diff_options *o);

@@ -22,16 +22,20 @@
 #include "kbuild/diff.h"
 #include "kbuild/gitfs.h"
 #include "diag.h"
+#include "discover.h"
 #include "fs.h"
 #include "git.h"
 #include "kustfile.h"
 #include "node.h"
 #include "parse.h"
+#include "pool.h"
 #include "resdiff.h"
+#include "session.h"
 #include "strmap.h"
 #include "util.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -146,37 +150,39 @@ static void found_add(found *f, const char *dir, bool base)
 		f->v[s->len].at_head = true;
 }
 
-/* Every kustomization root in or below dir (directories only, symlinks
- * to directories not followed, .git skipped, Components left out). */
-static void discover(const kb_fs *fs, const char *dir, const kb_parse_limits *lim, found *f,
-		     bool base, unsigned depth)
+/* The roots below those of paths that are directories on this side
+ * (a path may exist on one side only), found as `kbuild check` finds
+ * them (kb_discover: Components, .git, --exclude and .kbuildignore left
+ * out). */
+static kb_error *discover_side(const kb_diff_options *o, kb_session *s, const kb_strv *paths,
+			       const kb_parse_limits *lim, found *f, bool base)
 {
-	if (depth > 64)
-		return;
-	if (kb_kust_probe(fs, dir) == 1) {
-		kb_kust *k = NULL;
-		kb_error *e = kb_kust_load(fs, dir, lim, NULL, &k);
-		/* one that does not load is an overlay: its error is reported */
-		if (e || !k->component)
-			found_add(f, dir, base);
-		kb_error_free(e);
-		kb_kust_free(k);
-	}
-	char **names = NULL;
-	size_t n = 0;
-	if (kb_fs_list(fs, dir, &names, &n) != 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(names[i], ".git") != 0) {
-			char *p = kb_path_join(dir, names[i]);
-			kb_file_type t;
-			if (kb_fs_stat(fs, p, false, &t) == 0 && t == KB_FILE_DIR)
-				discover(fs, p, lim, f, base, depth + 1);
-			free(p);
-		}
-		free(names[i]);
-	}
-	free(names);
+	const kb_fs *fs = kb_session_fs(s);
+	kb_strv here = { 0 };
+	for (size_t i = 0; i < paths->n; i++)
+		if (kb_fs_is_dir(fs, paths->v[i]))
+			kb_strv_push(&here, paths->v[i]);
+	if (!here.n)
+		return NULL;
+	kb_discover_opts d = {
+		.fs = fs,
+		.paths = (const char *const *)here.v,
+		.npaths = here.n,
+		.exclude = o->exclude,
+		.nexclude = o->nexclude,
+		.no_ignore_files = o->no_ignore_files != 0,
+		.lim = lim,
+		.hooks = kb_session_hooks(s),
+	};
+	kb_roots roots = { 0 };
+	kb_warnings w = { 0 };
+	kb_error *e = kb_discover(&d, &roots, &w);
+	kb_warnings_free(&w);
+	for (size_t i = 0; !e && i < roots.n; i++)
+		found_add(f, roots.v[i].dir, base);
+	kb_roots_free(&roots);
+	kb_strv_free(&here);
+	return e;
 }
 
 /* ---- dependency superset (see the top) ---- */
@@ -427,30 +433,31 @@ static bool touches(const changes *c, const char *p)
 
 /* ---- rendering ---- */
 
-static void render(const kb_diff_options *o, const kb_fs *fs, const char *dir, kb_diff_side *side,
-		   kb_result **res, char **err_text)
+typedef struct job {
+	kb_session *session;
+	const kb_options *bopts;
+	const char *dir;
+	kb_diff_side side;
+	kb_result *res;
+	char *err_text;
+} job;
+
+static void run_job(void *arg)
 {
-	kb_options bo;
-	if (o->build)
-		bo = *o->build;
-	else
-		kb_options_init(&bo);
-	/* a caller built against an older kb_options lacks the fields
-	 * set here: take its fields, then ours */
-	bo.version = KB_OPTIONS_VERSION;
-	bo.path = dir;
-	bo.fs = fs;
-	*res = NULL;
-	*err_text = NULL;
-	kb_error *e = kb_build(&bo, res);
-	side->exists = true;
+	job *j = arg;
+	kb_options bo = *j->bopts;
+	bo.path = j->dir;
+	kb_warnings w = { 0 };
+	kb_error *e = kb_session_build(j->session, &bo, NULL, &w, &j->res);
+	kb_warnings_free(&w);
+	j->side.exists = true;
 	if (e) {
-		*err_text = kb_error_format(e);
-		side->error = *err_text;
+		j->err_text = kb_error_format(e);
+		j->side.error = j->err_text;
 		kb_error_free(e);
 		return;
 	}
-	side->yaml = kb_result_yaml(*res, &side->len);
+	j->side.yaml = kb_result_yaml(j->res, &j->side.len);
 }
 
 kb_error *kb_diff(const kb_diff_options *o, kb_diff_result **out)
@@ -507,22 +514,29 @@ kb_error *kb_diff(const kb_diff_options *o, kb_diff_result **out)
 		return e;
 	}
 
-	kb_parse_limits lim = { 0 };
+	kb_options bopts;
+	kb_options_init(&bopts);
 	if (o->build) {
-		lim.max_depth = o->build->max_depth;
-		lim.max_nodes = o->build->max_nodes;
+		/* a caller built against an older kb_options has fewer fields */
+		size_t have = o->build->version >= 2 ? sizeof(bopts) : offsetof(kb_options, fs);
+		memcpy(&bopts, o->build, have);
+		bopts.version = KB_OPTIONS_VERSION;
 	}
+	kb_parse_limits lim = { 0 };
+	lim.max_depth = bopts.max_depth;
+	lim.max_nodes = bopts.max_nodes;
+	/* the builds of each side share one cache of what they read and parse */
+	kb_session *sb = kb_session_new(fs_base, 0), *sh = kb_session_new(fs_head, 0);
 	found f = { 0 };
-	for (size_t i = 0; i < roots.n; i++) {
-		if (kb_fs_is_dir(fs_base, roots.v[i]))
-			discover(fs_base, roots.v[i], &lim, &f, true, 0);
-		if (kb_fs_is_dir(fs_head, roots.v[i]))
-			discover(fs_head, roots.v[i], &lim, &f, false, 0);
-	}
+	e = discover_side(o, sb, &roots, &lim, &f, true);
+	if (!e)
+		e = discover_side(o, sh, &roots, &lim, &f, false);
 
-	scan sc = { .fs = fs_head, .lim = lim };
-	kb_diff_result *r = kb_diff_result_new();
-	for (size_t i = 0; i < f.n; i++) {
+	scan sc = { .fs = kb_session_fs(sh), .lim = lim };
+	job *jobs = kb_xcalloc(2 * f.n + 1, sizeof(*jobs));
+	size_t *picked = kb_xcalloc(f.n + 1, sizeof(*picked));
+	size_t npicked = 0;
+	for (size_t i = 0; !e && i < f.n; i++) {
 		overlay *ov = &f.v[i];
 		bool pick = o->all || !ov->at_base || !ov->at_head;
 		if (!pick) {
@@ -532,23 +546,42 @@ kb_error *kb_diff(const kb_diff_options *o, kb_diff_result **out)
 		}
 		if (!pick)
 			continue;
-		kb_diff_side bs = { 0 }, hs = { 0 };
-		kb_result *rb = NULL, *rh = NULL;
-		char *eb = NULL, *eh = NULL;
-		if (ov->at_base)
-			render(o, fs_base, ov->dir, &bs, &rb, &eb);
-		if (ov->at_head)
-			render(o, fs_head, ov->dir, &hs, &rh, &eh);
-		kb_error *ae = kb_diff_result_add(r, rel_to(ov->dir, top), &bs, &hs, o);
-		if (ae) {
-			/* a stream kbuild printed that it cannot read back: a bug */
-			kb_error_free(ae);
-		}
-		kb_result_free(rb);
-		kb_result_free(rh);
-		free(eb);
-		free(eh);
+		picked[npicked] = i;
+		job *jb = &jobs[2 * npicked], *jh = &jobs[2 * npicked + 1];
+		npicked++;
+		*jb = (job){ .session = ov->at_base ? sb : NULL, .bopts = &bopts, .dir = ov->dir };
+		*jh = (job){ .session = ov->at_head ? sh : NULL, .bopts = &bopts, .dir = ov->dir };
 	}
+	unsigned nthreads = o->jobs ? o->jobs : kb_cpu_count();
+	if (nthreads > 2 * npicked)
+		nthreads = npicked ? (unsigned)(2 * npicked) : 1;
+	kb_pool *pool = npicked > 0 && nthreads > 1 ? kb_pool_new(nthreads) : NULL;
+	for (size_t i = 0; i < 2 * npicked; i++) {
+		if (!jobs[i].session)
+			continue;
+		if (pool)
+			kb_pool_submit(pool, run_job, &jobs[i]);
+		else
+			run_job(&jobs[i]);
+	}
+	kb_pool_free(pool); /* waits for every job */
+	kb_diff_result *r = kb_diff_result_new();
+	for (size_t i = 0; i < npicked; i++) {
+		job *jb = &jobs[2 * i], *jh = &jobs[2 * i + 1];
+		kb_error *ae =
+			kb_diff_result_add(r, rel_to(f.v[picked[i]].dir, top), &jb->side, &jh->side, o);
+		/* a stream kbuild printed that it cannot read back would be a
+		 * bug of the emitter; the overlay is then left out */
+		kb_error_free(ae);
+		for (int k = 0; k < 2; k++) {
+			kb_result_free(jobs[2 * i + k].res);
+			free(jobs[2 * i + k].err_text);
+		}
+	}
+	free(jobs);
+	free(picked);
+	kb_session_free(sb);
+	kb_session_free(sh);
 	kb_diff_result_sort(r);
 	r->counted = true;
 	r->overlays = f.n;
@@ -562,6 +595,10 @@ kb_error *kb_diff(const kb_diff_options *o, kb_diff_result **out)
 		free(f.v[i].dir);
 	free(f.v);
 	kb_strmap_free(&f.by_dir, NULL);
+	if (e) {
+		kb_diff_result_free(r);
+		r = NULL;
+	}
 	kb_strmap_free(&sc.memo, strv_free_v);
 	for (size_t i = 0; i < sc.norphans; i++)
 		strv_free_v(sc.orphans[i]);
@@ -573,5 +610,5 @@ kb_error *kb_diff(const kb_diff_options *o, kb_diff_result **out)
 	kb_gitfs_free(gb);
 	kb_gitfs_free(gh);
 	*out = r;
-	return NULL;
+	return e;
 }
