@@ -25,6 +25,7 @@
 #include "discover.h"
 #include "fs.h"
 #include "git.h"
+#include "gitfs_prefetch.h"
 #include "kustfile.h"
 #include "node.h"
 #include "parse.h"
@@ -39,6 +40,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Blob data a revision's subtree is prefetched up to. */
+#define PREFETCH_BYTES ((size_t)64 << 20)
 
 /* ---- paths ---- */
 
@@ -525,6 +529,13 @@ kb_error *kb_diff(const kb_diff_options *o, kb_diff_result **out)
 	kb_parse_limits lim = { 0 };
 	lim.max_depth = bopts.max_depth;
 	lim.max_nodes = bopts.max_nodes;
+	/* what the walk and the builds will read of a revision, fetched in a
+	 * few round trips rather than one per object */
+	for (size_t i = 0; i < roots.n; i++) {
+		kb_gitfs_prefetch(gb, roots.v[i], PREFETCH_BYTES);
+		if (gh)
+			kb_gitfs_prefetch(gh, roots.v[i], PREFETCH_BYTES);
+	}
 	/* the builds of each side share one cache of what they read and parse */
 	kb_session *sb = kb_session_new(fs_base, 0), *sh = kb_session_new(fs_head, 0);
 	found f = { 0 };

@@ -518,20 +518,15 @@ static kb_error *batch_line(kb_git_batch *b, char **line)
 	}
 }
 
-kb_error *kb_git_batch_get(kb_git_batch *b, const char *name, bool *found, const char **type,
-			   char **id, char **data, size_t *len)
+kb_error *kb_git_batch_send(kb_git_batch *b, const char *name)
 {
-	*found = false;
-	if (id)
-		*id = NULL;
-	*data = NULL;
-	*len = 0;
 	if (b->broken)
 		return kb_error_new(NULL, 0, 0, "'git cat-file --batch' in %s failed earlier",
 				    b->dir);
-	if (strchr(name, '\n') || !*name)
-		return NULL; /* no object is named so */
-	char *req = kb_xasprintf("%s\n", name);
+	/* a name git cannot be given is asked as one that cannot exist, so
+	 * that every request still has its answer */
+	bool bad = strchr(name, '\n') || !*name;
+	char *req = kb_xasprintf("%s\n", bad ? "kbuild-no-such-object" : name);
 	size_t off = 0, n = strlen(req);
 	while (off < n) {
 		ssize_t w = send(b->sock, req + off, n - off, MSG_NOSIGNAL);
@@ -544,6 +539,32 @@ kb_error *kb_git_batch_get(kb_git_batch *b, const char *name, bool *found, const
 		off += (size_t)w;
 	}
 	free(req);
+	return NULL;
+}
+
+kb_error *kb_git_batch_get(kb_git_batch *b, const char *name, bool *found, const char **type,
+			   char **id, char **data, size_t *len)
+{
+	*found = false;
+	if (id)
+		*id = NULL;
+	*data = NULL;
+	*len = 0;
+	kb_error *e = kb_git_batch_send(b, name);
+	return e ? e : kb_git_batch_recv(b, found, type, id, data, len);
+}
+
+kb_error *kb_git_batch_recv(kb_git_batch *b, bool *found, const char **type, char **id,
+			    char **data, size_t *len)
+{
+	*found = false;
+	if (id)
+		*id = NULL;
+	*data = NULL;
+	*len = 0;
+	if (b->broken)
+		return kb_error_new(NULL, 0, 0, "'git cat-file --batch' in %s failed earlier",
+				    b->dir);
 	char *line;
 	kb_error *e = batch_line(b, &line);
 	if (e)

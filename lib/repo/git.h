@@ -63,6 +63,14 @@ kb_error *kb_git_batch_open(const char *dir, kb_git_batch **out);
  * An error means the process failed; the batch is unusable after it. */
 kb_error *kb_git_batch_get(kb_git_batch *b, const char *name, bool *found, const char **type,
 			   char **id, char **data, size_t *len);
+/* The same in two halves, to have several requests in flight (one round
+ * trip for many objects): answers come in the order of the requests.  At
+ * most KB_GIT_BATCH_PIPELINE requests may be outstanding, so that they fit
+ * in the socket's buffer while git waits for its answers to be read. */
+#define KB_GIT_BATCH_PIPELINE 128
+kb_error *kb_git_batch_send(kb_git_batch *b, const char *name);
+kb_error *kb_git_batch_recv(kb_git_batch *b, bool *found, const char **type, char **id,
+			    char **data, size_t *len);
 /* Ends the process and frees b (NULL-safe). */
 void kb_git_batch_close(kb_git_batch *b);
 

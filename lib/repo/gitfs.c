@@ -13,6 +13,7 @@
 #include "kbuild/gitfs.h"
 #include "fs.h"
 #include "git.h"
+#include "gitfs_prefetch.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -422,6 +423,113 @@ static int resolve(kb_gitfs *g, const char *path, bool follow, resolved *out)
 	out->mode = mode;
 	snprintf(out->id, sizeof(out->id), "%s", id);
 	return 0;
+}
+
+/* ---- prefetching ---- */
+
+/* Fetches ids (trees or blobs, none cached yet) with up to
+ * KB_GIT_BATCH_PIPELINE requests in flight; stops at max_bytes of
+ * blobs.  Returns false when git failed. */
+static bool fetch_many(kb_gitfs *g, char **ids, size_t n, bool trees, size_t max_bytes)
+{
+	size_t idlen = strlen(g->tree) / 2;
+	for (size_t i = 0; i < n;) {
+		size_t k = n - i < KB_GIT_BATCH_PIPELINE ? n - i : KB_GIT_BATCH_PIPELINE;
+		kb_error *e = NULL;
+		for (size_t j = 0; j < k && !e; j++)
+			e = kb_git_batch_send(g->batch, ids[i + j]);
+		for (size_t j = 0; j < k && !e; j++) {
+			bool found;
+			const char *type = NULL;
+			char *data = NULL;
+			size_t len = 0;
+			e = kb_git_batch_recv(g->batch, &found, &type, NULL, &data, &len);
+			if (e || !found) {
+				free(data);
+				continue;
+			}
+			if (trees && strcmp(type, "tree") == 0) {
+				kb_strmap_slot *s = kb_strmap_put(&g->trees, ids[i + j], NULL);
+				if (!s->val)
+					s->val = parse_tree(data, len, idlen);
+				free(data);
+			} else if (!trees && strcmp(type, "blob") == 0 &&
+				   g->blob_bytes + len <= BLOB_CACHE_MAX) {
+				bool created;
+				kb_strmap_slot *s = kb_strmap_put(&g->blobs, ids[i + j], &created);
+				if (created) {
+					s->val = data;
+					s->len = len;
+					g->blob_bytes += len;
+				} else {
+					free(data);
+				}
+			} else {
+				free(data);
+			}
+		}
+		if (e) {
+			kb_error_free(e);
+			return false;
+		}
+		i += k;
+		if (!trees && g->blob_bytes >= max_bytes)
+			break;
+	}
+	return true;
+}
+
+void kb_gitfs_prefetch(kb_gitfs *g, const char *dir, size_t max_bytes)
+{
+	pthread_mutex_lock(&g->mu);
+	resolved r;
+	if (resolve(g, dir, true, &r) != 0) {
+		pthread_mutex_unlock(&g->mu);
+		return;
+	}
+	free(r.path);
+	if (!r.intree || r.mode != MODE_TREE) {
+		pthread_mutex_unlock(&g->mu);
+		return;
+	}
+	kb_strv level = { 0 }, blobs = { 0 };
+	kb_strmap seen = { 0 };
+	kb_strv_push(&level, r.id);
+	bool ok = true;
+	/* breadth first: one pipelined round per level of the tree */
+	while (level.n && ok && g->trees.n < 200000) {
+		kb_strv want = { 0 };
+		for (size_t i = 0; i < level.n; i++)
+			if (!kb_strmap_get(&g->trees, level.v[i]))
+				kb_strv_push(&want, level.v[i]);
+		ok = fetch_many(g, want.v, want.n, true, 0);
+		kb_strv_free(&want);
+		kb_strv next = { 0 };
+		for (size_t i = 0; ok && i < level.n; i++) {
+			kb_strmap_slot *s = kb_strmap_get(&g->trees, level.v[i]);
+			const gtree *t = s ? s->val : NULL;
+			for (size_t j = 0; t && j < t->n; j++) {
+				const gentry *en = &t->e[j];
+				bool created;
+				kb_strmap_put(&seen, en->id, &created);
+				if (!created)
+					continue;
+				if (en->mode == MODE_TREE)
+					kb_strv_push(&next, en->id);
+				else if ((en->mode & 0170000) == 0100000 || en->mode == MODE_LINK)
+					if (!kb_strmap_get(&g->blobs, en->id))
+						kb_strv_push(&blobs, en->id);
+			}
+		}
+		kb_strv_free(&level);
+		level = next;
+	}
+	if (ok && g->blob_bytes < max_bytes)
+		fetch_many(g, blobs.v, blobs.n, false, max_bytes);
+	kb_strv_free(&level);
+	kb_strv_free(&blobs);
+	kb_strmap_free(&seen, NULL);
+	pthread_mutex_unlock(&g->mu);
 }
 
 /* ---- kb_fs callbacks ---- */
