@@ -279,6 +279,15 @@ check "--exclude leaves an overlay out" '! grep -q "overlay overlays/prod" "$tmp
 run t1 t2 -j 1
 check "-j 1 gives the same report" 'cmp -s "$tmp/out" "$golden/base-change.txt"'
 
+# a .kbuildignore above the path given is read on both sides
+git checkout -q -b ignored t3
+printf 'overlays/prod\n' >.kbuildignore
+git add .kbuildignore && git commit -qm ignore-prod && git tag t9
+sed -i 's/replicas: 4/replicas: 6/' overlays/dev/replicas.yaml
+"$kb" diff --base t9 overlays >"$tmp/out" 2>&1
+check ".kbuildignore at the top: the same on both sides" '[ "$(grep "^overlay " "$tmp/out")" = "overlay overlays/dev: 1 changed" ]'
+git checkout -q . && git checkout -q main
+
 # paths limit the overlays
 run t1 t2 overlays/dev
 check "PATH limits the overlays" '[ "$(grep -c "^overlay " "$tmp/out")" -eq 1 ]'

@@ -326,6 +326,12 @@ static int resolve(kb_gitfs *g, const char *path, bool follow, resolved *out)
 			snprintf(id, sizeof(id), "%s", g->tree);
 			continue;
 		}
+		/* the repository itself is no part of its tree, but it is there
+		 * for the revision as for the checkout (a walk looks for .git to
+		 * find the top of the work tree): the disk's */
+		if (intree && base_len == (g->toplen == 1 ? 0 : g->toplen) && clen == 4 &&
+		    memcmp(comp, ".git", 4) == 0)
+			intree = false;
 		if (intree) {
 			if (mode == MODE_GITLINK) {
 				err = ENOTSUP;

@@ -112,6 +112,10 @@ static void test_reads(void)
 		free(names[i]);
 	free(names);
 	free(p);
+	/* the repository's .git is the disk's, as in a checkout */
+	p = kb_path_join(d, ".git");
+	OK(kb_fs_is_dir(fs, p));
+	free(p);
 	/* outside the repository: the OS */
 	OK(kb_fs_is_dir(fs, "/tmp"));
 	/* a build of the revision while the working tree differs */
