@@ -92,6 +92,7 @@ metadata:
   name: other
 data:
   key: value
+  root: /
 EOF
 w overlays/dev/kustomization.yaml <<'EOF'
 namespace: dev
@@ -194,6 +195,7 @@ check "--all reports the same overlays" '[ "$(grep -c "^overlay " "$tmp/out")" -
 run t2 t3
 check "patch change: only dev" '[ "$(grep "^overlay " "$tmp/out")" = "overlay overlays/dev: 1 changed" ]'
 check "patch change: replicas" 'grep -q "^+  replicas: 4" "$tmp/out"'
+check "patch change: only dev rendered" 'grep -q "(1 of 6 overlays rendered)" "$tmp/out"'
 
 # a generator change: one changed ConfigMap, not one added and one removed
 run t3 t4

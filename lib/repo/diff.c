@@ -217,30 +217,52 @@ static void add_unique(kb_strv *v, const char *s)
 
 static const kb_strv *deps_of(scan *s, const char *root);
 
-static void walk_strings(scan *s, const char *root, const kb_node *n, kb_strv *deps,
-			 unsigned depth);
+/* The kustomization fields that name files or directories (canonical
+ * names, as kb_kust_load gives them; `bases` is in resources by then),
+ * and those that name builtin plugin configurations, which name files
+ * in turn.  Any other field is data (a label value, an inline patch):
+ * what it says is no path kustomize opens. */
+static const char *const path_fields[] = {
+	"resources",	   "components",      "crds",		   "configurations",
+	"patchesStrategicMerge", "patches", "patchesJson6902", "replacements",
+	"openapi",	   "configMapGenerator", "secretGenerator", "helmCharts",
+	"helmGlobals",	   "helmChartInflationGenerator", NULL,
+};
+static const char *const config_fields[] = { "generators", "transformers", "validators", NULL };
 
-/* One string that may be a path (or KEY=path) read at level root. */
-static void consider(scan *s, const char *root, const char *str, kb_strv *deps, unsigned depth)
+static bool in_list(const char *const *l, const char *k)
+{
+	for (; *l; l++)
+		if (strcmp(*l, k) == 0)
+			return true;
+	return false;
+}
+
+static void walk_strings(scan *s, const char *root, const kb_node *n, kb_strv *deps,
+			 bool config);
+
+/* One string that may be a path (or KEY=path) read at level root.  With
+ * config, it may also name a plugin configuration (a file, or inline
+ * YAML) whose strings are paths too. */
+static void consider(scan *s, const char *root, const char *str, kb_strv *deps, bool config)
 {
 	if (!*str || strlen(str) > 4096)
 		return;
 	if (strchr(str, '\n')) {
-		/* inline YAML: a patch or plugin configuration naming files */
-		if (depth > 4)
-			return;
+		if (!config)
+			return; /* inline patch or document: names no file */
 		kb_node **docs = NULL;
 		size_t nd = 0;
 		kb_error *e = kb_yaml_parse(NULL, str, strlen(str), &s->lim, &docs, &nd);
 		kb_error_free(e);
 		for (size_t i = 0; i < nd; i++)
-			walk_strings(s, root, docs[i], deps, depth + 1);
+			walk_strings(s, root, docs[i], deps, false);
 		kb_docs_free(docs, nd);
 		return;
 	}
 	const char *eq = strchr(str, '=');
 	if (eq && eq[1])
-		consider(s, root, eq + 1, deps, depth);
+		consider(s, root, eq + 1, deps, false);
 	char *lex = clean_join(root, str);
 	if (!path_in(lex, root))
 		add_unique(deps, lex);
@@ -258,10 +280,9 @@ static void consider(scan *s, const char *root, const char *str, kb_strv *deps, 
 				const kb_strv *sub = deps_of(s, real);
 				for (size_t i = 0; sub && i < sub->n; i++)
 					add_unique(deps, sub->v[i]);
-			} else if (t == KB_FILE_REGULAR && depth < 4 &&
-				   (kb_str_has_suffix(real, ".yaml") || kb_str_has_suffix(real, ".yml") ||
-				    kb_str_has_suffix(real, ".json"))) {
-				/* a plugin configuration or patch may name more files */
+			} else if (t == KB_FILE_REGULAR && config) {
+				/* a plugin configuration names files relative to the
+				 * kustomization */
 				size_t len;
 				char *data = kb_fs_read(s->fs, real, &len);
 				if (data && len < (1u << 20)) {
@@ -269,9 +290,8 @@ static void consider(scan *s, const char *root, const char *str, kb_strv *deps, 
 					size_t nd = 0;
 					kb_error *e = kb_yaml_parse(NULL, data, len, &s->lim, &docs, &nd);
 					kb_error_free(e);
-					/* plugin configs name files relative to the kustomization */
 					for (size_t i = 0; i < nd; i++)
-						walk_strings(s, root, docs[i], deps, depth + 1);
+						walk_strings(s, root, docs[i], deps, false);
 					kb_docs_free(docs, nd);
 				}
 				free(data);
@@ -282,19 +302,18 @@ static void consider(scan *s, const char *root, const char *str, kb_strv *deps, 
 	free(lex);
 }
 
-static void walk_strings(scan *s, const char *root, const kb_node *n, kb_strv *deps,
-			 unsigned depth)
+static void walk_strings(scan *s, const char *root, const kb_node *n, kb_strv *deps, bool config)
 {
 	if (!n)
 		return;
 	if (n->kind == KB_STR)
-		consider(s, root, n->str, deps, depth);
+		consider(s, root, n->str, deps, config);
 	else if (n->kind == KB_MAP)
 		for (size_t i = 0; i < n->n; i++)
-			walk_strings(s, root, n->pairs[i].val, deps, depth);
+			walk_strings(s, root, n->pairs[i].val, deps, config);
 	else if (n->kind == KB_SEQ)
 		for (size_t i = 0; i < n->n; i++)
-			walk_strings(s, root, n->items[i], deps, depth);
+			walk_strings(s, root, n->items[i], deps, config);
 }
 
 static const kb_strv *deps_of(scan *s, const char *root)
@@ -311,25 +330,19 @@ static const kb_strv *deps_of(scan *s, const char *root)
 	s->cycle = false;
 	kb_strv *deps = kb_xcalloc(1, sizeof(*deps));
 	kb_strv_push(deps, root);
-	/* the file as written: every string in it (kb_kust_load would refuse
-	 * one with an unknown field, whose other fields still count) */
-	for (size_t i = 0; i < 3; i++) {
-		char *p = kb_path_join(root, kb_kust_filenames[i]);
-		size_t len;
-		char *data = kb_fs_read(s->fs, p, &len);
-		free(p);
-		if (!data)
-			continue;
-		kb_parse_limits lim = s->lim;
-		lim.dup_keys_last_wins = true;
-		kb_node *doc = NULL;
-		kb_error *e = kb_yaml_parse_one(NULL, data, len, &lim, &doc);
-		kb_error_free(e);
-		walk_strings(s, root, doc, deps, 0);
-		kb_node_free(doc);
-		free(data);
-		break;
+	/* a kustomization that does not load fails its build there, having
+	 * read nothing but itself */
+	kb_kust *k = NULL;
+	kb_error *e = kb_kust_load(s->fs, root, &s->lim, NULL, &k);
+	kb_error_free(e);
+	for (size_t i = 0; k && k->doc->kind == KB_MAP && i < k->doc->n; i++) {
+		const kb_pair *p = &k->doc->pairs[i];
+		if (in_list(path_fields, p->key))
+			walk_strings(s, root, p->val, deps, false);
+		else if (in_list(config_fields, p->key))
+			walk_strings(s, root, p->val, deps, true);
 	}
+	kb_kust_free(k);
 	s->stack.n--;
 	free(s->stack.v[s->stack.n]);
 	if (s->cycle) {
