@@ -274,6 +274,12 @@ check "not a git repository exits 2" '[ $rc -eq 2 ]'
 check "not a git repository says so" 'grep -q "not in a git repository" "$tmp/err"'
 run t1 t2 /
 check "a path outside the repository exits 2" '[ $rc -eq 2 ]'
+run t1 t2 no/such/dir
+check "a path on neither side exits 2" '[ $rc -eq 2 ] && grep -q "no/such/dir: not a directory at t1 nor at t2" "$tmp/err"'
+"$kb" help diff >"$tmp/out" 2>&1
+check "kbuild help diff" 'grep -q "^Usage: kbuild diff" "$tmp/out"'
+"$kb" --help >"$tmp/out" 2>&1
+check "kbuild --help lists diff" 'grep -q "^  diff " "$tmp/out"'
 
 # exclusions as check has them
 run t1 t2 --exclude overlays/prod

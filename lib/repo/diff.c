@@ -512,6 +512,14 @@ kb_error *kb_diff(const kb_diff_options *o, kb_diff_result **out)
 					 top);
 			e->code = KB_ERR_USAGE;
 			free(p);
+		} else if (!kb_fs_is_dir(fs_base, p) && !kb_fs_is_dir(fs_head, p)) {
+			e = gh ? kb_error_new(paths[i], 0, 0, "not a directory at %s nor at %s",
+					      base_rev, o->head)
+			       : kb_error_new(paths[i], 0, 0,
+					      "not a directory at %s nor in the working tree",
+					      base_rev);
+			e->code = KB_ERR_USAGE;
+			free(p);
 		} else {
 			kb_strv_push_owned(&roots, p);
 		}
