@@ -7,6 +7,12 @@
  * Exit status as diff(1): 0 no differences, 1 differences, 2 trouble
  * (usage, not a git repository, unknown revision); --exit-zero makes 1
  * a 0 for CI steps that only post the result.
+ *
+ * `--flux PATH` (issue 16) is not here yet: it needs `kbuild flux`'s
+ * library (kb_flux_render, on its own branch).  It will render the Flux
+ * cluster on both sides (the base through kb_gitfs_fs, as kb_diff does)
+ * and add one entry per Kustomization with kb_diff_result_add; the
+ * formats below take such a result as they are.
  */
 #define _GNU_SOURCE
 #include "cli.h"
