@@ -500,6 +500,13 @@ static void print_summary(report *rp, const kb_check_summary *s)
 	if (s->untouched)
 		fprintf(rp->out, " (%zu not touched by the change)", s->untouched);
 	fputc('\n', rp->out);
+	if (rp->verbose && rp->fmt == FMT_TEXT)
+		fprintf(rp->out,
+			"%zu Component%s and %zu excluded director%s left out; shared cache: %zu "
+			"file reads (%zu from disk), %zu parses (%zu parsed); %.0f ms\n",
+			s->components, s->components == 1 ? "" : "s", s->excluded,
+			s->excluded == 1 ? "y" : "ies", s->reads, s->read_misses, s->parses,
+			s->parse_misses, s->seconds * 1000);
 }
 
 int cmd_check(int argc, char **argv)

@@ -38,6 +38,11 @@
  *
  * Ownership: everything a kb_check_result points to belongs to the
  * library and is valid only during the callback; copy what you keep.
+ *
+ * Inside the library, the parts kb_check is made of serve other commands
+ * too (lib/repo/: discover.h finds the roots, deps.h records dependency
+ * sets through a kb_fs wrapper, cache.h and session.h run many builds
+ * through shared caches, git.h asks git what changed).
  */
 #ifndef KBUILD_CHECK_H
 #define KBUILD_CHECK_H
@@ -95,14 +100,15 @@ typedef struct kb_check_result {
 	/* The output, when built and keep_output is set; else NULL. */
 	const char *yaml;
 	size_t yaml_len;
-	/* The file written under bundle_dir, or NULL. */
+	/* The file written under bundle_dir (as shown), or NULL. */
 	const char *bundle;
 	/* The dependency set: absolute, lexically clean paths, sorted
 	 * byte-wise, with KB_CHECK_DEP_* flags. */
 	const char *const *deps;
 	const unsigned *dep_flags;
 	size_t ndeps;
-	/* With changed/since: the changed paths this build touched. */
+	/* With changed/since: the changed paths this build touched, as shown
+	 * (relative to the current directory when below it). */
 	const char *const *touched;
 	size_t ntouched;
 } kb_check_result;
@@ -151,6 +157,8 @@ typedef struct kb_check_options {
 	void *ud; /* passed to both */
 } kb_check_options;
 
+/* Grows with KB_CHECK_OPTIONS_VERSION, at its end; kb_check writes only
+ * the fields the caller's o->version knows. */
 typedef struct kb_check_summary {
 	size_t overlays;   /* reported */
 	size_t ok, failed;
@@ -168,7 +176,7 @@ KB_API void kb_check_options_init(kb_check_options *o);
 
 /*
  * Checks as o says, calling o->on_result per overlay, and fills *sum
- * (may be NULL).  Returns NULL when the run itself worked, whatever the
+ * (may be NULL).  o must have been set up by kb_check_options_init.  Returns NULL when the run itself worked, whatever the
  * overlays did; an error for a bad path, --since ref or bundle directory
  * (code KB_ERR_USAGE), or when the callback stopped the check (code
  * KB_ERR_BUILD; the summary then counts what was reported).

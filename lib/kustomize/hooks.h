@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "kbuild.h"
 #include "parse.h"
+#include "remote.h"
 
 typedef struct kb_build_hooks {
 	void *ud; /* passed to every hook */
@@ -27,6 +28,13 @@ typedef struct kb_build_hooks {
 	/* The build reads everything below dir by other means than the file
 	 * system interface (helm reads a chart directory itself). */
 	void (*depend_tree)(void *ud, const char *dir);
+	/* Fetches a remote base as kb_repo_clone(rs, out) would; the build
+	 * hands the clone back to release (instead of kb_clone_remove) when
+	 * it is done with it.  A caller running many builds fetches each URL
+	 * once and removes the clones when the last build is over.  Both or
+	 * neither are set.  Called for remote bases at any depth. */
+	kb_error *(*clone)(void *ud, const kb_repospec *rs, kb_clone *out);
+	void (*release)(void *ud, kb_clone *c);
 } kb_build_hooks;
 
 /* kb_yaml_parse, or the hook's parse when there is one. */

@@ -87,8 +87,10 @@ static kb_error *accumulate_remote(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, c
 	if (!e)
 		e = kb_repo_check_cycle(ctx->repo, rs.raw);
 	kb_clone clone = { NULL, NULL };
+	/* not kb_ctx_hooks: a shared clone serves remote bases at any depth */
+	const kb_build_hooks *hk = ctx->hooks && ctx->hooks->clone ? ctx->hooks : NULL;
 	if (!e)
-		e = kb_repo_clone(&rs, &clone);
+		e = hk ? hk->clone(hk->ud, &rs, &clone) : kb_repo_clone(&rs, &clone);
 	if (!e) {
 		kb_repo_frame frame = { rs.raw, clone.dir, ctx->repo };
 		/* origin paths restart at the repository root; kustomize v5.5.0
@@ -101,7 +103,10 @@ static kb_error *accumulate_remote(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, c
 		ctx->repo = frame.up;
 		kb_origin_leave(&ctx->origin, saved);
 	}
-	kb_clone_remove(&clone);
+	if (hk)
+		hk->release(hk->ud, &clone);
+	else
+		kb_clone_remove(&clone);
 	kb_repospec_free(&rs);
 	return e;
 }

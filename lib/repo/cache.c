@@ -303,11 +303,17 @@ kb_error *kb_doccache_parse(kb_doccache *c, const char *path, const char *displa
 			    const char *buf, size_t len, const kb_parse_limits *lim,
 			    kb_node ***docs, size_t *ndocs)
 {
-	kb_parse_limits l = lim ? *lim : (kb_parse_limits){ 0 };
-	/* the limits change what a parse returns: part of the key */
-	char *key = kb_xasprintf("%zu/%zu/%d%d%d%d:%s", l.max_depth, l.max_nodes,
-				 l.dup_keys_last_wins, l.dup_keys_first_wins, l.keep_timestamps,
-				 l.yaml11_bools, path);
+	/* The limits and reader flavour change what a parse returns, so they
+	 * are part of the key: all of the struct's bytes, whatever fields it
+	 * grows (padding that differs only costs a miss, never a wrong hit). */
+	kb_parse_limits zero;
+	memset(&zero, 0, sizeof(zero));
+	const unsigned char *lb = (const unsigned char *)(lim ? lim : &zero);
+	kb_buf kb = KB_BUF_INIT;
+	for (size_t i = 0; i < sizeof(kb_parse_limits); i++)
+		kb_buf_printf(&kb, "%02x", lb[i]);
+	kb_buf_printf(&kb, ":%s", path);
+	char *key = kb_buf_detach(&kb);
 	pthread_mutex_lock(&c->mu);
 	const doc_entry *d = table_get(&c->t, key);
 	c->parses.lookups++;

@@ -34,7 +34,8 @@ void kb_check_options_init(kb_check_options *o)
 /* A changed path, as given (cleaned) and resolved (when it exists). */
 typedef struct changed_path {
 	char *clean;
-	char *real; /* NULL when missing or the same as clean */
+	char *real;    /* NULL when missing or the same as clean */
+	char *display; /* as messages show it */
 } changed_path;
 
 typedef struct check_run {
@@ -63,6 +64,7 @@ typedef struct check_job {
 	size_t *touched; /* indexes into run->changed */
 	size_t ntouched;
 	char *bundle;
+	size_t ticket; /* in the pool (bigger builds are submitted first) */
 } check_job;
 
 static double now_s(void)
@@ -137,8 +139,7 @@ static void run_job(void *arg)
 				j->err = kb_error_note(e, NULL, 0, 0, "writing the bundle of %s",
 						       j->root->display);
 			} else {
-				j->bundle = path;
-				path = NULL;
+				j->bundle = kb_path_display(path);
 			}
 		} else {
 			/* a bundle from an earlier run would pass for this one's */
@@ -205,7 +206,7 @@ static void deliver(check_run *run, check_job *j, kb_check_summary *sum, int *st
 	}
 	const char **touched = kb_xcalloc(j->ntouched ? j->ntouched : 1, sizeof(*touched));
 	for (size_t i = 0; i < j->ntouched; i++)
-		touched[i] = run->changed[j->touched[i]].clean;
+		touched[i] = run->changed[j->touched[i]].display;
 
 	kb_check_result r;
 	memset(&r, 0, sizeof(r));
@@ -242,6 +243,29 @@ static void deliver(check_run *run, check_job *j, kb_check_summary *sum, int *st
 	free(diags);
 }
 
+/* The size of the kustomization file: how much it lists is the best
+ * cheap guess at what its build costs (read through the session's cache,
+ * which the build reads it from again). */
+static size_t kustomization_size(const kb_fs *fs, const char *kfile)
+{
+	size_t len = 0;
+	char *text = kb_fs_read(fs, kfile, &len);
+	free(text);
+	return text ? len : 0;
+}
+
+typedef struct job_order {
+	size_t weight, index;
+} job_order;
+
+static int by_weight(const void *a, const void *b)
+{
+	const job_order *x = a, *y = b;
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index; /* discovery order */
+}
+
 static void add_changed(check_run *run, const kb_fs *fs, const char *cwd, const char *p)
 {
 	char *abs = kb_path_join(cwd, p);
@@ -260,7 +284,7 @@ static void add_changed(check_run *run, const kb_fs *fs, const char *cwd, const 
 		real = NULL;
 	}
 	run->changed = kb_xrealloc(run->changed, (run->nchanged + 1) * sizeof(*run->changed));
-	run->changed[run->nchanged++] = (changed_path){ clean, real };
+	run->changed[run->nchanged++] = (changed_path){ clean, real, kb_path_display(clean) };
 }
 
 static void report_warnings(const kb_check_options *o, const kb_warnings *w)
@@ -275,6 +299,12 @@ static void report_warnings(const kb_check_options *o, const kb_warnings *w)
 
 kb_error *kb_check(const kb_check_options *o, kb_check_summary *sum_out)
 {
+	if (!o || o->version < 1) {
+		kb_error *e = kb_error_new(NULL, 0, 0,
+					   "kb_check: options not set up (call kb_check_options_init)");
+		e->code = KB_ERR_USAGE;
+		return e;
+	}
 	double t0 = now_s();
 	kb_check_summary sum;
 	memset(&sum, 0, sizeof(sum));
@@ -318,8 +348,10 @@ kb_error *kb_check(const kb_check_options *o, kb_check_summary *sum_out)
 	}
 	sum.changed = run.nchanged;
 
-	kb_parse_limits lim = { run.bopts.max_depth, run.bopts.max_nodes, false, false, false,
-				false };
+	kb_parse_limits lim;
+	memset(&lim, 0, sizeof(lim)); /* its bytes are the parse cache's key */
+	lim.max_depth = run.bopts.max_depth;
+	lim.max_nodes = run.bopts.max_nodes;
 	kb_discover_opts dopts = {
 		.fs = kb_session_fs(run.session),
 		.paths = o->paths,
@@ -336,6 +368,14 @@ kb_error *kb_check(const kb_check_options *o, kb_check_summary *sum_out)
 		goto out;
 	sum.components = roots.components;
 	sum.excluded = roots.excluded;
+	if (roots.n == 0 && o->on_warning) {
+		/* a CI job pointed at the wrong directory must not pass unseen */
+		kb_diag d = { KB_DIAG_WARNING, NULL, 0, 0,
+			      "no kustomization found to check (no kustomization.yaml, "
+			      "kustomization.yml or Kustomization that is not a Component)",
+			      NULL, 0 };
+		o->on_warning(o->ud, &d);
+	}
 
 	if (o->bundle_dir) {
 		char *bd = kb_path_join(cwd, o->bundle_dir);
@@ -371,12 +411,23 @@ kb_error *kb_check(const kb_check_options *o, kb_check_summary *sum_out)
 	kb_pool *pool = kb_pool_new(nthreads);
 	int stopped = 0;
 	if (pool) {
+		/* Start the biggest builds first, so that a cluster overlay over
+		 * every app does not run alone at the end while the other
+		 * threads idle; results are still reported in discovery order. */
+		job_order *order = kb_xcalloc(roots.n ? roots.n : 1, sizeof(*order));
 		for (size_t i = 0; i < roots.n; i++)
-			kb_pool_submit(pool, run_job, &jobs[i]);
+			order[i] = (job_order){ kustomization_size(kb_session_fs(run.session),
+								   roots.v[i].kfile),
+						i };
+		qsort(order, roots.n, sizeof(*order), by_weight);
+		for (size_t k = 0; k < roots.n; k++)
+			jobs[order[k].index].ticket =
+				kb_pool_submit(pool, run_job, &jobs[order[k].index]);
+		free(order);
 	}
 	for (size_t i = 0; i < roots.n; i++) {
 		if (pool)
-			kb_pool_wait_one(pool, i);
+			kb_pool_wait_one(pool, jobs[i].ticket);
 		else
 			run_job(&jobs[i]); /* no thread to be had: build here */
 		if (!stopped && !jobs[i].skipped)
@@ -406,6 +457,7 @@ out:;
 	for (size_t i = 0; i < run.nchanged; i++) {
 		free(run.changed[i].clean);
 		free(run.changed[i].real);
+		free(run.changed[i].display);
 	}
 	free(run.changed);
 	free(run.bundle_dir);

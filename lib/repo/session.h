@@ -10,7 +10,10 @@
  *
  * A session build gives exactly what kb_build gives for the same
  * options (same bytes, same errors and warnings); only the reading is
- * shared.  The files must not change while a session lives.
+ * shared.  The files must not change while a session lives.  Remote
+ * bases (git URLs) are fetched once per URL per session, by the first
+ * build that names one, and kept until kb_session_free; a fetch that
+ * failed fails every build that names the URL, with the same error.
  *
  * Thread safety: kb_session_build may run on any number of threads at
  * once on one session.  _new and _free are not thread-safe.

@@ -277,12 +277,97 @@ static void test_strict_bundles_stop(const char *d)
 	kb_error_free(e);
 }
 
+/* How many clones are under dir while the callback runs. */
+typedef struct clone_count {
+	const char *tmp;
+	size_t max_seen;
+	kb_buf report;
+} clone_count;
+
+static int count_clones(void *ud, const kb_check_result *r)
+{
+	clone_count *c = ud;
+	char **names;
+	size_t n;
+	if (kb_fs_list(NULL, c->tmp, &names, &n) == 0) {
+		if (n > c->max_seen)
+			c->max_seen = n;
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+	}
+	return collect(&c->report, r);
+}
+
+/* Remote bases: one fetch per URL for the whole check, and a URL that
+ * cannot be fetched fails every overlay naming it, each with its error. */
+static void test_remote_shared(void)
+{
+	char *root = tap_tmpdir("checkremote");
+	tap_write(root, "work/app/kustomization.yaml", "resources:\n- cm.yaml\n");
+	tap_write(root, "work/app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r\n");
+	const char *git = "git -c user.name=t -c user.email=t@example.com -c init.defaultBranch=main"
+			  " -c commit.gpgsign=false";
+	char *script = kb_xasprintf("cd '%s' && %s init --bare -q repo.git && cd work && %s init -q && "
+				    "%s add -A && %s commit -q -m one && %s remote add origin "
+				    "../repo.git && %s push -q origin main",
+				    root, git, git, git, git, git, git);
+	int rc = system(script);
+	free(script);
+	OK(rc == 0);
+	char *tree = kb_path_join(root, "tree");
+	for (int i = 0; i < 6; i++) {
+		char rel[64], text[512];
+		snprintf(rel, sizeof(rel), "o%d/kustomization.yaml", i);
+		snprintf(text, sizeof(text), "resources:\n- file://%s/repo.git//app?ref=main\nnamePrefix: p%d-\n",
+			 root, i);
+		tap_write(tree, rel, text);
+	}
+	char text[512];
+	snprintf(text, sizeof(text), "resources:\n- file://%s/none.git//app?ref=main\n", root);
+	tap_write(tree, "bad1/kustomization.yaml", text);
+	tap_write(tree, "bad2/kustomization.yaml", text);
+	char *tmp = kb_path_join(root, "tmp");
+	tap_mkdir(tmp, NULL);
+	const char *old = getenv("TMPDIR");
+	char *saved = old ? kb_xstrdup(old) : NULL;
+	setenv("TMPDIR", tmp, 1);
+	clone_count cc = { tmp, 0, KB_BUF_INIT };
+	kb_check_options co;
+	kb_check_options_init(&co);
+	const char *paths[] = { tree };
+	co.paths = paths;
+	co.npaths = 1;
+	co.jobs = 4;
+	co.on_result = count_clones;
+	co.ud = &cc;
+	kb_check_summary s;
+	kb_error *e = kb_check(&co, &s);
+	OK(e == NULL);
+	kb_error_free(e);
+	OK(s.overlays == 8 && s.ok == 6 && s.failed == 2);
+	OK(cc.max_seen == 1); /* one clone, shared by the six overlays */
+	OK(tap_dir_empty(tmp)); /* removed when the check is over */
+	OK(cc.report.data && strstr(cc.report.data, "bad2 ok=0") && strstr(cc.report.data, "none.git"));
+	if (saved)
+		setenv("TMPDIR", saved, 1);
+	else
+		unsetenv("TMPDIR");
+	free(saved);
+	kb_buf_free(&cc.report);
+	free(tmp);
+	free(tree);
+	tap_rmtree(root);
+	free(root);
+}
+
 int main(void)
 {
 	char *d = write_tree();
 	test_tree_and_parallel(d);
 	test_changed(d);
 	test_strict_bundles_stop(d);
+	test_remote_shared();
 	tap_rmtree(d);
 	free(d);
 	return tap_done();

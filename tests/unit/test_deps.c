@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void test_set(void)
 {
@@ -222,10 +223,61 @@ static void test_recorder_over_memfs(void)
 	kb_memfs_free(m);
 }
 
+/* helm reads a chart itself: the build depends on the whole chart tree */
+static void test_helm_chart_tree(void)
+{
+	char *stub = kb_xstrdup(__FILE__);
+	char *slash = strrchr(stub, '/');
+	if (slash)
+		*slash = '\0';
+	char *helm = kb_xasprintf("%s/../helm/fake-helm", stub);
+	free(stub);
+	if (access(helm, X_OK) != 0) {
+		printf("# fake-helm not found: helm dependency test skipped\n");
+		free(helm);
+		return;
+	}
+	char *d = tap_tmpdir("depshelm");
+	tap_write(d, "app/kustomization.yaml", "helmCharts:\n- name: demo\n  releaseName: rel\n");
+	tap_write(d, "app/charts/demo/values.yaml", "replicas: 1\n");
+	tap_write(d, "app/charts/demo/templates/cm.yaml", "kind: ConfigMap\n");
+	kb_session *s = kb_session_new(NULL, 0);
+	kb_options o;
+	kb_options_init(&o);
+	char *app = kb_path_join(d, "app");
+	o.path = app;
+	o.enable_helm = 1;
+	o.helm_command = helm;
+	kb_deps *deps = NULL;
+	kb_warnings w = { 0 };
+	kb_result *res = NULL;
+	kb_error *e = kb_session_build(s, &o, &deps, &w, &res);
+	OK(e == NULL && res != NULL);
+	char *chart = kb_path_join(d, "app/charts/demo");
+	OK(kb_deps_lookup(deps, chart) & KB_DEP_TREE);
+	char *tpl = kb_path_join(d, "app/charts/demo/templates/cm.yaml");
+	OK(kb_deps_touched_by(deps, tpl));
+	char *other = kb_path_join(d, "app/charts/other/x.yaml");
+	OK(!kb_deps_touched_by(deps, other));
+	free(other);
+	free(tpl);
+	free(chart);
+	kb_error_free(e);
+	kb_result_free(res);
+	kb_warnings_free(&w);
+	kb_deps_free(deps);
+	kb_session_free(s);
+	free(app);
+	free(helm);
+	tap_rmtree(d);
+	free(d);
+}
+
 int main(void)
 {
 	test_set();
 	test_build_reads_exactly();
 	test_recorder_over_memfs();
+	test_helm_chart_tree();
 	return tap_done();
 }
