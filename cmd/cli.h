@@ -95,5 +95,6 @@ int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_buil
 void cli_build_env(kb_options *opts);
 
 int cmd_build(int argc, char **argv);
+int cmd_flux(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ extern const char cmd_build_usage[];
 
 const cli_command cli_commands[] = {
 	{ "build", cmd_build, "build a kustomization (the default command)", NULL },
+	{ "flux", cmd_flux, "render a Flux cluster offline, as kustomize-controller builds it", NULL },
 	{ "help", cmd_help, "show help for kbuild or one of its commands", NULL },
 	{ "version", cmd_version, "print the version", NULL },
 	{ NULL, NULL, NULL, NULL },

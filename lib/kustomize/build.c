@@ -12,6 +12,7 @@
 #include "kustfile.h"
 #include "nameref.h"
 #include "origin.h"
+#include "result.h"
 #include "sort.h"
 #include "target.h"
 #include "transform.h"
@@ -29,6 +30,7 @@ struct kb_result {
 	kb_node **docs; /* the emitted resources, for -o DIR */
 	size_t ndocs;
 	char **ns_of; /* per doc: namespace; NULL for cluster-scoped kinds */
+	char **file_of; /* per doc: the file it came from, as messages name it */
 	kb_warnings warnings;
 };
 
@@ -141,6 +143,7 @@ static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
 {
 	res->docs = kb_xcalloc(m->n ? m->n : 1, sizeof(kb_node *));
 	res->ns_of = kb_xcalloc(m->n ? m->n : 1, sizeof(char *));
+	res->file_of = kb_xcalloc(m->n ? m->n : 1, sizeof(char *));
 	for (size_t i = 0; i < m->n; i++) {
 		kb_resource *r = m->v[i];
 		strip_build_annotations(r->doc, bm);
@@ -160,6 +163,7 @@ static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
 		free(g);
 		free(v);
 		res->docs[i] = r->doc;
+		res->file_of[i] = kb_xstrdup(r->file ? r->file : "");
 		r->doc = NULL;
 		res->ndocs++;
 	}
@@ -256,6 +260,17 @@ const char *kb_result_yaml(const kb_result *res, size_t *len)
 	return res->yaml.data ? res->yaml.data : "";
 }
 
+size_t kb_result_docs(const kb_result *res, kb_node *const **docs)
+{
+	*docs = res ? res->docs : NULL;
+	return res ? res->ndocs : 0;
+}
+
+const char *kb_result_doc_file(const kb_result *res, size_t i)
+{
+	return res && i < res->ndocs ? res->file_of[i] : NULL;
+}
+
 size_t kb_result_count(const kb_result *res)
 {
 	return res ? res->ndocs : 0;
@@ -282,7 +297,7 @@ int kb_result_write(const kb_result *res, FILE *fp)
 
 /* Writes data to path through a temporary file in the same directory, so
  * that a reader never sees half a file and a failure leaves none. */
-static kb_error *write_atomic(const char *path, const char *data, size_t len)
+kb_error *kb_write_atomic(const char *path, const char *data, size_t len)
 {
 	char *tmp = kb_xasprintf("%s.kbuild-tmp-XXXXXX", path);
 	int fd = mkstemp(tmp);
@@ -328,7 +343,7 @@ kb_error *kb_result_write_file(const kb_result *res, const char *path)
 {
 	size_t len;
 	const char *y = kb_result_yaml(res, &len);
-	return write_atomic(path, y, len);
+	return kb_write_atomic(path, y, len);
 }
 
 static void lower_into(kb_buf *b, const char *s)
@@ -381,7 +396,7 @@ kb_error *kb_result_write_dir(const kb_result *res, const char *dir)
 		kb_error *e = kb_emit_doc(&body, d);
 		char *path = kb_path_join(dir, name.data);
 		if (!e)
-			e = write_atomic(path, body.data ? body.data : "", body.len);
+			e = kb_write_atomic(path, body.data ? body.data : "", body.len);
 		free(path);
 		kb_buf_free(&body);
 		kb_buf_free(&name);
@@ -399,9 +414,11 @@ void kb_result_free(kb_result *res)
 	for (size_t i = 0; i < res->ndocs; i++) {
 		kb_node_free(res->docs[i]);
 		free(res->ns_of[i]);
+		free(res->file_of[i]);
 	}
 	free(res->docs);
 	free(res->ns_of);
+	free(res->file_of);
 	kb_warnings_free(&res->warnings);
 	free(res);
 }
