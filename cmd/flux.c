@@ -19,6 +19,7 @@ enum {
 	OPT_STRICT,
 	OPT_SKIP,
 	OPT_FLUX_BUILD,
+	OPT_NO_LABELS,
 };
 
 const char cmd_flux_usage[] =
@@ -48,6 +49,8 @@ const char cmd_flux_usage[] =
 	"                               substituteFrom target is a warning, not an error\n"
 	"      --flux-build             print as `flux build kustomization --dry-run` does:\n"
 	"                               '---' after every document, SOPS values masked\n"
+	"      --no-owner-labels        leave out the kustomize.toolkit.fluxcd.io/name and\n"
+	"                               /namespace labels (set when it applies)\n"
 	"  -q, --quiet                  no summary on stderr\n";
 
 static void print_usage(FILE *fp)
@@ -99,6 +102,7 @@ int cmd_flux(int argc, char **argv)
 		{ "strict-substitute", no_argument, NULL, OPT_STRICT },
 		{ "skip-unresolved", no_argument, NULL, OPT_SKIP },
 		{ "flux-build", no_argument, NULL, OPT_FLUX_BUILD },
+		{ "no-owner-labels", no_argument, NULL, OPT_NO_LABELS },
 		{ "quiet", no_argument, NULL, 'q' },
 		CLI_BUILD_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
@@ -153,6 +157,9 @@ int cmd_flux(int argc, char **argv)
 		case OPT_FLUX_BUILD:
 			o.style = KB_FLUX_STYLE_FLUX_BUILD;
 			break;
+		case OPT_NO_LABELS:
+			o.no_owner_labels = 1;
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -180,12 +187,12 @@ int cmd_flux(int argc, char **argv)
 				goto out;
 			}
 			if (c == CLI_OPT_ENABLE_HELM || c == CLI_OPT_ALPHA_PLUGINS ||
-			    c == CLI_OPT_MANAGEDBY || (c == CLI_OPT_LOAD_RESTRICTOR &&
-							bopts.load_restrictor != KB_LOAD_NONE))
+			    c == CLI_OPT_MANAGEDBY || c == CLI_OPT_REORDER ||
+			    (c == CLI_OPT_LOAD_RESTRICTOR && bopts.load_restrictor != KB_LOAD_NONE))
 				fprintf(stderr,
 					"kbuild: warning: %s is ignored: kustomize-controller builds with "
-					"LoadRestrictionsNone, without helm, plugins or the managed-by "
-					"label\n",
+					"LoadRestrictionsNone, in the resources' order, without helm, "
+					"plugins or the managed-by label\n",
 					argv[optind - 1]);
 		}
 	}

@@ -21,6 +21,8 @@ void kb_flux_gen_free(kb_flux_gen *g)
 	kb_node_free(g->doc);
 	kb_strv_free(&g->dropped);
 	kb_strv_free(&g->notes);
+	free(g->from_spec);
+	kb_node_free(g->reparsed);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -159,6 +161,12 @@ static kb_node *ensure_seq(kb_node *doc, const char *key)
 	return v;
 }
 
+static void mark_spec(kb_flux_gen *g, const kb_node *n)
+{
+	g->from_spec = kb_xrealloc(g->from_spec, (g->nfrom_spec + 1) * sizeof(*g->from_spec));
+	g->from_spec[g->nfrom_spec++] = n;
+}
+
 static kb_node *text_node(const char *s, const kb_node *pos)
 {
 	kb_node *n = kb_node_new_str(s);
@@ -169,7 +177,7 @@ static kb_node *text_node(const char *s, const kb_node *pos)
 	return n;
 }
 
-static kb_error *apply_patches(kb_node *doc, const kb_node *spec, const char *file, kb_strv *notes)
+static kb_error *apply_patches(kb_node *doc, const kb_node *spec, const char *file, kb_flux_gen *g)
 {
 	const kb_node *list;
 	kb_error *e = want_list(spec, "patches", file, &list);
@@ -196,15 +204,15 @@ static kb_error *apply_patches(kb_node *doc, const kb_node *spec, const char *fi
 		const kb_node *tg = kb_map_get(p, "target");
 		if (tg && tg->kind == KB_MAP)
 			kb_map_set(out, "target", adapt_selector(tg));
-		kb_seq_push(ensure_seq(doc, "patches"), out);
+		mark_spec(g, kb_seq_push(ensure_seq(doc, "patches"), out));
 	}
 	if (list->n)
-		kb_strv_push(notes, "patches");
+		kb_strv_push(&g->notes, "patches");
 	return NULL;
 }
 
 static kb_error *apply_components(const kb_fs *fs, const char *dir, kb_node *doc,
-				  const kb_node *spec, const char *file, kb_strv *notes)
+				  const kb_node *spec, const char *file, kb_flux_gen *g)
 {
 	const kb_node *list;
 	kb_error *e = want_list(spec, "components", file, &list);
@@ -231,11 +239,11 @@ static kb_error *apply_components(const kb_fs *fs, const char *dir, kb_node *doc
 			if (!exists)
 				continue;
 		}
-		kb_seq_push(ensure_seq(doc, "components"), text_node(c->str, c));
+		mark_spec(g, kb_seq_push(ensure_seq(doc, "components"), text_node(c->str, c)));
 		added++;
 	}
 	if (added)
-		kb_strv_push(notes, "components");
+		kb_strv_push(&g->notes, "components");
 	return NULL;
 }
 
@@ -253,7 +261,7 @@ static kb_error *emit_text(const kb_node *n, char **out)
 
 /* v1beta2's patchesStrategicMerge (objects) and patchesJson6902. */
 static kb_error *apply_legacy_patches(kb_node *doc, const kb_node *spec, const char *file,
-				      kb_strv *notes)
+				      kb_flux_gen *g)
 {
 	const kb_node *list;
 	kb_error *e = want_list(spec, "patchesStrategicMerge", file, &list);
@@ -265,10 +273,11 @@ static kb_error *apply_legacy_patches(kb_node *doc, const kb_node *spec, const c
 		char *text = NULL;
 		e = emit_text(p, &text);
 		if (!e)
-			kb_seq_push(ensure_seq(doc, "patchesStrategicMerge"), text_node(text, p));
+			mark_spec(g, kb_seq_push(ensure_seq(doc, "patchesStrategicMerge"),
+						 text_node(text, p)));
 		free(text);
 		if (!e && i == 0)
-			kb_strv_push(notes, "patchesStrategicMerge");
+			kb_strv_push(&g->notes, "patchesStrategicMerge");
 	}
 	if (!e)
 		e = want_list(spec, "patchesJson6902", file, &list);
@@ -295,9 +304,9 @@ static kb_error *apply_legacy_patches(kb_node *doc, const kb_node *spec, const c
 		free(text);
 		if (tg && tg->kind == KB_MAP)
 			kb_map_set(out, "target", adapt_selector(tg));
-		kb_seq_push(ensure_seq(doc, "patchesJson6902"), out);
+		mark_spec(g, kb_seq_push(ensure_seq(doc, "patchesJson6902"), out));
 		if (!e && i == 0)
-			kb_strv_push(notes, "patchesJson6902");
+			kb_strv_push(&g->notes, "patchesJson6902");
 	}
 	return e;
 }
@@ -308,15 +317,16 @@ static const char *img_field(const kb_node *im, const char *key)
 	return v && kb_node_is_scalar(v) && v->kind != KB_NULL && v->len ? kb_node_text(v) : NULL;
 }
 
-static void set_or_del(kb_node *m, const char *key, const char *val, const kb_node *pos)
+static void set_or_del(kb_flux_gen *g, kb_node *m, const char *key, const char *val,
+		       const kb_node *pos)
 {
 	if (val && *val)
-		kb_map_set(m, key, text_node(val, pos));
+		mark_spec(g, kb_map_set(m, key, text_node(val, pos)));
 	else
 		kb_map_del(m, key);
 }
 
-static kb_error *apply_images(kb_node *doc, const kb_node *spec, const char *file, kb_strv *notes)
+static kb_error *apply_images(kb_node *doc, const kb_node *spec, const char *file, kb_flux_gen *g)
 {
 	const kb_node *list;
 	kb_error *e = want_list(spec, "images", file, &list);
@@ -344,24 +354,24 @@ static kb_error *apply_images(kb_node *doc, const kb_node *spec, const char *fil
 			/* newName alone keeps the tag; newTag and digest go
 			 * together (setting one clears the other) */
 			if (nn)
-				set_or_del(found, "newName", nn, im);
+				set_or_del(g, found, "newName", nn, im);
 			if (nt || dg) {
-				set_or_del(found, "newTag", nt, im);
-				set_or_del(found, "digest", dg, im);
+				set_or_del(g, found, "newTag", nt, im);
+				set_or_del(g, found, "digest", dg, im);
 			}
 		} else {
 			kb_node *x = kb_node_new(KB_MAP);
 			x->line = im->line;
 			x->col = im->col;
-			set_or_del(x, "name", name, im);
-			set_or_del(x, "newName", nn, im);
-			set_or_del(x, "newTag", nt, im);
-			set_or_del(x, "digest", dg, im);
-			kb_seq_push(ensure_seq(doc, "images"), x);
+			set_or_del(g, x, "name", name, im);
+			set_or_del(g, x, "newName", nn, im);
+			set_or_del(g, x, "newTag", nt, im);
+			set_or_del(g, x, "digest", dg, im);
+			mark_spec(g, kb_seq_push(ensure_seq(doc, "images"), x));
 		}
 	}
 	if (list->n)
-		kb_strv_push(notes, "images");
+		kb_strv_push(&g->notes, "images");
 	return NULL;
 }
 
@@ -465,30 +475,32 @@ kb_error *kb_flux_generate(const kb_fs *fs, const char *dir, const kb_node *ks,
 		const kb_node *v;
 		if ((s = spec_str(spec, "targetNamespace"))) {
 			v = kb_map_get(spec, "targetNamespace");
-			kb_map_set(out->doc, "namespace", text_node(s, v));
+			mark_spec(out, kb_map_set(out->doc, "namespace", text_node(s, v)));
 			kb_strv_push(&out->notes, "targetNamespace");
 		}
 		if ((s = spec_str(spec, "namePrefix"))) {
-			kb_map_set(out->doc, "namePrefix", text_node(s, kb_map_get(spec, "namePrefix")));
+			mark_spec(out, kb_map_set(out->doc, "namePrefix",
+						  text_node(s, kb_map_get(spec, "namePrefix"))));
 			kb_strv_push(&out->notes, "namePrefix");
 		}
 		if ((s = spec_str(spec, "nameSuffix"))) {
-			kb_map_set(out->doc, "nameSuffix", text_node(s, kb_map_get(spec, "nameSuffix")));
+			mark_spec(out, kb_map_set(out->doc, "nameSuffix",
+						  text_node(s, kb_map_get(spec, "nameSuffix"))));
 			kb_strv_push(&out->notes, "nameSuffix");
 		}
-		e = apply_patches(out->doc, spec, ks_file, &out->notes);
+		e = apply_patches(out->doc, spec, ks_file, out);
 		if (!e)
-			e = apply_components(fs, dir, out->doc, spec, ks_file, &out->notes);
+			e = apply_components(fs, dir, out->doc, spec, ks_file, out);
 		if (!e)
-			e = apply_legacy_patches(out->doc, spec, ks_file, &out->notes);
+			e = apply_legacy_patches(out->doc, spec, ks_file, out);
 		if (!e)
-			e = apply_images(out->doc, spec, ks_file, &out->notes);
+			e = apply_images(out->doc, spec, ks_file, out);
 		if (!e) {
 			const kb_node *bm;
 			e = want_list(spec, "buildMetadata", ks_file, &bm);
 			if (!e && bm && bm->n) {
 				kb_node *c = kb_node_clone(bm);
-				kb_map_set(out->doc, "buildMetadata", c);
+				mark_spec(out, kb_map_set(out->doc, "buildMetadata", c));
 				kb_strv_push(&out->notes, "buildMetadata");
 			}
 		}
@@ -512,4 +524,80 @@ fail:
 	kb_node_free(orig);
 	kb_flux_gen_free(out);
 	return e;
+}
+
+/* ---- positions ---- */
+
+static bool is_spec(const kb_flux_gen *g, const kb_node *n)
+{
+	for (size_t i = 0; i < g->nfrom_spec; i++)
+		if (g->from_spec[i] == n)
+			return true;
+	return false;
+}
+
+/* Looks for (line, col) in r (the re-parsed text), walking d (the tree it
+ * was emitted from) alongside. */
+static int find_pos(const kb_flux_gen *g, const kb_node *r, const kb_node *d, bool spec,
+		    unsigned line, unsigned col, unsigned *ol, unsigned *oc)
+{
+	spec = spec || is_spec(g, d);
+	if (r->line == line && (r->col == col || col == 0)) {
+		*ol = d->line;
+		*oc = d->col;
+		return !d->line ? KB_GEN_POS_NONE : spec ? KB_GEN_POS_SPEC : KB_GEN_POS_KFILE;
+	}
+	if (r->kind == KB_MAP && d->kind == KB_MAP) {
+		for (size_t i = 0; i < r->n; i++) {
+			const kb_pair *rp = &r->pairs[i];
+			const kb_pair *dp = kb_map_get_pair(d, rp->key);
+			if (!dp)
+				continue;
+			if (rp->line == line && (rp->col == col || col == 0)) {
+				bool s2 = spec || is_spec(g, dp->val);
+				*ol = dp->line;
+				*oc = dp->col;
+				return !dp->line ? KB_GEN_POS_NONE : s2 ? KB_GEN_POS_SPEC : KB_GEN_POS_KFILE;
+			}
+			int m = find_pos(g, rp->val, dp->val, spec, line, col, ol, oc);
+			if (m >= 0)
+				return m;
+		}
+	} else if (r->kind == KB_SEQ && d->kind == KB_SEQ) {
+		for (size_t i = 0; i < r->n && i < d->n; i++) {
+			int m = find_pos(g, r->items[i], d->items[i], spec, line, col, ol, oc);
+			if (m >= 0)
+				return m;
+		}
+	}
+	return -1;
+}
+
+int kb_flux_gen_map_pos(kb_flux_gen *g, unsigned line, unsigned col, unsigned *oline,
+			unsigned *ocol)
+{
+	*oline = *ocol = 0;
+	if (!g->data || !line)
+		return KB_GEN_POS_NONE;
+	if (!g->reparsed) {
+		kb_parse_limits lim = { 0 };
+		lim.dup_keys_last_wins = true;
+		lim.keep_timestamps = true;
+		lim.yaml11_bools = true;
+		kb_error *e = kb_yaml_parse_one(NULL, g->data, g->len, &lim, &g->reparsed);
+		if (e) {
+			kb_error_free(e);
+			return KB_GEN_POS_NONE;
+		}
+		if (!g->reparsed)
+			return KB_GEN_POS_NONE;
+	}
+	int m = find_pos(g, g->reparsed, g->doc, false, line, col, oline, ocol);
+	if (m < 0) {
+		*oline = *ocol = 0;
+		return KB_GEN_POS_NONE;
+	}
+	if (m == KB_GEN_POS_NONE)
+		*oline = *ocol = 0;
+	return m;
 }

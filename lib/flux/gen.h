@@ -34,7 +34,20 @@ typedef struct kb_flux_gen {
 	kb_node *doc;   /* the resulting kustomization (owned) */
 	kb_strv dropped; /* fields the controller's decoding drops */
 	kb_strv notes;   /* what the spec changed, for messages ("targetNamespace", ...) */
+	/* subtrees of doc that came from the Flux spec (positions in ks_file) */
+	const kb_node **from_spec;
+	size_t nfrom_spec;
+	kb_node *reparsed; /* data parsed again, for kb_flux_gen_map_pos */
 } kb_flux_gen;
+
+enum { KB_GEN_POS_NONE = 0, KB_GEN_POS_KFILE = 1, KB_GEN_POS_SPEC = 2 };
+
+/* Maps a position in the laid-over file (g->data) to where its content
+ * came from: the original kustomization file (KB_GEN_POS_KFILE), the
+ * Flux Kustomization object (KB_GEN_POS_SPEC), or nowhere (generated
+ * content, or a position not found: KB_GEN_POS_NONE). */
+int kb_flux_gen_map_pos(kb_flux_gen *g, unsigned line, unsigned col, unsigned *oline,
+			unsigned *ocol);
 
 /* Generates for dir (absolute, read through fs: the source's view) from
  * the Flux Kustomization object ks (spec read from it; ks_file names it in

@@ -664,13 +664,52 @@ static kb_error *build_dir(rctx *c, viewent *v, const char *dir, const kb_node *
 	e = kb_build(&bo, &res);
 	kb_flux_view_set_overlay(v->view, c->afs, NULL);
 	if (e) {
+		/* positions in the laid-over kustomization: back to where they
+		 * came from (the user's file, or the Flux Kustomization) */
+		char *kdisp = kb_path_display(g.kfile);
+		kb_frame *frs[65];
+		size_t nf = 0;
+		frs[nf++] = &e->primary;
+		for (size_t i = 0; i < e->nnotes && nf < 65; i++)
+			frs[nf++] = &e->notes[i];
+		for (size_t i = 0; g.data && i < nf; i++) {
+			if (!frs[i]->file || strcmp(frs[i]->file, kdisp) != 0)
+				continue;
+			unsigned ol, oc;
+			int m = kb_flux_gen_map_pos(&g, frs[i]->line, frs[i]->col, &ol, &oc);
+			frs[i]->line = ol;
+			frs[i]->col = oc;
+			if (m == KB_GEN_POS_SPEC) {
+				free(frs[i]->file);
+				frs[i]->file = kb_xstrdup(ks_file);
+			}
+		}
+		free(kdisp);
 		remap_error(e, v);
-		if (g.data)
+		if (g.created) {
+			char *d = kb_path_display(dir);
 			e = kb_error_note(e, NULL, 0, 0,
-					  "%s is the kustomization kustomize-controller %s%s%s",
-					  g.created ? "the build used" : "the build used",
-					  g.created ? "generates for this directory" : "rewrites",
-					  g.notes.n ? " (from spec: " : "", g.notes.n ? "see below)" : "");
+					  "%s has no kustomization file: kustomize-controller generates "
+					  "one listing every .yaml/.yml file below it",
+					  d);
+			free(d);
+		} else if (g.data) {
+			const char *o = kb_flux_artifact_origin(v->art, g.kfile);
+			char *d = o ? kb_xstrdup(o) : kb_path_display(g.kfile);
+			kb_buf what = KB_BUF_INIT;
+			for (size_t i = 0; i < g.notes.n; i++)
+				kb_buf_printf(&what, "%s%s", i ? ", " : "", g.notes.v[i]);
+			if (g.dropped.n)
+				kb_buf_printf(&what, "%sunknown fields dropped", what.len ? ", " : "");
+			if (!what.len)
+				kb_buf_puts(&what, "buildMetadata for a kustomization without resources");
+			e = kb_error_note(e, NULL, 0, 0,
+					  "kustomize-controller builds %s as it rewrites it (%s); line "
+					  "numbers in it are those of the rewritten file",
+					  d, what.data);
+			kb_buf_free(&what);
+			free(d);
+		}
 	}
 	kb_memfs_free(ov);
 	kb_strv_free(&paths);
@@ -937,8 +976,10 @@ static kb_error *post_build(rctx *c, kb_flux_ks *k, built *b)
 				break;
 			d = b->docs[i];
 		}
-		set_label(d, OWNER_NAME, k->name);
-		set_label(d, OWNER_NS, k->ns);
+		if (!c->o->no_owner_labels) {
+			set_label(d, OWNER_NAME, k->name);
+			set_label(d, OWNER_NS, k->ns);
+		}
 		const kb_node *cm = kb_map_get(spec, "commonMetadata");
 		if (cm && cm->kind == KB_MAP)
 			set_common_metadata(d, cm);
@@ -1393,6 +1434,11 @@ static kb_error *find_repo(rctx *c, kb_flux_ks *rootks, const kb_node **selfks)
 	}
 	/* flux bootstrap's convention */
 	c->repo_source = kb_xstrdup("GitRepository/flux-system/flux-system");
+	const char *mapped = map_lookup(c, c->repo_source);
+	if (mapped) {
+		c->repo_root = kb_xstrdup(mapped);
+		return NULL;
+	}
 	if (c->user_root) {
 		c->repo_root = kb_xstrdup(c->user_root);
 		return NULL;
@@ -1598,6 +1644,10 @@ kb_error *kb_flux_render(const kb_flux_options *o, kb_flux_result **out)
 	c.bopts.enable_helm = 0;
 	c.bopts.enable_alpha_plugins = 0;
 	c.bopts.enable_managedby_label = 0;
+	/* krusty.Options{} as a struct literal: Reorder "" is neither legacy
+	 * nor unspecified, so kustomize keeps the resources' order (unless the
+	 * kustomization has sortOptions) */
+	c.bopts.reorder = KB_REORDER_NONE;
 	c.artifacts = kb_memfs_new(c.base);
 	c.afs = kb_memfs_fs(c.artifacts);
 	for (size_t i = 0; i < o->nignore_paths; i++)
@@ -1648,7 +1698,8 @@ kb_error *kb_flux_render(const kb_flux_options *o, kb_flux_result **out)
 	rootks->key = kb_xstrdup("");
 	/* a first pass from a provisional root tells where the repository
 	 * starts; the artifact's ignore rules are then read from there */
-	const char *prov = c.user_root ? c.user_root : c.git_root ? c.git_root : c.path;
+	/* PATH itself (cheap to walk) unless the root is given */
+	const char *prov = c.user_root ? c.user_root : c.path;
 	const kb_node *selfks = NULL;
 	e = root_pass(&c, prov, rootks);
 	if (!e)

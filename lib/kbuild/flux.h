@@ -88,6 +88,10 @@ typedef struct kb_flux_options {
 	 * an error. */
 	int skip_unresolved;
 	kb_flux_style style;
+	/* Leave out the labels kustomize-controller sets on what it applies
+	 * (kustomize.toolkit.fluxcd.io/name and /namespace): the output of
+	 * its build step alone. */
+	int no_owner_labels;
 	/* "NAMESPACE/NAME" of the Kustomizations wanted; none: all.  The
 	 * whole cluster is still rendered (to find them and the values they
 	 * read), but the stream, kb_flux_result_write_dir and
