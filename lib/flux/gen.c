@@ -437,12 +437,8 @@ kb_error *kb_flux_generate(const kb_fs *fs, const char *dir, const kb_node *ks,
 		kb_docs_free(docs, nd);
 		free(disp);
 		kb_kust_prune_unknown(out->doc, &out->dropped);
-		/* the Go struct marshals its type fields always */
-		if (!kb_map_get(out->doc, "apiVersion") && !kb_map_get(out->doc, "kind")) {
-			kb_map_set(out->doc, "apiVersion",
-				   kb_node_new_str("kustomize.config.k8s.io/v1beta1"));
-			kb_map_set(out->doc, "kind", kb_node_new_str("Kustomization"));
-		}
+		/* (the Go struct also writes apiVersion and kind when the file
+		 * has none; kustomize reads both the same, so they are left) */
 		if (seq_len(out->doc, "resources") == 0) {
 			/* "to avoid kustomization.yaml is empty" */
 			kb_node *bm = kb_node_new(KB_SEQ);

@@ -202,22 +202,27 @@ static int pattern_match(const pattern *p, char **path, size_t n, bool is_dir)
 	return p->inclusion ? 2 : 1;
 }
 
-bool kb_ignore_match(const kb_ignore *ig, const char *rel, bool is_dir)
+int kb_ignore_match_result(const kb_ignore *ig, const char *rel, bool is_dir)
 {
 	if (!ig || ig->n == 0)
-		return false;
+		return 0;
 	kb_strv comps = { 0 };
 	split_into(&comps, rel, strlen(rel), true);
-	bool excluded = false;
+	int res = 0;
 	for (size_t i = ig->n; i-- > 0;) {
 		int m = pattern_match(&ig->v[i], comps.v, comps.n, is_dir);
 		if (m) {
-			excluded = m == 1;
+			res = m;
 			break;
 		}
 	}
 	kb_strv_free(&comps);
-	return excluded;
+	return res;
+}
+
+bool kb_ignore_match(const kb_ignore *ig, const char *rel, bool is_dir)
+{
+	return kb_ignore_match_result(ig, rel, is_dir) == 1;
 }
 
 void kb_ignore_append(kb_ignore *dst, const kb_ignore *src)

@@ -41,5 +41,7 @@ void kb_ignore_append(kb_ignore *dst, const kb_ignore *src);
 /* Whether rel (a '/'-separated path relative to the source root, without
  * leading '/') is excluded. */
 bool kb_ignore_match(const kb_ignore *ig, const char *rel, bool is_dir);
+/* The deciding pattern's verdict: 0 none matched, 1 exclude, 2 include. */
+int kb_ignore_match_result(const kb_ignore *ig, const char *rel, bool is_dir);
 
 #endif
