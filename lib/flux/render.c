@@ -944,6 +944,51 @@ static void set_common_metadata(kb_node *d, const kb_node *cm)
 	}
 }
 
+/* Labels and annotations are strings to the API server; a value that
+ * substitution turned into a number or bool (YAML 1.1 reads "yes" and
+ * "3" so) is refused when applied.  Looks at every metadata (pod
+ * templates too), before and after in step. */
+static void warn_retyped(kb_flux_ks *k, const kb_node *before, const kb_node *after,
+			 const char *what, const char *file, int depth)
+{
+	static const char *const fields[2] = { "labels", "annotations" };
+	if (!before || !after || depth > 64)
+		return;
+	if (after->kind == KB_SEQ && before->kind == KB_SEQ) {
+		for (size_t i = 0; i < after->n && i < before->n; i++)
+			warn_retyped(k, before->items[i], after->items[i], what, file, depth + 1);
+		return;
+	}
+	if (after->kind != KB_MAP || before->kind != KB_MAP)
+		return;
+	for (size_t p = 0; p < after->n; p++) {
+		const kb_node *bv = kb_map_get(before, after->pairs[p].key);
+		if (strcmp(after->pairs[p].key, "metadata") != 0 || after->pairs[p].val->kind != KB_MAP) {
+			warn_retyped(k, bv, after->pairs[p].val, what, file, depth + 1);
+			continue;
+		}
+		for (int f = 0; f < 2; f++) {
+			const kb_node *m = kb_map_get(after->pairs[p].val, fields[f]);
+			const kb_node *old = kb_map_get(bv, fields[f]);
+			for (size_t i = 0; m && m->kind == KB_MAP && i < m->n; i++) {
+				const kb_node *v = m->pairs[i].val;
+				if (v->kind != KB_BOOL && v->kind != KB_INT && v->kind != KB_FLOAT)
+					continue;
+				const kb_node *ov = kb_map_get(old, m->pairs[i].key);
+				if (!ov || ov->kind != KB_STR || !strstr(ov->str, "${"))
+					continue;
+				kb_warn(&k->warnings, file, ov->line, ov->col,
+					"%s: %s '%s' is %s after post-build substitution (%s became "
+					"%s), which the API server refuses; give the variable a value "
+					"that reads as a string (quotes in the value: '\"%s\"')",
+					what, f ? "annotation" : "label", m->pairs[i].key,
+					v->kind == KB_BOOL ? "a bool" : "a number", ov->str,
+					kb_node_text(v), kb_node_text(v));
+			}
+		}
+	}
+}
+
 /* The objects as kustomize-controller applies them. */
 static kb_error *post_build(rctx *c, kb_flux_ks *k, built *b)
 {
@@ -970,7 +1015,11 @@ static kb_error *post_build(rctx *c, kb_flux_ks *k, built *b)
 		}
 		if (subst && (vars.names.n > 0 || always) && !kb_flux_subst_disabled(d)) {
 			char *what = describe(d);
+			kb_node *before = kb_node_clone(d);
 			e = kb_flux_substitute(&b->docs[i], &vars, strict, what, b->files[i], &unknown);
+			if (!e)
+				warn_retyped(k, before, b->docs[i], what, b->files[i], 0);
+			kb_node_free(before);
 			free(what);
 			if (e)
 				break;
@@ -1040,14 +1089,16 @@ static void render_ks(rctx *c, kb_flux_ks *k)
 	viewent *v = NULL;
 	kb_error *e = resolve_source(c, skind, kb_str_empty(sns) ? k->ns : sns, sname, 0, &v);
 	if (e) {
-		e = kb_error_note(e, k->file, sref->line, sref->col, "spec.sourceRef");
+		if (!e->primary.file) {
+			e->primary.file = kb_xstrdup(k->file);
+			e->primary.line = sref->line;
+			e->primary.col = sref->col;
+		} else {
+			e = kb_error_note(e, k->file, sref->line, sref->col, "spec.sourceRef");
+		}
 		if (c->o->skip_unresolved && strstr(e->primary.msg, "not mapped to a directory")) {
-			char *msg = kb_error_format(e);
-			size_t l = strlen(msg);
-			if (l && msg[l - 1] == '\n')
-				msg[l - 1] = '\0';
-			kb_warn(&k->warnings, NULL, 0, 0, "skipped: %s", msg);
-			free(msg);
+			kb_warn(&k->warnings, e->primary.file, e->primary.line, e->primary.col,
+				"Kustomization %s skipped: %s", k->key, e->primary.msg);
 			kb_error_free(e);
 			k->state = ST_SKIPPED;
 			return;
@@ -1062,19 +1113,14 @@ static void render_ks(rctx *c, kb_flux_ks *k)
 	k->dir = kb_xstrdup(dir);
 	kb_file_type t;
 	if (kb_fs_stat(kb_flux_view_fs(v->view), dir, true, &t) != 0 || t != KB_FILE_DIR) {
-		bool missing = errno == ENOENT || t != KB_FILE_DIR;
-		char *rel = kb_xstrdup(kb_flux_path_below(kb_flux_view_root(v->view), dir));
+		bool missing = errno == ENOENT || errno == EACCES || t != KB_FILE_DIR;
+		char *rootd = kb_path_display(kb_flux_view_root(v->view));
 		fail_ks(k, kb_error_new(k->file, pnode ? pnode->line : k->line, pnode ? pnode->col : 0,
-					"kustomization path not found: '%s' is %s in source %s%s%s",
+					"kustomization path not found: '%s' is %s in source %s%s%s%s",
 					path ? path : "", missing ? "not a directory" : "unreadable",
-					k->source, v->art ? "" : " (", v->art ? "" : kb_flux_view_root(v->view)));
-		if (!v->art) {
-			/* close the parenthesis in the message */
-			char *m = kb_xasprintf("%s)", k->err->primary.msg);
-			free(k->err->primary.msg);
-			k->err->primary.msg = m;
-		}
-		free(rel);
+					k->source, v->art ? "" : " (", v->art ? "" : rootd,
+					v->art ? "" : ")"));
+		free(rootd);
 		free(dir);
 		return;
 	}
