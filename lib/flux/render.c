@@ -624,6 +624,51 @@ static void remap_error(kb_error *e, const viewent *v)
 	}
 }
 
+/* A build warning about the laid-over kustomization: its position moved
+ * back to where the content came from.  NULL (dropped) for a
+ * deprecation warning about fields the Flux spec put there: the user's
+ * file has no such field. */
+static char *remap_warning(kb_flux_gen *g, const char *w, const char *ks_file, const viewent *v)
+{
+	const char *art = v->art ? kb_flux_artifact_origin(v->art, g->kfile) : NULL;
+	char *kdisp = kb_path_display(g->kfile);
+	size_t kl = strlen(kdisp);
+	char *out = NULL;
+	if (g->data && strncmp(w, kdisp, kl) == 0 && w[kl] == ':') {
+		char *end;
+		unsigned long line = strtoul(w + kl + 1, &end, 10);
+		unsigned long col = 0;
+		if (*end == ':' && end[1] >= '0' && end[1] <= '9')
+			col = strtoul(end + 1, &end, 10);
+		const char *rest = *end == ':' ? end + 1 : end;
+		while (*rest == ' ')
+			rest++;
+		unsigned ol, oc;
+		int m = kb_flux_gen_map_pos(g, (unsigned)line, (unsigned)col, &ol, &oc);
+		if (m != KB_GEN_POS_KFILE && strstr(rest, " is deprecated"))
+			goto out;
+		const char *file = m == KB_GEN_POS_SPEC ? ks_file : art ? art : kdisp;
+		if (ol && oc)
+			out = kb_xasprintf("%s:%u:%u: %s", file, ol, oc, rest);
+		else if (ol)
+			out = kb_xasprintf("%s:%u: %s", file, ol, rest);
+		else
+			out = kb_xasprintf("%s: %s", file, rest);
+	} else if (art || v->art) {
+		/* a file of an ExternalArtifact: name the repository's */
+		const char *colon = strchr(w, ':');
+		char *f = colon ? kb_xstrndup(w, (size_t)(colon - w)) : NULL;
+		const char *o = f ? kb_flux_artifact_origin(v->art, f) : NULL;
+		out = o ? kb_xasprintf("%s%s", o, colon) : kb_xstrdup(w);
+		free(f);
+	} else {
+		out = kb_xstrdup(w);
+	}
+out:
+	free(kdisp);
+	return out;
+}
+
 static kb_error *build_dir(rctx *c, viewent *v, const char *dir, const kb_node *ks,
 			   const char *ks_file, built *out, kb_warnings *warn, kb_strv *notes)
 {
@@ -725,8 +770,12 @@ static kb_error *build_dir(rctx *c, viewent *v, const char *dir, const kb_node *
 			out->files[i] = kb_xstrdup(o ? o : f ? f : "");
 		}
 		out->n = n;
-		for (size_t i = 0; i < kb_result_warning_count(res); i++)
-			warn_raw(warn, kb_result_warning(res, i));
+		for (size_t i = 0; i < kb_result_warning_count(res); i++) {
+			char *w = remap_warning(&g, kb_result_warning(res, i), ks_file, v);
+			if (w)
+				warn_raw(warn, w);
+			free(w);
+		}
 	}
 	kb_result_free(res);
 	kb_flux_gen_free(&g);
