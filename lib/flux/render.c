@@ -44,6 +44,10 @@ struct kb_flux_ks {
 	unsigned line, col;
 	kb_node *obj; /* the object as its parent applies it */
 	char *parent;
+	/* the cluster the object lives in, and the one its resources go to
+	 * ("" for the cluster PATH belongs to; "kubeConfig NS/NAME" for one
+	 * reached through spec.kubeConfig) */
+	char *cluster, *target;
 	bool root;
 	char *source;
 	char *dir;
@@ -165,6 +169,8 @@ static kb_flux_ks *ks_new(const char *ns, const char *name)
 	k->name = kb_xstrdup(name);
 	k->key = kb_xasprintf("%s/%s", ns, name);
 	k->parent = kb_xstrdup("");
+	k->cluster = kb_xstrdup("");
+	k->target = kb_xstrdup("");
 	k->source = kb_xstrdup("");
 	k->file = kb_xstrdup("");
 	return k;
@@ -180,6 +186,8 @@ static void ks_free(kb_flux_ks *k)
 	free(k->file);
 	kb_node_free(k->obj);
 	free(k->parent);
+	free(k->cluster);
+	free(k->target);
 	free(k->source);
 	free(k->dir);
 	kb_strv_free(&k->deps);
@@ -197,12 +205,20 @@ static void ks_free(kb_flux_ks *k)
 	free(k);
 }
 
-static kb_flux_ks *find_ks(const kb_flux_result *r, const char *key)
+/* The Kustomization ns/name of a cluster (NULL: any). */
+static kb_flux_ks *find_ks_in(const kb_flux_result *r, const char *cluster, const char *key)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (strcmp(r->all[i]->key, key) == 0)
+		if (strcmp(r->all[i]->key, key) == 0 && !r->all[i]->root &&
+		    (!cluster || strcmp(r->all[i]->cluster, cluster) == 0))
 			return r->all[i];
 	return NULL;
+}
+
+/* A dependency of k: in k's cluster. */
+static kb_flux_ks *find_dep(const kb_flux_result *r, const kb_flux_ks *k, const char *key)
+{
+	return find_ks_in(r, k->cluster, key);
 }
 
 static void add_ks(kb_flux_result *r, kb_flux_ks *k)
@@ -404,7 +420,7 @@ static kb_error *make_view(rctx *c, const char *key, const char *dir, const kb_n
 			return NULL;
 		}
 	}
-	kb_flux_view_opts vo = { c->afs, dir, ign, &c->extra_ignore, false };
+	kb_flux_view_opts vo = { c->afs, dir, ign, &c->extra_ignore, false, false };
 	kb_flux_view *view = NULL;
 	kb_error *e = kb_flux_view_new(&vo, &view);
 	if (e)
@@ -415,12 +431,15 @@ static kb_error *make_view(rctx *c, const char *key, const char *dir, const kb_n
 	v->ignore = kb_xstrdup(ign ? ign : "");
 	v->view = view;
 	v->owner = true;
-	if (kb_flux_view_symlinks(view))
-		kb_warn(&c->res->warnings, NULL, 0, 0,
-			"%s: %zu symlink%s left out of the artifact (source-controller does not "
+	if (kb_flux_view_symlinks(view)) {
+		char *d = kb_path_display(dir);
+		kb_warn(&c->res->warnings, d, 0, 0,
+			"%zu symlink%s left out of the artifact of %s (source-controller does not "
 			"archive symlinks)",
-			strcmp(key, "(root)") == 0 ? c->path_display : key, kb_flux_view_symlinks(view),
-			kb_flux_view_symlinks(view) == 1 ? "" : "s");
+			kb_flux_view_symlinks(view), kb_flux_view_symlinks(view) == 1 ? "" : "s",
+			kb_str_has_prefix(key, "(root):") ? "this repository" : key);
+		free(d);
+	}
 	*out = v;
 	return NULL;
 }
@@ -526,7 +545,7 @@ static kb_error *resolve_external(rctx *c, const char *key, const char *ns, cons
 				     "assembling ExternalArtifact %s/%s from ArtifactGenerator %s/%s",
 				     ns, name, ns, doc_name(gen));
 	}
-	kb_flux_view_opts vo = { c->afs, vroot, NULL, NULL, true };
+	kb_flux_view_opts vo = { c->afs, vroot, NULL, NULL, true, false };
 	kb_flux_view *view = NULL;
 	e = kb_flux_view_new(&vo, &view);
 	free(vroot);
@@ -785,10 +804,21 @@ static kb_error *build_dir(rctx *c, viewent *v, const char *dir, const kb_node *
 /* ---- Kustomization objects ---- */
 
 static kb_flux_ks *ks_from_object(const kb_node *d, const char *file, const char *parent,
-				  kb_warnings *warn)
+				  const char *cluster)
 {
 	const char *ns = doc_ns(d);
 	kb_flux_ks *k = ks_new(*ns ? ns : "default", doc_name(d));
+	free(k->cluster);
+	k->cluster = kb_xstrdup(cluster ? cluster : "");
+	const kb_node *kc = kb_node_get(d, "spec", "kubeConfig", NULL);
+	free(k->target);
+	if (kc && kc->kind == KB_MAP) {
+		const char *sn = kb_node_get_str(kc, "secretRef", "name", NULL);
+		const char *cn = kb_node_get_str(kc, "configMapRef", "name", NULL);
+		k->target = kb_xasprintf("kubeConfig %s/%s", k->ns, sn ? sn : cn ? cn : "?");
+	} else {
+		k->target = kb_xstrdup(k->cluster);
+	}
 	free(k->file);
 	k->file = kb_xstrdup(file ? file : "");
 	k->line = d->line;
@@ -814,7 +844,6 @@ static kb_flux_ks *ks_from_object(const kb_node *d, const char *file, const char
 		k->dep_line[k->deps.n - 1] = it->line;
 		k->dep_col[k->deps.n - 1] = it->col;
 	}
-	(void)warn;
 	return k;
 }
 
@@ -826,9 +855,10 @@ static void discover(rctx *c, kb_flux_ks *by, kb_node **docs, char **files, size
 			continue;
 		const char *ns = doc_ns(docs[i]);
 		char *key = kb_xasprintf("%s/%s", *ns ? ns : "default", doc_name(docs[i]));
-		kb_flux_ks *old = find_ks(c->res, key);
+		const char *cl = by ? by->target : "";
+		kb_flux_ks *old = find_ks_in(c->res, cl, key);
 		if (!old) {
-			add_ks(c->res, ks_from_object(docs[i], files[i], by ? by->key : "", NULL));
+			add_ks(c->res, ks_from_object(docs[i], files[i], by ? by->key : "", cl));
 		} else if (old != by && by && strcmp(old->parent, by->key) != 0) {
 			kb_warn(&by->warnings, files[i], docs[i]->line, 0,
 				"Kustomization %s is also applied by %s; the two fight over it "
@@ -881,7 +911,8 @@ static bool values_ready(rctx *c, const kb_flux_ks *k)
 	return true;
 }
 
-static kb_error *load_vars(rctx *c, kb_flux_ks *k, const kb_node *pb, kb_flux_vars *vars)
+static kb_error *load_vars(rctx *c, kb_flux_ks *k, const kb_node *pb, const built *own,
+			   kb_flux_vars *vars)
 {
 	const kb_node *refs = kb_map_get(pb, "substituteFrom");
 	if (refs && refs->kind != KB_SEQ && refs->kind != KB_NULL)
@@ -903,6 +934,22 @@ static kb_error *load_vars(rctx *c, kb_flux_ks *k, const kb_node *pb, kb_flux_va
 		const char *file = NULL;
 		bool from_flag = false;
 		const kb_node *obj = find_values_object(c, kind, k->ns, name, &file, &from_flag);
+		for (size_t d = 0; !obj && own && d < own->n; d++) {
+			/* one of its own resources: in the cluster, the copy it
+			 * applied last time */
+			const kb_node *x = own->docs[d];
+			if (kb_streq(kb_map_get_str(x, "kind"), kind) &&
+			    kb_streq(kb_map_get_str(x, "apiVersion"), "v1") &&
+			    strcmp(doc_name(x), name) == 0 && strcmp(doc_ns(x), k->ns) == 0) {
+				obj = x;
+				file = own->files[d];
+				kb_warn(&k->warnings, k->file, r->line, r->col,
+					"substituteFrom %s %s/%s is one of this Kustomization's own "
+					"resources: its values are the ones it applied before (a first "
+					"apply to an empty cluster fails)",
+					kind, k->ns, name);
+			}
+		}
 		if (!obj) {
 			if (optional)
 				continue;
@@ -1049,7 +1096,7 @@ static kb_error *post_build(rctx *c, kb_flux_ks *k, built *b)
 	bool subst = pb && pb->kind == KB_MAP;
 	bool always = false;
 	if (subst) {
-		e = load_vars(c, k, pb, &vars);
+		e = load_vars(c, k, pb, b, &vars);
 		always = kb_streq(kb_map_get_str(pb, "substituteStrategy"), "Always");
 	}
 	kb_strv unknown = { 0 };
@@ -1195,7 +1242,7 @@ static bool deps_ready(rctx *c, const kb_flux_ks *k, bool *unknown)
 	*unknown = false;
 	bool ok = true;
 	for (size_t i = 0; i < k->deps.n; i++) {
-		kb_flux_ks *d = find_ks(c->res, k->deps.v[i]);
+		kb_flux_ks *d = find_dep(c->res, k, k->deps.v[i]);
 		if (!d) {
 			*unknown = true;
 			ok = false;
@@ -1223,7 +1270,7 @@ static bool find_cycle(rctx *c, kb_flux_ks *k, kb_flux_ks ***path, size_t *n)
 	*path = kb_xrealloc(*path, (*n + 1) * sizeof(**path));
 	(*path)[(*n)++] = k;
 	for (size_t i = 0; i < k->deps.n; i++) {
-		kb_flux_ks *d = find_ks(c->res, k->deps.v[i]);
+		kb_flux_ks *d = find_dep(c->res, k, k->deps.v[i]);
 		if (d && d->state == ST_PENDING && find_cycle(c, d, path, n))
 			return true;
 	}
@@ -1235,7 +1282,7 @@ static bool find_cycle(rctx *c, kb_flux_ks *k, kb_flux_ks ***path, size_t *n)
 static void warn_failed_deps(rctx *c, kb_flux_ks *k)
 {
 	for (size_t i = 0; i < k->deps.n; i++) {
-		kb_flux_ks *d = find_ks(c->res, k->deps.v[i]);
+		kb_flux_ks *d = find_dep(c->res, k, k->deps.v[i]);
 		if (d && (d->state == ST_FAILED || d->state == ST_SKIPPED))
 			kb_warn(&k->warnings, k->file, k->dep_line[i], k->dep_col[i],
 				"depends on %s, which %s: in the cluster this Kustomization waits "
@@ -1265,7 +1312,7 @@ static kb_flux_ks *pick(rctx *c)
 		if (k->state != ST_PENDING || (deps_ready(c, k, &unknown), !unknown))
 			continue;
 		for (size_t j = 0; j < k->deps.n; j++) {
-			if (find_ks(r, k->deps.v[j]))
+			if (find_dep(r, k, k->deps.v[j]))
 				continue;
 			if (c->o->skip_unresolved) {
 				kb_warn(&k->warnings, k->file, k->dep_line[j], k->dep_col[j],
@@ -1458,7 +1505,7 @@ static bool refs_exist(rctx *c, const char *root, size_t *nrefs)
 	return true;
 }
 
-static kb_error *root_pass(rctx *c, const char *root, kb_flux_ks *rootks)
+static kb_error *root_pass(rctx *c, const char *root, bool passthrough, kb_flux_ks *rootks)
 {
 	for (size_t i = 0; i < c->nroot; i++) {
 		kb_node_free(c->rootdocs[i]);
@@ -1495,15 +1542,27 @@ static kb_error *root_pass(rctx *c, const char *root, kb_flux_ks *rootks)
 		return NULL;
 	}
 	viewent *v = NULL;
-	char *key = kb_xasprintf("(root):%s", root);
-	kb_error *e = make_view(c, key, root, NULL, &v);
-	free(key);
+	kb_error *e = NULL;
+	viewent pv = { 0 };
+	if (passthrough) {
+		kb_flux_view_opts vo = { c->afs, root, NULL, NULL, false, true };
+		e = kb_flux_view_new(&vo, &pv.view);
+		v = &pv;
+	} else {
+		char *key = kb_xasprintf("(root):%s", root);
+		e = make_view(c, key, root, NULL, &v);
+		free(key);
+	}
 	if (e)
 		return e;
 	kb_node *empty = kb_node_new(KB_MAP);
 	built b;
-	e = build_dir(c, v, c->path, empty, c->path_display, &b, &rootks->warnings, NULL);
+	kb_warnings quiet = { 0 };
+	e = build_dir(c, v, c->path, empty, c->path_display, &b,
+		      passthrough ? &quiet : &rootks->warnings, NULL);
+	kb_warnings_free(&quiet);
 	kb_node_free(empty);
+	kb_flux_view_free(pv.view);
 	if (e)
 		return e;
 	c->rootdocs = b.docs;
@@ -1638,7 +1697,9 @@ static kb_error *assemble(rctx *c)
 			e = emit_one(c, x, &k->yaml, d == 0);
 			if (e || !shown(c, k))
 				continue;
-			char *key = res_key(x);
+			char *rk = res_key(x);
+			char *key = kb_xasprintf("%s|%s", k->target, rk);
+			free(rk);
 			if (kb_strv_contains(&seen, key)) {
 				char *what = describe(x);
 				kb_warn(&k->warnings, k->doc_files[d], x->line, 0,
@@ -1791,16 +1852,14 @@ kb_error *kb_flux_render(const kb_flux_options *o, kb_flux_result **out)
 	rootks->file = kb_xstrdup(c.path_display);
 	free(rootks->key);
 	rootks->key = kb_xstrdup("");
-	/* a first pass from a provisional root tells where the repository
-	 * starts; the artifact's ignore rules are then read from there */
-	/* PATH itself (cheap to walk) unless the root is given */
-	const char *prov = c.user_root ? c.user_root : c.path;
+	/* a first look at PATH, with no artifact rules, tells where the
+	 * repository starts; PATH is then built again as kustomize-controller
+	 * sees it (the artifact of the repository) */
 	const kb_node *selfks = NULL;
-	e = root_pass(&c, prov, rootks);
-	if (!e)
-		e = find_repo(&c, rootks, &selfks);
-	if (!e && c.path_is_dir && strcmp(prov, c.repo_root) != 0) {
-		e = root_pass(&c, c.repo_root, rootks);
+	kb_error *first = root_pass(&c, c.path, true, rootks);
+	e = find_repo(&c, rootks, &selfks);
+	if (!e && c.path_is_dir) {
+		e = root_pass(&c, c.repo_root, false, rootks);
 		if (!e && selfks) {
 			char *r2 = NULL;
 			char *saved = c.user_root;
@@ -1809,7 +1868,11 @@ kb_error *kb_flux_render(const kb_flux_options *o, kb_flux_result **out)
 			c.user_root = saved;
 			free(r2);
 		}
+	} else if (!e && first) {
+		e = first;
+		first = NULL;
 	}
+	kb_error_free(first);
 	if (e) {
 		ks_free(rootks);
 		goto out;
@@ -1819,7 +1882,7 @@ kb_error *kb_flux_render(const kb_flux_options *o, kb_flux_result **out)
 		size_t idx = 0;
 		while (idx < c.nroot && c.rootdocs[idx] != selfks)
 			idx++;
-		add_ks(r, ks_from_object(selfks, c.rootfiles[idx], "", NULL));
+		add_ks(r, ks_from_object(selfks, c.rootfiles[idx], "", ""));
 		/* what the root pass warned about, flux-system says again */
 		ks_free(rootks);
 	} else {
@@ -1846,7 +1909,7 @@ kb_error *kb_flux_render(const kb_flux_options *o, kb_flux_result **out)
 	for (size_t i = 0; i < r->n; i++)
 		r->all[i]->selected = o->nselect == 0;
 	for (size_t s = 0; s < o->nselect; s++) {
-		kb_flux_ks *k = find_ks(r, o->select[s]);
+		kb_flux_ks *k = find_ks_in(r, NULL, o->select[s]);
 		if (!k) {
 			e = kb_error_new(NULL, 0, 0,
 					 "no Kustomization %s in the cluster rendered from %s", o->select[s],
@@ -2012,6 +2075,7 @@ const char *kb_flux_ks_namespace(const kb_flux_ks *k) { return k->ns; }
 const char *kb_flux_ks_name(const kb_flux_ks *k) { return k->name; }
 int kb_flux_ks_is_root(const kb_flux_ks *k) { return k->root; }
 const char *kb_flux_ks_parent(const kb_flux_ks *k) { return k->parent; }
+const char *kb_flux_ks_cluster(const kb_flux_ks *k) { return k->target; }
 const char *kb_flux_ks_source(const kb_flux_ks *k) { return k->source; }
 const char *kb_flux_ks_dir(const kb_flux_ks *k) { return k->dir; }
 const kb_error *kb_flux_ks_error(const kb_flux_ks *k) { return k->err; }

@@ -17,6 +17,7 @@ struct kb_flux_view {
 	kb_strv dirs;  /* sorted relative paths, "" excluded */
 	size_t symlinks;
 	const kb_strv *overlay; /* absolute paths */
+	bool passthrough;
 };
 
 char *kb_flux_path_clean(const char *path)
@@ -133,6 +134,12 @@ static bool in_overlay(const kb_flux_view *v, const char *abs)
 /* 0 missing, 1 file, 2 dir; -1 outside the root */
 static int classify(const kb_flux_view *v, const char *clean)
 {
+	if (v->passthrough) {
+		kb_file_type t;
+		if (kb_fs_stat(v->under, clean, true, &t) != 0)
+			return 0;
+		return t == KB_FILE_DIR ? 2 : t == KB_FILE_REGULAR ? 1 : 0;
+	}
 	const char *rel = kb_flux_path_below(v->root, clean);
 	if (!rel)
 		return -1;
@@ -155,6 +162,8 @@ static int classify(const kb_flux_view *v, const char *clean)
 static char *view_realpath(void *ctx, const char *path)
 {
 	kb_flux_view *v = ctx;
+	if (v->passthrough)
+		return kb_fs_realpath(v->under, path);
 	char *c = kb_flux_path_clean(path);
 	int t = classify(v, c);
 	if (t <= 0) {
@@ -208,6 +217,8 @@ static void push_child(kb_strv *out, const char *rest)
 static int view_list(void *ctx, const char *path, char ***names, size_t *n)
 {
 	kb_flux_view *v = ctx;
+	if (v->passthrough)
+		return kb_fs_list(v->under, path, names, n);
 	char *c = kb_flux_path_clean(path);
 	int t = classify(v, c);
 	if (t != 2) {
@@ -345,6 +356,11 @@ kb_error *kb_flux_view_new(const kb_flux_view_opts *o, kb_flux_view **out)
 	v->fs.list = view_list;
 	v->under = o->under;
 	v->root = kb_xstrdup(o->root);
+	if (o->passthrough) {
+		v->passthrough = true;
+		*out = v;
+		return NULL;
+	}
 
 	walk w = { o->under, o->root, NULL, 0, 0, kb_ignore_new(), !o->artifact, 0 };
 	kb_error *e = walk_dir(&w, "");

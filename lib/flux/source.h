@@ -32,6 +32,9 @@ typedef struct kb_flux_view_opts {
 	/* an ExternalArtifact: its files were filtered when it was
 	 * assembled; only the default rules apply, no .sourceignore */
 	bool artifact;
+	/* no artifact rules at all: every path of `under` as it is (for a
+	 * first look at PATH before the repository root is known) */
+	bool passthrough;
 } kb_flux_view_opts;
 
 /* Walks the tree once and decides what the artifact holds. */

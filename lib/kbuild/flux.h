@@ -158,6 +158,11 @@ KB_API const char *kb_flux_ks_file(const kb_flux_ks *k, unsigned *line);
 /* The Kustomization that applies this one ("" for none), as
  * "NAMESPACE/NAME". */
 KB_API const char *kb_flux_ks_parent(const kb_flux_ks *k);
+/* The cluster its resources are applied to: "" for the one PATH belongs
+ * to, "kubeConfig NAMESPACE/SECRET" for one reached through
+ * spec.kubeConfig (its own or an ancestor's).  Each resource is printed
+ * once per cluster. */
+KB_API const char *kb_flux_ks_cluster(const kb_flux_ks *k);
 /* "KIND/NAMESPACE/NAME" of its sourceRef ("" for the root entry). */
 KB_API const char *kb_flux_ks_source(const kb_flux_ks *k);
 /* The absolute directory that was built, when it was resolved.  For an
