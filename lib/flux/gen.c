@@ -85,7 +85,8 @@ static kb_error *scan(const kb_fs *fs, const char *base, const char *dir, kb_nod
 		free(d);
 		return e;
 	}
-	qsort(names, n, sizeof(char *), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(char *), cmp_str);
 	kb_error *e = NULL;
 	for (size_t i = 0; i < n && !e; i++) {
 		char *p = kb_path_join(dir, names[i]);

@@ -283,7 +283,8 @@ static kb_error *walk_dir(walk *w, const char *rel)
 		w->depth--;
 		return e;
 	}
-	qsort(names, nn, sizeof(char *), cmp_str);
+	if (nn > 1)
+		qsort(names, nn, sizeof(char *), cmp_str);
 	if (w->load_sourceignore) {
 		char *si = kb_xasprintf("%s/.sourceignore", abs);
 		kb_file_type t;
