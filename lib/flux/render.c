@@ -803,8 +803,99 @@ static kb_error *build_dir(rctx *c, viewent *v, const char *dir, const kb_node *
 
 /* ---- Kustomization objects ---- */
 
-static kb_flux_ks *ks_from_object(const kb_node *d, const char *file, const char *parent,
-				  const char *cluster)
+/* ---- positions ----
+ * The nodes of a Kustomization object carry positions in the file it was
+ * read from -- except those a kustomize patch put there, whose positions
+ * are in the patch.  A position is kept only where that file's line holds
+ * the key or text; others are cleared, and messages then name the
+ * object's own line. */
+
+static bool line_has(char **lines, size_t n, unsigned min, unsigned line, const char *text)
+{
+	if (!line || line < min || line > n)
+		return false;
+	char frag[32];
+	size_t l = strcspn(text, "\n");
+	if (l > sizeof(frag) - 1)
+		l = sizeof(frag) - 1;
+	memcpy(frag, text, l);
+	frag[l] = '\0';
+	return !*frag || strstr(lines[line - 1], frag) != NULL;
+}
+
+static void check_positions(kb_node *n, char **lines, size_t nl, unsigned min, int depth)
+{
+	if (depth > 64)
+		return;
+	if (n->kind == KB_MAP) {
+		for (size_t i = 0; i < n->n; i++) {
+			kb_pair *p = &n->pairs[i];
+			if (!line_has(lines, nl, min, p->line, p->key))
+				p->line = p->col = 0;
+			check_positions(p->val, lines, nl, min, depth + 1);
+		}
+		if (n->n == 0 || n->pairs[0].line != n->line)
+			n->line = n->col = 0;
+	} else if (n->kind == KB_SEQ) {
+		for (size_t i = 0; i < n->n; i++)
+			check_positions(n->items[i], lines, nl, min, depth + 1);
+		if (n->n == 0 || n->items[0]->line != n->line || !n->items[0]->line)
+			n->line = n->col = 0;
+	} else if (n->kind == KB_STR ? !line_has(lines, nl, min, n->line, n->str)
+				       : !line_has(lines, nl, min, n->line, kb_node_text(n))) {
+		n->line = n->col = 0;
+	}
+}
+
+static void sanitize_positions(const rctx *c, kb_node *obj, const char *file)
+{
+	if (!file || !*file || !obj->line)
+		return;
+	char *abs;
+	if (file[0] == '/') {
+		abs = kb_xstrdup(file);
+	} else {
+		char *cwd = getcwd(NULL, 0);
+		abs = kb_path_join(cwd ? cwd : "/", file);
+		free(cwd);
+	}
+	size_t len;
+	char *text = kb_fs_read(c->base, abs, &len);
+	free(abs);
+	if (!text)
+		return;
+	kb_strv lines = { 0 };
+	for (char *p = text, *e; *p; p = e + 1) {
+		e = strchr(p, '\n');
+		if (!e) {
+			kb_strv_push(&lines, p);
+			break;
+		}
+		*e = '\0';
+		kb_strv_push(&lines, p);
+	}
+	unsigned min = obj->line;
+	unsigned keep_line = obj->line, keep_col = obj->col;
+	check_positions(obj, lines.v, lines.n, min, 0);
+	obj->line = keep_line;
+	obj->col = keep_col;
+	kb_strv_free(&lines);
+	free(text);
+}
+
+/* A node's line, or the object's when the node has none. */
+static unsigned lpos(const kb_flux_ks *k, const kb_node *n)
+{
+	return n && n->line ? n->line : k->line;
+}
+
+static unsigned cpos(const kb_flux_ks *k, const kb_node *n)
+{
+	return n && n->line ? n->col : k->col;
+}
+
+static kb_flux_ks *ks_from_object(const rctx *c, const kb_node *d, const char *file,
+				  const char *parent, const char *cluster)
 {
 	const char *ns = doc_ns(d);
 	kb_flux_ks *k = ks_new(*ns ? ns : "default", doc_name(d));
@@ -824,6 +915,7 @@ static kb_flux_ks *ks_from_object(const kb_node *d, const char *file, const char
 	k->line = d->line;
 	k->col = d->col;
 	k->obj = kb_node_clone(d);
+	sanitize_positions(c, k->obj, k->file);
 	free(k->parent);
 	k->parent = kb_xstrdup(parent ? parent : "");
 	if (!*ns)
@@ -831,7 +923,7 @@ static kb_flux_ks *ks_from_object(const kb_node *d, const char *file, const char
 			"Kustomization '%s' has no namespace; it is read as 'default' (the API "
 			"server refuses a namespaced object without one when it is applied)",
 			k->name);
-	const kb_node *deps = kb_node_get(d, "spec", "dependsOn", NULL);
+	const kb_node *deps = kb_node_get(k->obj, "spec", "dependsOn", NULL);
 	for (size_t i = 0; deps && deps->kind == KB_SEQ && i < deps->n; i++) {
 		const kb_node *it = deps->items[i];
 		const char *dn = kb_map_get_str(it, "name");
@@ -841,8 +933,8 @@ static kb_flux_ks *ks_from_object(const kb_node *d, const char *file, const char
 		kb_strv_push_owned(&k->deps, kb_xasprintf("%s/%s", kb_str_empty(dns) ? k->ns : dns, dn));
 		k->dep_line = kb_xrealloc(k->dep_line, k->deps.n * sizeof(unsigned));
 		k->dep_col = kb_xrealloc(k->dep_col, k->deps.n * sizeof(unsigned));
-		k->dep_line[k->deps.n - 1] = it->line;
-		k->dep_col[k->deps.n - 1] = it->col;
+		k->dep_line[k->deps.n - 1] = lpos(k, it);
+		k->dep_col[k->deps.n - 1] = cpos(k, it);
 	}
 	return k;
 }
@@ -858,7 +950,7 @@ static void discover(rctx *c, kb_flux_ks *by, kb_node **docs, char **files, size
 		const char *cl = by ? by->target : "";
 		kb_flux_ks *old = find_ks_in(c->res, cl, key);
 		if (!old) {
-			add_ks(c->res, ks_from_object(docs[i], files[i], by ? by->key : "", cl));
+			add_ks(c->res, ks_from_object(c, docs[i], files[i], by ? by->key : "", cl));
 		} else if (old != by && by && strcmp(old->parent, by->key) != 0) {
 			kb_warn(&by->warnings, files[i], docs[i]->line, 0,
 				"Kustomization %s is also applied by %s; the two fight over it "
@@ -916,7 +1008,7 @@ static kb_error *load_vars(rctx *c, kb_flux_ks *k, const kb_node *pb, const buil
 {
 	const kb_node *refs = kb_map_get(pb, "substituteFrom");
 	if (refs && refs->kind != KB_SEQ && refs->kind != KB_NULL)
-		return kb_error_new(k->file, refs->line, refs->col,
+		return kb_error_new(k->file, lpos(k, refs), cpos(k, refs),
 				    "spec.postBuild.substituteFrom must be a list");
 	for (size_t i = 0; refs && refs->kind == KB_SEQ && i < refs->n; i++) {
 		const kb_node *r = refs->items[i];
@@ -924,12 +1016,12 @@ static kb_error *load_vars(rctx *c, kb_flux_ks *k, const kb_node *pb, const buil
 		const kb_node *opt = kb_map_get(r, "optional");
 		bool optional = opt && opt->kind == KB_BOOL && strcmp(opt->str, "true") == 0;
 		if (!kb_streq(kind, "ConfigMap") && !kb_streq(kind, "Secret"))
-			return kb_error_new(k->file, r->line, r->col,
+			return kb_error_new(k->file, lpos(k, r), cpos(k, r),
 					    "spec.postBuild.substituteFrom[%zu].kind must be ConfigMap "
 					    "or Secret",
 					    i);
 		if (kb_str_empty(name))
-			return kb_error_new(k->file, r->line, r->col,
+			return kb_error_new(k->file, lpos(k, r), cpos(k, r),
 					    "spec.postBuild.substituteFrom[%zu] needs a name", i);
 		const char *file = NULL;
 		bool from_flag = false;
@@ -943,7 +1035,7 @@ static kb_error *load_vars(rctx *c, kb_flux_ks *k, const kb_node *pb, const buil
 			    strcmp(doc_name(x), name) == 0 && strcmp(doc_ns(x), k->ns) == 0) {
 				obj = x;
 				file = own->files[d];
-				kb_warn(&k->warnings, k->file, r->line, r->col,
+				kb_warn(&k->warnings, k->file, lpos(k, r), cpos(k, r),
 					"substituteFrom %s %s/%s is one of this Kustomization's own "
 					"resources: its values are the ones it applied before (a first "
 					"apply to an empty cluster fails)",
@@ -955,14 +1047,14 @@ static kb_error *load_vars(rctx *c, kb_flux_ks *k, const kb_node *pb, const buil
 				continue;
 			if (c->o->skip_unresolved) {
 				vars->unknown_possible = true;
-				kb_warn(&k->warnings, k->file, r->line, r->col,
+				kb_warn(&k->warnings, k->file, lpos(k, r), cpos(k, r),
 					"substituteFrom %s %s/%s is neither rendered from the "
 					"repository nor given with --values-from; its variables are "
 					"kept as written",
 					kind, k->ns, name);
 				continue;
 			}
-			return kb_error_new(k->file, r->line, r->col,
+			return kb_error_new(k->file, lpos(k, r), cpos(k, r),
 					    "substituteFrom: %s %s/%s is neither rendered from the "
 					    "repository nor given with --values-from (mark it optional, "
 					    "give --values-from FILE, or --skip-unresolved)",
@@ -970,7 +1062,7 @@ static kb_error *load_vars(rctx *c, kb_flux_ks *k, const kb_node *pb, const buil
 		}
 		if (!from_flag && kb_flux_is_sops_secret(obj)) {
 			vars->unknown_possible = true;
-			kb_warn(&k->warnings, k->file, r->line, r->col,
+			kb_warn(&k->warnings, k->file, lpos(k, r), cpos(k, r),
 				"substituteFrom Secret %s/%s is SOPS-encrypted; its variables are kept "
 				"as written (give a decrypted copy with --values-from)",
 				k->ns, name);
@@ -981,7 +1073,7 @@ static kb_error *load_vars(rctx *c, kb_flux_ks *k, const kb_node *pb, const buil
 		if (e) {
 			kb_strv_free(&keys);
 			kb_strv_free(&values);
-			return kb_error_note(e, k->file, r->line, r->col, "in substituteFrom");
+			return kb_error_note(e, k->file, lpos(k, r), cpos(k, r), "in substituteFrom");
 		}
 		char *origin = kb_xasprintf("%s %s/%s", kind, k->ns, name);
 		for (size_t j = 0; j < keys.n; j++)
@@ -992,12 +1084,12 @@ static kb_error *load_vars(rctx *c, kb_flux_ks *k, const kb_node *pb, const buil
 	}
 	const kb_node *sub = kb_map_get(pb, "substitute");
 	if (sub && sub->kind != KB_MAP && sub->kind != KB_NULL)
-		return kb_error_new(k->file, sub->line, sub->col,
+		return kb_error_new(k->file, lpos(k, sub), cpos(k, sub),
 				    "spec.postBuild.substitute must be a mapping of strings");
 	for (size_t i = 0; sub && sub->kind == KB_MAP && i < sub->n; i++) {
 		const kb_node *v = sub->pairs[i].val;
 		if (v->kind != KB_STR && v->kind != KB_NULL)
-			return kb_error_new(k->file, v->line, v->col,
+			return kb_error_new(k->file, lpos(k, v), cpos(k, v),
 					    "spec.postBuild.substitute.%s must be a string (quote it: "
 					    "\"%s\"); the API server refuses other types",
 					    sub->pairs[i].key, kb_node_text(v));
@@ -1168,17 +1260,17 @@ static void render_ks(rctx *c, kb_flux_ks *k)
 	const char *skind = str_field(sref, "kind"), *sname = str_field(sref, "name");
 	const char *sns = str_field(sref, "namespace");
 	if (kb_str_empty(skind) || kb_str_empty(sname)) {
-		fail_ks(k, kb_error_new(k->file, sref ? sref->line : k->line, sref ? sref->col : 0,
+		fail_ks(k, kb_error_new(k->file, lpos(k, sref), cpos(k, sref),
 					"spec.sourceRef needs kind and name"));
 		return;
 	}
 	if (!kb_map_get(spec, "interval") || !kb_map_get(spec, "prune"))
-		kb_warn(&k->warnings, k->file, spec->line, 0,
+		kb_warn(&k->warnings, k->file, lpos(k, spec), 0,
 			"spec.%s is required: the API server refuses this Kustomization",
 			!kb_map_get(spec, "interval") ? "interval" : "prune");
 	const kb_node *susp = kb_map_get(spec, "suspend");
 	if (susp && susp->kind == KB_BOOL && strcmp(susp->str, "true") == 0)
-		kb_warn(&k->warnings, k->file, susp->line, susp->col,
+		kb_warn(&k->warnings, k->file, lpos(k, susp), cpos(k, susp),
 			"suspended: kustomize-controller does not apply it until it is resumed");
 	free(k->source);
 	k->source = kb_xasprintf("%s/%s/%s", skind, kb_str_empty(sns) ? k->ns : sns, sname);
@@ -1187,10 +1279,10 @@ static void render_ks(rctx *c, kb_flux_ks *k)
 	if (e) {
 		if (!e->primary.file) {
 			e->primary.file = kb_xstrdup(k->file);
-			e->primary.line = sref->line;
-			e->primary.col = sref->col;
+			e->primary.line = lpos(k, sref);
+			e->primary.col = cpos(k, sref);
 		} else {
-			e = kb_error_note(e, k->file, sref->line, sref->col, "spec.sourceRef");
+			e = kb_error_note(e, k->file, lpos(k, sref), cpos(k, sref), "spec.sourceRef");
 		}
 		if (c->o->skip_unresolved && strstr(e->primary.msg, "not mapped to a directory")) {
 			kb_warn(&k->warnings, e->primary.file, e->primary.line, e->primary.col,
@@ -1211,7 +1303,7 @@ static void render_ks(rctx *c, kb_flux_ks *k)
 	if (kb_fs_stat(kb_flux_view_fs(v->view), dir, true, &t) != 0 || t != KB_FILE_DIR) {
 		bool missing = errno == ENOENT || errno == EACCES || t != KB_FILE_DIR;
 		char *rootd = kb_path_display(kb_flux_view_root(v->view));
-		fail_ks(k, kb_error_new(k->file, pnode ? pnode->line : k->line, pnode ? pnode->col : 0,
+		fail_ks(k, kb_error_new(k->file, lpos(k, pnode), cpos(k, pnode),
 					"kustomization path not found: '%s' is %s in source %s%s%s%s",
 					path ? path : "", missing ? "not a directory" : "unreadable",
 					k->source, v->art ? "" : " (", v->art ? "" : rootd,
@@ -1882,7 +1974,7 @@ kb_error *kb_flux_render(const kb_flux_options *o, kb_flux_result **out)
 		size_t idx = 0;
 		while (idx < c.nroot && c.rootdocs[idx] != selfks)
 			idx++;
-		add_ks(r, ks_from_object(selfks, c.rootfiles[idx], "", ""));
+		add_ks(r, ks_from_object(&c, selfks, c.rootfiles[idx], "", ""));
 		/* what the root pass warned about, flux-system says again */
 		ks_free(rootks);
 	} else {
