@@ -318,7 +318,7 @@ static kb_error *load_values(rctx *c)
 		}
 		kb_node **docs = NULL;
 		size_t nd = 0;
-		kb_parse_limits lim = { c->bopts.max_depth, c->bopts.max_nodes, false, false, false, false };
+		kb_parse_limits lim = { .max_depth = c->bopts.max_depth, .max_nodes = c->bopts.max_nodes };
 		kb_error *e = kb_yaml_parse(f, text, len, &lim, &docs, &nd);
 		free(text);
 		if (e)
@@ -693,7 +693,7 @@ static kb_error *build_dir(rctx *c, viewent *v, const char *dir, const kb_node *
 {
 	memset(out, 0, sizeof(*out));
 	const kb_fs *vfs = kb_flux_view_fs(v->view);
-	kb_parse_limits lim = { c->bopts.max_depth, c->bopts.max_nodes, false, false, false, false };
+	kb_parse_limits lim = { .max_depth = c->bopts.max_depth, .max_nodes = c->bopts.max_nodes };
 	kb_flux_gen g;
 	kb_error *e = kb_flux_generate(vfs, dir, ks, ks_file, &lim, &g);
 	if (e) {
@@ -1615,7 +1615,7 @@ static kb_error *root_pass(rctx *c, const char *root, bool passthrough, kb_flux_
 			return kb_error_new(c->path_display, 0, 0, "cannot read: %s", strerror(errno));
 		kb_node **docs = NULL;
 		size_t nd = 0;
-		kb_parse_limits lim = { c->bopts.max_depth, c->bopts.max_nodes, false, false, false, false };
+		kb_parse_limits lim = { .max_depth = c->bopts.max_depth, .max_nodes = c->bopts.max_nodes };
 		kb_error *e = kb_yaml_parse(c->path_display, text, len, &lim, &docs, &nd);
 		free(text);
 		if (e)
