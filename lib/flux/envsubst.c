@@ -733,6 +733,7 @@ typedef struct evalctx {
 	bool strict;
 	const char *buf; /* the final buffer, for verbatim spans */
 	kb_envsubst_error *err;
+	kb_strv *kept;
 } evalctx;
 
 static bool eval(evalctx *e, const node *n, kb_buf *out)
@@ -759,8 +760,12 @@ static bool eval(evalctx *e, const node *n, kb_buf *out)
 	if (ok) {
 		const char *v = NULL;
 		int st = e->lookup(e->ctx, n->param, &v);
+		if (st == KB_ENVSUBST_UNKNOWN && is_default_op(n->name))
+			st = KB_ENVSUBST_UNSET;
 		if (st == KB_ENVSUBST_UNKNOWN) {
 			kb_buf_append(out, e->buf + n->start, n->end - n->start);
+			if (e->kept && !kb_strv_contains(e->kept, n->param))
+				kb_strv_push(e->kept, n->param);
 		} else if (st != KB_ENVSUBST_SET && e->strict && !is_default_op(n->name)) {
 			e->err->msg = "variable not set (strict mode)";
 			e->err->var = kb_xstrdup(n->param);
@@ -779,7 +784,7 @@ static bool eval(evalctx *e, const node *n, kb_buf *out)
 }
 
 char *kb_envsubst(const char *s, size_t len, kb_envsubst_lookup lookup, void *ctx, bool strict,
-		  size_t *outlen, kb_envsubst_error *err)
+		  size_t *outlen, kb_envsubst_error *err, kb_strv *kept)
 {
 	parser p;
 	memset(&p, 0, sizeof(p));
@@ -792,7 +797,7 @@ char *kb_envsubst(const char *s, size_t len, kb_envsubst_lookup lookup, void *ct
 		free(p.sc.buf);
 		return NULL;
 	}
-	evalctx e = { lookup, ctx, strict, p.sc.buf, err };
+	evalctx e = { lookup, ctx, strict, p.sc.buf, err, kept };
 	kb_buf out = KB_BUF_INIT;
 	bool ok = eval(&e, root, &out);
 	node_free(root);

@@ -14,7 +14,9 @@
  * variable is an error unless a default operator handles it.  kbuild
  * adds a third answer, KB_ENVSUBST_UNKNOWN, for variables whose value
  * cannot be known offline (it lives in an encrypted Secret): their
- * expression is kept as written.
+ * expression is kept as written, unless a default operator gives a value
+ * (then the variable is taken as unset: such sources hold secrets, not
+ * the settings defaults stand for).
  */
 #ifndef KB_FLUX_ENVSUBST_H
 #define KB_FLUX_ENVSUBST_H
@@ -40,12 +42,14 @@ typedef struct kb_envsubst_error {
  * terminated, length in *outlen) and leaves err untouched; on failure
  * returns NULL and fills err (free err->var).  `strict`: an unset
  * variable without a default operator is an error. */
+struct kb_strv;
+/* kept (may be NULL) collects, once each, the unknown variables whose
+ * expressions were kept as written. */
 char *kb_envsubst(const char *s, size_t len, kb_envsubst_lookup lookup, void *ctx, bool strict,
-		  size_t *outlen, kb_envsubst_error *err);
+		  size_t *outlen, kb_envsubst_error *err, struct kb_strv *kept);
 
 /* The variable names s references (each once, in order of first use),
  * for messages; appended to *names (a kb_strv). */
-struct kb_strv;
 void kb_envsubst_vars(const char *s, size_t len, struct kb_strv *names);
 
 #endif

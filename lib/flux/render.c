@@ -356,9 +356,8 @@ static viewent *view_lookup(rctx *c, const char *key)
 	return NULL;
 }
 
-/* Every object rendered so far (the root pass, then each Kustomization's). */
-typedef bool (*obj_pred)(const kb_node *d, void *arg);
-
+/* An object rendered so far (by a Kustomization, latest first, then by
+ * the root pass), by API group (NULL: any), kind, namespace and name. */
 static const kb_node *find_object(rctx *c, const char *group, const char *kind, const char *ns,
 				  const char *name, const char **file)
 {
@@ -984,6 +983,39 @@ static const kb_node *find_values_object(rctx *c, const char *kind, const char *
 	return d;
 }
 
+/* A Secret the cluster makes from an object rendered from the
+ * repository (an ExternalSecret, a SealedSecret): its values cannot be
+ * known offline.  Returns what makes it ("ExternalSecret ns/name"; caller
+ * frees), or NULL. */
+static char *made_in_cluster(rctx *c, const char *kind, const char *ns, const char *name)
+{
+	if (strcmp(kind, "Secret") != 0)
+		return NULL;
+	kb_flux_result *r = c->res;
+	for (size_t i = 0; i < r->n; i++) {
+		const kb_flux_ks *k = r->all[i];
+		for (size_t d = 0; d < k->ndocs; d++) {
+			const kb_node *x = k->docs[d];
+			if (strcmp(doc_ns(x), ns) != 0)
+				continue;
+			const char *xk = kb_map_get_str(x, "kind");
+			const char *target = NULL;
+			if (kb_streq(xk, "ExternalSecret") && api_group_is(x, "external-secrets.io")) {
+				target = kb_node_get_str(x, "spec", "target", "name", NULL);
+				if (kb_str_empty(target))
+					target = doc_name(x);
+			} else if (kb_streq(xk, "SealedSecret") && api_group_is(x, "bitnami.com")) {
+				target = kb_node_get_str(x, "spec", "template", "metadata", "name", NULL);
+				if (kb_str_empty(target))
+					target = doc_name(x);
+			}
+			if (target && strcmp(target, name) == 0)
+				return kb_xasprintf("%s %s/%s", xk, ns, doc_name(x));
+		}
+	}
+	return NULL;
+}
+
 static bool values_ready(rctx *c, const kb_flux_ks *k)
 {
 	const kb_node *refs = kb_node_get(k->obj, "spec", "postBuild", "substituteFrom", NULL);
@@ -997,8 +1029,11 @@ static bool values_ready(rctx *c, const kb_flux_ks *k)
 			continue;
 		const char *f;
 		bool flag;
-		if (!find_values_object(c, kind, k->ns, name, &f, &flag))
+		char *maker = NULL;
+		if (!find_values_object(c, kind, k->ns, name, &f, &flag) &&
+		    !(maker = made_in_cluster(c, kind, k->ns, name)))
 			return false;
+		free(maker);
 	}
 	return true;
 }
@@ -1041,6 +1076,16 @@ static kb_error *load_vars(rctx *c, kb_flux_ks *k, const kb_node *pb, const buil
 					"apply to an empty cluster fails)",
 					kind, k->ns, name);
 			}
+		}
+		char *maker = obj ? NULL : made_in_cluster(c, kind, k->ns, name);
+		if (maker) {
+			vars->unknown_possible = true;
+			kb_warn(&k->warnings, k->file, lpos(k, r), cpos(k, r),
+				"substituteFrom Secret %s/%s is made in the cluster by %s; its "
+				"variables are kept as written (give its values with --values-from)",
+				k->ns, name, maker);
+			free(maker);
+			continue;
 		}
 		if (!obj) {
 			if (optional)
@@ -1768,9 +1813,8 @@ static kb_error *emit_one(const rctx *c, const kb_node *d, kb_buf *out, bool fir
 	return e;
 }
 
-static bool shown(const rctx *c, const kb_flux_ks *k)
+static bool shown(const kb_flux_ks *k)
 {
-	(void)c;
 	return k->state == ST_DONE && k->selected;
 }
 
@@ -1787,7 +1831,7 @@ static kb_error *assemble(rctx *c)
 		for (size_t d = 0; d < k->ndocs && !e; d++) {
 			const kb_node *x = k->docs[d];
 			e = emit_one(c, x, &k->yaml, d == 0);
-			if (e || !shown(c, k))
+			if (e || !shown(k))
 				continue;
 			char *rk = res_key(x);
 			char *key = kb_xasprintf("%s|%s", k->target, rk);

@@ -63,7 +63,6 @@ static bool valid_name(const char *s)
 
 typedef struct lookup_ctx {
 	const kb_flux_vars *vars;
-	kb_strv *unknown_used;
 } lookup_ctx;
 
 static int lookup(void *p, const char *name, const char **value)
@@ -74,11 +73,8 @@ static int lookup(void *p, const char *name, const char **value)
 			*value = c->vars->values.v[i];
 			return KB_ENVSUBST_SET;
 		}
-	if (c->vars->unknown_possible) {
-		if (c->unknown_used && !kb_strv_contains(c->unknown_used, name))
-			kb_strv_push(c->unknown_used, name);
+	if (c->vars->unknown_possible)
 		return KB_ENVSUBST_UNKNOWN;
-	}
 	return KB_ENVSUBST_UNSET;
 }
 
@@ -95,7 +91,7 @@ static const kb_node *locate(const kb_node *n, lookup_ctx *lc, bool strict, kb_b
 			kb_buf_puts(path, n->pairs[i].key);
 			kb_envsubst_error err = { 0 };
 			const char *k = n->pairs[i].key;
-			char *r = strstr(k, "${") ? kb_envsubst(k, strlen(k), lookup, lc, strict, NULL, &err)
+			char *r = strstr(k, "${") ? kb_envsubst(k, strlen(k), lookup, lc, strict, NULL, &err, NULL)
 						 : NULL;
 			if (strstr(k, "${") && !r) {
 				*var = err.var;
@@ -127,7 +123,7 @@ static const kb_node *locate(const kb_node *n, lookup_ctx *lc, bool strict, kb_b
 	if (n->kind != KB_STR || !strstr(n->str, "${"))
 		return NULL;
 	kb_envsubst_error err = { 0 };
-	char *r = kb_envsubst(n->str, n->len, lookup, lc, strict, NULL, &err);
+	char *r = kb_envsubst(n->str, n->len, lookup, lc, strict, NULL, &err, NULL);
 	if (r) {
 		free(r);
 		return NULL;
@@ -151,16 +147,16 @@ kb_error *kb_flux_substitute(kb_node **doc, const kb_flux_vars *vars, bool stric
 		kb_buf_free(&text);
 		return e;
 	}
-	lookup_ctx lc = { vars, unknown_used };
+	lookup_ctx lc = { vars };
 	kb_envsubst_error err = { 0 };
 	size_t outlen = 0;
 	char *out = kb_envsubst(text.data ? text.data : "", text.len, lookup, &lc, strict, &outlen,
-				&err);
+				&err, unknown_used);
 	kb_buf_free(&text);
 	if (!out) {
 		kb_buf path = KB_BUF_INIT;
 		char *var = NULL;
-		lookup_ctx quiet = { vars, NULL };
+		lookup_ctx quiet = { vars };
 		const kb_node *at = locate(*doc, &quiet, strict, &path, &var);
 		const char *field = path.data ? path.data : "";
 		if (err.var)

@@ -54,7 +54,7 @@ static void test_envsubst_tables(void)
 		env_ctx c = { t->params, t->mode != 0 };
 		kb_envsubst_error err = { 0 };
 		char *out = kb_envsubst(t->input, strlen(t->input), lookup, &c, t->mode != 0, NULL,
-					&err);
+					&err, NULL);
 		if (t->mode == 2) {
 			if (!(out == NULL && err.var)) {
 				printf("# envsubst %s: expected 'variable not set'\n", t->input);
@@ -91,7 +91,7 @@ static void test_envsubst_more(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		env_ctx c = { unknown_lookup_names, false };
 		kb_envsubst_error err = { 0 };
-		char *out = kb_envsubst(bad[i], strlen(bad[i]), lookup, &c, false, NULL, &err);
+		char *out = kb_envsubst(bad[i], strlen(bad[i]), lookup, &c, false, NULL, &err, NULL);
 		if (out)
 			printf("# %s expanded to %s\n", bad[i], out);
 		OK(out == NULL && err.msg);
@@ -99,20 +99,23 @@ static void test_envsubst_more(void)
 	}
 	/* unknown values are kept as written, defaults included */
 	kb_envsubst_error err = { 0 };
-	const char *in = "a: ${known} b: ${secret} c: ${other:=x} d: $${esc}";
-	char *out = kb_envsubst(in, strlen(in), lookup_unknown, NULL, true, NULL, &err);
-	STR_EQ(out, "a: v b: ${secret} c: ${other:=x} d: ${esc}");
+	const char *in = "a: ${known} b: ${secret} c: ${other:=x} d: $${esc} e: ${secret^^}";
+	kb_strv kept = { 0 };
+	char *out = kb_envsubst(in, strlen(in), lookup_unknown, NULL, true, NULL, &err, &kept);
+	STR_EQ(out, "a: v b: ${secret} c: x d: ${esc} e: ${secret^^}");
+	OK(kept.n == 1 && strcmp(kept.v[0], "secret") == 0);
+	kb_strv_free(&kept);
 	free(out);
 	/* a bare $var is text */
 	env_ctx c = { unknown_lookup_names, false };
-	out = kb_envsubst("$known ${known}", 15, lookup, &c, false, NULL, &err);
+	out = kb_envsubst("$known ${known}", 15, lookup, &c, false, NULL, &err, NULL);
 	STR_EQ(out, "$known v");
 	free(out);
 	/* a long document does not recurse once per expression */
 	kb_buf b = KB_BUF_INIT;
 	for (int i = 0; i < 200000; i++)
 		kb_buf_puts(&b, "x: ${known}\n");
-	out = kb_envsubst(b.data, b.len, lookup, &c, false, NULL, &err);
+	out = kb_envsubst(b.data, b.len, lookup, &c, false, NULL, &err, NULL);
 	OK(out && strlen(out) == 200000 * strlen("x: v\n"));
 	free(out);
 	kb_buf_free(&b);
