@@ -1246,7 +1246,9 @@ static kb_error *post_build(rctx *c, kb_flux_ks *k, built *b)
 					 "kustomize-controller refuses it");
 			break;
 		}
-		if (subst && (vars.names.n > 0 || always) && !kb_flux_subst_disabled(d)) {
+		/* a source of unknown values is taken to hold some */
+		if (subst && (vars.names.n > 0 || always || vars.unknown_possible) &&
+		    !kb_flux_subst_disabled(d)) {
 			char *what = describe(d);
 			kb_node *before = kb_node_clone(d);
 			e = kb_flux_substitute(&b->docs[i], &vars, strict, what, b->files[i], &unknown);
