@@ -749,30 +749,31 @@ static kb_error *build_dir(rctx *c, viewent *v, const char *dir, const kb_node *
 		}
 		free(kdisp);
 		remap_error(e, v);
+		kb_buf what = KB_BUF_INIT;
+		for (size_t i = 0; i < g.notes.n; i++)
+			kb_buf_printf(&what, "%sspec.%s", i ? ", " : "", g.notes.v[i]);
 		if (g.created) {
 			char *d = kb_path_display(dir);
 			e = kb_error_note(e, NULL, 0, 0,
 					  "%s has no kustomization file: kustomize-controller generates "
-					  "one listing every .yaml/.yml file below it",
-					  d);
+					  "one listing every .yaml/.yml file below it%s%s%s%s",
+					  d, what.len ? ", with " : "", what.len ? what.data : "",
+					  what.len ? " of " : "", what.len ? ks_file : "");
 			free(d);
 		} else if (g.data) {
 			const char *o = kb_flux_artifact_origin(v->art, g.kfile);
 			char *d = o ? kb_xstrdup(o) : kb_path_display(g.kfile);
-			kb_buf what = KB_BUF_INIT;
-			for (size_t i = 0; i < g.notes.n; i++)
-				kb_buf_printf(&what, "%s%s", i ? ", " : "", g.notes.v[i]);
 			if (g.dropped.n)
 				kb_buf_printf(&what, "%sunknown fields dropped", what.len ? ", " : "");
 			if (!what.len)
 				kb_buf_puts(&what, "buildMetadata for a kustomization without resources");
 			e = kb_error_note(e, NULL, 0, 0,
-					  "kustomize-controller builds %s as it rewrites it (%s); line "
-					  "numbers in it are those of the rewritten file",
-					  d, what.data);
-			kb_buf_free(&what);
+					  "kustomize-controller builds %s with %s of %s laid over it; "
+					  "line numbers in it are those of the rewritten file",
+					  d, what.data, ks_file);
 			free(d);
 		}
+		kb_buf_free(&what);
 	}
 	kb_memfs_free(ov);
 	kb_strv_free(&paths);
