@@ -561,6 +561,58 @@ static kb_error *resolve_external(rctx *c, const char *key, const char *ns, cons
 	return NULL;
 }
 
+/* A GitRepository of this repository under another name: the same URL
+ * (as this repository's own GitRepository or its git remote gives it) at
+ * the same branch. */
+static bool same_repo(rctx *c, const kb_node *gr)
+{
+	const char *url = kb_node_get_str(gr, "spec", "url", NULL);
+	const kb_node *ref = kb_node_get(gr, "spec", "ref", NULL);
+	const char *branch = kb_map_get_str(ref, "branch");
+	if (kb_str_empty(url))
+		return false;
+	/* a tag, semver range or commit is another revision */
+	if (ref && ref->kind == KB_MAP)
+		for (size_t i = 0; i < ref->n; i++)
+			if (strcmp(ref->pairs[i].key, "branch") != 0)
+				return false;
+	char *key = kb_flux_git_url_key(url);
+	bool same = false;
+	/* this repository's GitRepository */
+	if (c->repo_source && kb_str_has_prefix(c->repo_source, "GitRepository/")) {
+		const char *rest = c->repo_source + strlen("GitRepository/");
+		const char *sl = strchr(rest, '/');
+		char *rns = sl ? kb_xstrndup(rest, (size_t)(sl - rest)) : NULL;
+		const kb_node *self = rns ? find_object(c, "source.toolkit.fluxcd.io", "GitRepository",
+							rns, sl + 1, NULL)
+					  : NULL;
+		free(rns);
+		const char *surl = self ? kb_node_get_str(self, "spec", "url", NULL) : NULL;
+		if (self != gr && surl) {
+			char *sk = kb_flux_git_url_key(surl);
+			const char *sb = kb_node_get_str(self, "spec", "ref", "branch", NULL);
+			same = strcmp(sk, key) == 0 && (kb_str_empty(branch) || kb_str_empty(sb) ||
+							strcmp(branch, sb) == 0);
+			free(sk);
+		}
+	}
+	/* the work tree's origin */
+	if (!same && c->git_root && c->repo_root && strcmp(c->git_root, c->repo_root) == 0) {
+		char *ourl, *obranch;
+		kb_flux_git_origin(c->base, c->git_root, &ourl, &obranch);
+		if (ourl) {
+			char *ok = kb_flux_git_url_key(ourl);
+			same = strcmp(ok, key) == 0 && (kb_str_empty(branch) || !obranch ||
+							strcmp(branch, obranch) == 0);
+			free(ok);
+		}
+		free(ourl);
+		free(obranch);
+	}
+	free(key);
+	return same;
+}
+
 static kb_error *resolve_source(rctx *c, const char *kind, const char *ns, const char *name,
 				int depth, viewent **out)
 {
@@ -582,6 +634,8 @@ static kb_error *resolve_source(rctx *c, const char *kind, const char *ns, const
 	if (dir) {
 		e = make_view(c, key, dir, srcobj, out);
 	} else if (c->repo_source && strcmp(key, c->repo_source) == 0) {
+		e = make_view(c, key, c->repo_root, srcobj, out);
+	} else if (srcobj && strcmp(kind, "GitRepository") == 0 && same_repo(c, srcobj)) {
 		e = make_view(c, key, c->repo_root, srcobj, out);
 	} else if (strcmp(kind, "ExternalArtifact") == 0) {
 		e = resolve_external(c, key, ns, name, depth, out);

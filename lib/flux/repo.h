@@ -14,4 +14,15 @@
  * caller frees. */
 char *kb_flux_git_root(const kb_fs *fs, const char *path);
 
+/* The URL of the work tree's "origin" remote and its checked-out branch
+ * (read from .git/config and .git/HEAD; NULL when not found).  Caller
+ * frees both. */
+void kb_flux_git_origin(const kb_fs *fs, const char *root, char **url, char **branch);
+
+/* A git URL reduced to host/path, lower-cased host, without scheme, user,
+ * ".git" or trailing slash, so that ssh://git@github.com/org/repo.git,
+ * git@github.com:org/repo and https://github.com/org/repo compare equal.
+ * Caller frees. */
+char *kb_flux_git_url_key(const char *url);
+
 #endif

@@ -11,6 +11,7 @@
 #include "glob.h"
 #include "ignore.h"
 #include "node.h"
+#include "repo.h"
 #include "secrets.h"
 #include "tap.h"
 #include "util.h"
@@ -276,6 +277,18 @@ static void test_go_match(void)
 	OK(!kb_doublestar_match("*.{yaml,yml}", "x.json"));
 }
 
+static void test_git_url_key(void)
+{
+	const char *same[] = { "ssh://git@github.com/Org/Repo.git", "git@github.com:Org/Repo",
+			       "https://github.com/Org/Repo/", "https://GitHub.com/Org/Repo.git",
+			       "ssh://git@github.com:22/Org/Repo" };
+	for (size_t i = 0; i < sizeof(same) / sizeof(*same); i++) {
+		char *k = kb_flux_git_url_key(same[i]);
+		STR_EQ(k, "github.com/Org/Repo");
+		free(k);
+	}
+}
+
 static void test_local_relative(void)
 {
 	/* Test_IsLocalRelativePath */
@@ -483,6 +496,7 @@ int main(void)
 	test_gitignore_patterns();
 	test_go_match();
 	test_local_relative();
+	test_git_url_key();
 	test_images();
 	test_generator_shapes();
 	test_mask();
