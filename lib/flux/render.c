@@ -25,6 +25,7 @@
 #include "secrets.h"
 #include "source.h"
 #include "varsub.h"
+#include "write.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -2215,7 +2216,7 @@ kb_error *kb_flux_result_write_dir(const kb_flux_result *r, const char *dir)
 		char *file = k->root ? kb_path_join(sub, "_root.yaml")
 				     : kb_xasprintf("%s/%s.yaml", sub, k->name);
 		if (!e)
-			e = kb_write_atomic(file, k->yaml.data ? k->yaml.data : "", k->yaml.len);
+			e = kb_write_path(file, k->yaml.data ? k->yaml.data : "", k->yaml.len);
 		free(file);
 		free(sub);
 		if (e)
@@ -2226,7 +2227,7 @@ kb_error *kb_flux_result_write_dir(const kb_flux_result *r, const char *dir)
 
 kb_error *kb_flux_result_write_file(const kb_flux_result *r, const char *path)
 {
-	return kb_write_atomic(path, r->yaml.data ? r->yaml.data : "", r->yaml.len);
+	return kb_write_path(path, r->yaml.data ? r->yaml.data : "", r->yaml.len);
 }
 
 int kb_flux_ks_selected(const kb_flux_ks *k)

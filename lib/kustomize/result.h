@@ -16,9 +16,4 @@ size_t kb_result_docs(const kb_result *res, kb_node *const **docs);
  * memory, NULL when i is out of range). */
 const char *kb_result_doc_file(const kb_result *res, size_t i);
 
-/* Writes data to path through a temporary file in the same directory
- * (mode 0644, fsync'd, renamed over path), so that a reader never sees
- * half a file and a failure leaves none.  Errors are KB_ERR_IO. */
-kb_error *kb_write_atomic(const char *path, const char *data, size_t len);
-
 #endif
