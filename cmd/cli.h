@@ -126,6 +126,7 @@ char *cli_path_join(const char *dir, const char *name);
 
 int cmd_build(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_flux(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 /* The hidden `kbuild __complete WORD...` behind the completion scripts. */
 int cmd_complete(int argc, char **argv);

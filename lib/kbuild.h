@@ -317,5 +317,6 @@ KB_API int kb_abi_version(void);
 #include "kbuild/check.h"
 #include "kbuild/gitfs.h"
 #include "kbuild/diff.h"
+#include "kbuild/flux.h"
 
 #endif

@@ -9,7 +9,9 @@ the case directory), `in/` (the input tree) and either `expected.yaml`
 (exit status must be 1, stderr must start with "kbuild: error: " after
 any warning lines, and
 stdout must be empty: nothing partial is printed).  The expected files
-come from `kubectl kustomize` (kustomize v5.5.0).
+come from `kubectl kustomize` (kustomize v5.5.0).  An optional
+`expected.stderr` lists lines that must each appear in stderr (as
+substrings), for cases whose messages matter.
 
 Prints one line per failure and, last, `N passed, M failed`.
 """
@@ -43,6 +45,13 @@ def run_case(kbuild, case):
         p = subprocess.run([kbuild] + args, cwd=case, capture_output=True, timeout=60)
     except subprocess.TimeoutExpired:
         return 'timed out'
+    exp_stderr = os.path.join(case, 'expected.stderr')
+    if os.path.exists(exp_stderr):
+        got = p.stderr.decode('utf-8', 'replace')
+        with open(exp_stderr) as f:
+            for line in f.read().splitlines():
+                if line.strip() and line not in got:
+                    return 'stderr lacks %r; it was:\n%s' % (line, got[:2000])
     exp_yaml = os.path.join(case, 'expected.yaml')
     if os.path.exists(exp_yaml):
         with open(exp_yaml, 'rb') as f:

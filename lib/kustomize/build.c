@@ -13,6 +13,7 @@
 #include "kustfile.h"
 #include "nameref.h"
 #include "origin.h"
+#include "result.h"
 #include "sort.h"
 #include "target.h"
 #include "transform.h"
@@ -31,6 +32,7 @@ struct kb_result {
 	kb_node **docs; /* the emitted resources, for -o DIR */
 	size_t ndocs;
 	char **ns_of; /* per doc: namespace; NULL for cluster-scoped kinds */
+	char **file_of; /* per doc: the file it came from, as messages name it */
 	kb_warnings warnings;
 };
 
@@ -161,6 +163,7 @@ static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
 {
 	res->docs = kb_xcalloc(m->n ? m->n : 1, sizeof(kb_node *));
 	res->ns_of = kb_xcalloc(m->n ? m->n : 1, sizeof(char *));
+	res->file_of = kb_xcalloc(m->n ? m->n : 1, sizeof(char *));
 	for (size_t i = 0; i < m->n; i++) {
 		kb_resource *r = m->v[i];
 		strip_build_annotations(r->doc, bm);
@@ -180,6 +183,7 @@ static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
 		free(g);
 		free(v);
 		res->docs[i] = r->doc;
+		res->file_of[i] = kb_xstrdup(r->file ? r->file : "");
 		r->doc = NULL;
 		res->ndocs++;
 	}
@@ -283,6 +287,17 @@ const char *kb_result_yaml(const kb_result *res, size_t *len)
 	if (len)
 		*len = res ? res->yaml.len : 0;
 	return res && res->yaml.data ? res->yaml.data : "";
+}
+
+size_t kb_result_docs(const kb_result *res, kb_node *const **docs)
+{
+	*docs = res ? res->docs : NULL;
+	return res ? res->ndocs : 0;
+}
+
+const char *kb_result_doc_file(const kb_result *res, size_t i)
+{
+	return res && i < res->ndocs ? res->file_of[i] : NULL;
 }
 
 size_t kb_result_count(const kb_result *res)
@@ -389,9 +404,11 @@ void kb_result_free(kb_result *res)
 	for (size_t i = 0; i < res->ndocs; i++) {
 		kb_node_free(res->docs[i]);
 		free(res->ns_of[i]);
+		free(res->file_of[i]);
 	}
 	free(res->docs);
 	free(res->ns_of);
+	free(res->file_of);
 	kb_warnings_free(&res->warnings);
 	free(res);
 }

@@ -16,6 +16,7 @@
 #include "hooks.h"
 #include "node.h"
 #include "parse.h"
+#include "util.h"
 
 typedef struct kb_kust {
 	kb_node *doc;  /* canonical field names, always a map */
@@ -42,6 +43,14 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 kb_error *kb_kust_load_hooked(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
 			      kb_warnings *warn, const kb_build_hooks *hooks, kb_kust **out);
 void kb_kust_free(kb_kust *k);
+
+/* Drops the fields of a kustomization document that kustomize's
+ * types.Kustomization does not have, at the top and in the nested
+ * objects whose type is known (patches, images, generators, ...), as a
+ * non-strict Go decoding of the file into that type does
+ * (kustomize-controller rewrites a kustomization that way).  The dotted
+ * paths of the dropped fields are appended to `dropped` (may be NULL). */
+void kb_kust_prune_unknown(kb_node *doc, kb_strv *dropped);
 
 /* Reads a list-of-strings field; NULL when absent.  Errors name the file. */
 kb_error *kb_kust_strings(const kb_kust *k, const char *field, const kb_node **out);
