@@ -129,5 +129,6 @@ int cmd_check(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 /* The hidden `kbuild __complete WORD...` behind the completion scripts. */
 int cmd_complete(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

@@ -41,6 +41,7 @@ const cli_command cli_commands[] = {
 	{ "check", cmd_check, "build every overlay below a directory, report every failure", NULL },
 	{ "completion", cmd_completion, "print a bash, zsh or fish completion script",
 	  cmd_completion_usage },
+	{ "diff", cmd_diff, "show what a change does to the rendered manifests", NULL },
 	{ "help", cmd_help, "show help for kbuild or one of its commands", cmd_help_usage },
 	{ "version", cmd_version, "print the version", cmd_version_usage },
 	{ NULL, NULL, NULL, NULL },
