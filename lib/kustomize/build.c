@@ -57,6 +57,16 @@ int kb_options_init_version(kb_options *opts, int version)
 	return 0;
 }
 
+void kb_options_copy(kb_options *dst, const kb_options *src)
+{
+	kb_options_init(dst);
+	if (!src || src->version < 1)
+		return;
+	int v = src->version > KB_OPTIONS_VERSION ? KB_OPTIONS_VERSION : src->version;
+	memcpy(dst, src, options_size[v]);
+	dst->version = KB_OPTIONS_VERSION;
+}
+
 const char *kb_version(void)
 {
 	return KBUILD_VERSION;

@@ -42,6 +42,11 @@ kb_error *kb_hooks_parse(const kb_build_hooks *h, const char *path, const char *
 			 const char *buf, size_t len, const kb_parse_limits *lim, kb_node ***docs,
 			 size_t *ndocs);
 
+/* A copy of a caller's options of any version into a current struct:
+ * the fields src->version has, the defaults for the others (a caller of
+ * an older version has a smaller struct, never read past its end). */
+void kb_options_copy(kb_options *dst, const kb_options *src);
+
 /* kb_build with hooks (NULL: none): the same result, errors and
  * warnings (on the result, or carried by the error). */
 kb_error *kb_build_hooked(const kb_options *opts, const kb_build_hooks *hooks,

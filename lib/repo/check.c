@@ -297,12 +297,7 @@ kb_error *kb_check(const kb_check_options *o, kb_check_summary *sum_out)
 	check_run run;
 	memset(&run, 0, sizeof(run));
 	run.o = o;
-	kb_options_init(&run.bopts);
-	if (o->build) {
-		size_t have = o->build->version >= 2 ? sizeof(run.bopts) : offsetof(kb_options, fs);
-		memcpy(&run.bopts, o->build, have);
-		run.bopts.version = KB_OPTIONS_VERSION;
-	}
+	kb_options_copy(&run.bopts, o->build);
 	const kb_fs *fs = run.bopts.fs;
 	unsigned flags = o->no_cache ? KB_SESSION_NO_DOC_CACHE | KB_SESSION_NO_FS_CACHE : 0;
 	run.session = kb_session_new(fs, flags);

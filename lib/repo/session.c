@@ -185,13 +185,7 @@ kb_error *kb_session_build(kb_session *s, const kb_options *opts, kb_deps **deps
 {
 	*out = NULL;
 	kb_options o;
-	kb_options_init(&o);
-	if (opts) {
-		/* a caller's older, smaller struct: copy what it has */
-		size_t have = opts->version >= 2 ? sizeof(o) : offsetof(kb_options, fs);
-		memcpy(&o, opts, have);
-	}
-	o.version = KB_OPTIONS_VERSION;
+	kb_options_copy(&o, opts);
 	kb_deps *d = kb_deps_new();
 	kb_depfs rec;
 	kb_depfs_init(&rec, s->fs, d);

@@ -17,6 +17,7 @@
 
 struct kb_mapidx {
 	size_t count, mask;
+	bool dups; /* some key is repeated (only the first is indexed) */
 	uint32_t slots[];
 };
 
@@ -55,8 +56,42 @@ static void idx_add(struct kb_mapidx *x, const kb_pair *pairs, size_t pi)
 {
 	size_t s = idx_probe(x, pairs, pairs[pi].key, pairs[pi].klen);
 	if (!x->slots[s])
-		x->slots[s] = (uint32_t)(pi + 1); /* an earlier repeated key stays */
+		x->slots[s] = (uint32_t)(pi + 1);
+	else
+		x->dups = true; /* an earlier repeated key stays */
 	x->count = pi + 1;
+}
+
+/* Pair pi is about to leave m->pairs (the pairs after it move down one):
+ * its slot goes (backward-shift deletion keeps every probe chain whole),
+ * and every slot past it is renumbered.  O(slots), like the memmove of
+ * the pairs themselves; cheaper than rebuilding the index afterwards. */
+static void idx_remove(kb_node *m, size_t pi)
+{
+	struct kb_mapidx *x = m->idx;
+	if (!x || x->count != m->n || x->dups) {
+		/* with repeated keys a removal may promote a later duplicate:
+		 * rebuilt on the next lookup instead */
+		idx_drop(m);
+		return;
+	}
+	size_t s = idx_probe(x, m->pairs, m->pairs[pi].key, m->pairs[pi].klen);
+	x->slots[s] = 0;
+	for (size_t j = (s + 1) & x->mask; x->slots[j]; j = (j + 1) & x->mask) {
+		const kb_pair *p = &m->pairs[x->slots[j] - 1];
+		size_t home = (size_t)key_hash(p->key, p->klen) & x->mask;
+		/* move it back when its home is not in (s, j] cyclically */
+		bool between = s <= j ? (home > s && home <= j) : (home > s || home <= j);
+		if (!between) {
+			x->slots[s] = x->slots[j];
+			x->slots[j] = 0;
+			s = j;
+		}
+	}
+	for (size_t j = 0; j <= x->mask; j++)
+		if (x->slots[j] > pi + 1)
+			x->slots[j]--;
+	x->count--;
 }
 
 static void idx_build(kb_node *m)
@@ -370,18 +405,16 @@ kb_node *kb_map_take(kb_node *map, const char *key)
 {
 	if (!map || map->kind != KB_MAP)
 		return NULL;
-	size_t klen = strlen(key);
-	for (size_t i = 0; i < map->n; i++) {
-		if (map->pairs[i].klen == klen && memcmp(map->pairs[i].key, key, klen) == 0) {
-			kb_node *v = map->pairs[i].val;
-			idx_drop(map);
-			free(map->pairs[i].key);
-			memmove(&map->pairs[i], &map->pairs[i + 1], (map->n - i - 1) * sizeof(kb_pair));
-			map->n--;
-			return v;
-		}
-	}
-	return NULL;
+	kb_pair *p = kb_map_get_pairn(map, key, strlen(key));
+	if (!p)
+		return NULL;
+	size_t i = (size_t)(p - map->pairs);
+	kb_node *v = p->val;
+	idx_remove(map, i);
+	free(p->key);
+	memmove(&map->pairs[i], &map->pairs[i + 1], (map->n - i - 1) * sizeof(kb_pair));
+	map->n--;
+	return v;
 }
 
 bool kb_map_del(kb_node *map, const char *key)

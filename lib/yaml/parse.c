@@ -519,6 +519,7 @@ typedef struct frame {
 typedef struct pstate {
 	const char *file;
 	size_t max_depth, max_nodes, nodes;
+	size_t alias_nodes; /* of nodes, those that came from expanding aliases */
 	bool dup_last_wins;
 	bool dup_first_wins;
 	bool keep_timestamps;
@@ -784,6 +785,44 @@ static bool push(pstate *ps, kb_node *n, const char *anchor_name, const yaml_mar
 	return true;
 }
 
+static bool count_node(pstate *ps, size_t k, const yaml_mark_t *m);
+
+/* go-yaml's allowedAliasRatio: the share of a document's nodes that may
+ * come from alias expansion, 99% for small documents down to 10% for
+ * very large ones. */
+static double allowed_alias_ratio(size_t n)
+{
+	if (n <= 400000)
+		return 0.99;
+	if (n >= 4000000)
+		return 0.10;
+	return 0.99 - 0.89 * ((double)(n - 400000) / (double)(4000000 - 400000));
+}
+
+/*
+ * Counts k nodes (from an alias when aliased).  Besides the node budget,
+ * go-yaml's rule against alias bombs ("document contains excessive
+ * aliasing", which goyaml.v2 applies to kustomization files): a bomb
+ * fails after a thousand nodes instead of after millions of copies.
+ */
+static bool count_node_from(pstate *ps, size_t k, bool aliased, const yaml_mark_t *m)
+{
+	if (aliased) {
+		ps->alias_nodes += k;
+		size_t total = ps->nodes + k;
+		if (ps->alias_nodes > 100 && total > 1000 &&
+		    (double)ps->alias_nodes / (double)total > allowed_alias_ratio(total)) {
+			ps->err = perr(ps, m,
+				       "document contains excessive aliasing: %zu of its %zu nodes "
+				       "come from expanding aliases (an alias bomb?); kbuild stops here, "
+				       "as go-yaml does",
+				       ps->alias_nodes, total);
+			return false;
+		}
+	}
+	return count_node(ps, k, m);
+}
+
 static bool count_node(pstate *ps, size_t k, const yaml_mark_t *m)
 {
 	ps->nodes += k;
@@ -835,6 +874,7 @@ static void reset_doc(pstate *ps)
 	kb_node_free(ps->doc);
 	ps->doc = NULL;
 	ps->nodes = 0;
+	ps->alias_nodes = 0;
 }
 
 /* Position of a mark in the whole file, for a piece that starts at line
@@ -980,7 +1020,7 @@ static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *nd
 				ps->err = perr(ps, m, "unknown anchor '%s' referenced", a ? a : "");
 				break;
 			}
-			if (!count_node(ps, count_nodes(src, ps->max_nodes), m))
+			if (!count_node_from(ps, count_nodes(src, ps->max_nodes), true, m))
 				break;
 			attach(ps, kb_node_clone(src), m, false);
 			break;
