@@ -57,6 +57,8 @@ enum {
 	CLI_OPT_NETWORK_NAME,
 	CLI_OPT_AS_CURRENT_USER,
 	CLI_OPT_ENV,
+	CLI_OPT_FN_TIMEOUT,
+	CLI_OPT_CONTAINER_RUNTIME,
 	CLI_OPT_FIRST_FREE = 512, /* subcommands number their own from here */
 };
 
@@ -76,7 +78,9 @@ enum {
 	{ "mount", required_argument, NULL, CLI_OPT_MOUNT },                          \
 	{ "network", no_argument, NULL, CLI_OPT_NETWORK },                            \
 	{ "network-name", required_argument, NULL, CLI_OPT_NETWORK_NAME },            \
-	{ "as-current-user", no_argument, NULL, CLI_OPT_AS_CURRENT_USER }
+	{ "as-current-user", no_argument, NULL, CLI_OPT_AS_CURRENT_USER },             \
+	{ "function-timeout", required_argument, NULL, CLI_OPT_FN_TIMEOUT },          \
+	{ "container-runtime", required_argument, NULL, CLI_OPT_CONTAINER_RUNTIME }
 
 /* The help text of the build flags, for each subcommand's usage. */
 extern const char cli_build_flags_help[];
@@ -85,6 +89,10 @@ extern const char cli_build_flags_help[];
 typedef struct cli_build_flags {
 	const char *api_versions[64];
 	size_t n_api;
+	const char *env[256];    /* -e/--env, repeatable */
+	size_t n_env;
+	const char *mounts[256]; /* --mount, repeatable */
+	size_t n_mounts;
 } cli_build_flags;
 
 /* Applies one build flag to opts.  Returns 0 when c was a build flag and

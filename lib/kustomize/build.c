@@ -18,6 +18,7 @@
 #include "vars.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,23 @@ void kb_options_init(kb_options *opts)
 	opts->version = KB_OPTIONS_VERSION;
 	opts->path = ".";
 	opts->helm_command = "helm";
+}
+
+/* The bytes of kb_options a caller of the given version has. */
+static size_t options_size(int version)
+{
+	if (version <= 1)
+		return offsetof(kb_options, fs);
+	if (version == 2)
+		return offsetof(kb_options, enable_exec);
+	return sizeof(kb_options);
+}
+
+static void options_upgrade(const kb_options *in, kb_options *out)
+{
+	kb_options_init(out);
+	memcpy(out, in, options_size(in->version));
+	out->version = KB_OPTIONS_VERSION;
 }
 
 const char *kb_version(void)
@@ -94,8 +112,9 @@ static kb_error *add_managed_by(kb_resmap *m)
 	return e;
 }
 
-/* Build annotations kustomize never prints (api/internal/utils), and
- * the origin / transformations ones unless buildMetadata asks for them. */
+/* Build annotations kustomize never prints (resource.BuildAnnotations;
+ * other internal.config.kubernetes.io/ keys are printed), and the origin /
+ * transformations ones unless buildMetadata asks for them. */
 static void strip_build_annotations(kb_node *doc, const build_meta *bm)
 {
 	const char *const keys[] = {
@@ -109,8 +128,7 @@ static void strip_build_annotations(kb_node *doc, const build_meta *bm)
 	bool removed = false;
 	for (size_t i = 0; i < ann->n;) {
 		const char *k = ann->pairs[i].key;
-		bool drop = kb_str_has_prefix(k, "internal.config.kubernetes.io/") ||
-			    kb_str_has_prefix(k, "kustomize.config.k8s.io/");
+		bool drop = kb_is_build_annotation(k);
 		for (size_t j = 0; j < sizeof(keys) / sizeof(*keys); j++)
 			drop = drop || (keys[j] && strcmp(k, keys[j]) == 0);
 		if (drop) {
@@ -195,6 +213,11 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 				    "cannot build: not a directory (give the directory that holds "
 				    "kustomization.yaml)");
 	}
+	/* The stages read a full-size copy: fields beyond the caller's
+	 * version are not in its struct and read as unset. */
+	kb_options full;
+	options_upgrade(opts, &full);
+	opts = &full;
 	kb_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.opts = opts;

@@ -57,6 +57,10 @@ typedef struct kb_resmap {
 	size_t n, cap;
 } kb_resmap;
 
+/* kustomize's BuildAnnotations (api/resource/resource.go): its own
+ * bookkeeping, removed from every object before it is printed. */
+bool kb_is_build_annotation(const char *key);
+
 /* kyaml's reader drops a null or empty metadata.annotations from every
  * object it reads (resources and patches alike). */
 void kb_clear_empty_annotations(kb_node *doc);
