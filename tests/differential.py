@@ -6,16 +6,58 @@ usage: differential.py --kbuild BIN DIR...
 For every case directory (conformance format) both tools build the
 target; their stdout must be identical and both must succeed or both
 fail.  Exits 77 (skipped) when kubectl is not on PATH.
+
+A case's `env` file applies to both (see golden.py).  A case with a
+`differential` file whose first line starts with "skip" is left out (the
+rest of the line says why: a kbuild-only flag, say).  kubectl has no
+--enable-exec, so a case that uses it is built by kubectl from a copy in
+which every exec KRM function (`exec: {path: P}`) is a container
+function with the image kbuild-exec.test/P, which the fake docker of
+testdata/plugins/bin runs as P: the same program, through kustomize's
+own ResourceList handling.  Such a case's env must put that fake docker
+first on PATH.
 """
 import argparse
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from golden import find_cases  # noqa: E402
+from golden import case_env, find_cases  # noqa: E402
+
+EXEC_RE = re.compile(r'^(\s*)exec:\s*\n(\s*)path:\s*(\S+)[ \t]*$', re.M)
+
+
+def exec_as_container(case, tmp):
+    """A copy of case in tmp with exec functions turned into container
+    functions; returns the copy's directory."""
+    dst = os.path.join(tmp, os.path.basename(case))
+    shutil.copytree(case, dst, symlinks=True)
+    for root, _, files in os.walk(os.path.join(dst, 'in')):
+        for n in files:
+            p = os.path.join(root, n)
+            if os.path.islink(p) or not n.endswith(('.yaml', '.yml')):
+                continue
+            with open(p) as f:
+                text = f.read()
+            new = EXEC_RE.sub(lambda m: '%scontainer:\n%simage: kbuild-exec.test/%s' % (
+                m.group(1), m.group(2), m.group(3)), text)
+            if new != text:
+                with open(p, 'w') as f:
+                    f.write(new)
+    return dst
+
+
+def skipped(case):
+    p = os.path.join(case, 'differential')
+    if not os.path.exists(p):
+        return False
+    with open(p) as f:
+        return f.readline().strip().startswith('skip')
 
 
 def main():
@@ -28,20 +70,29 @@ def main():
         print('kubectl not on PATH: differential test skipped')
         return 77
     kbuild = os.path.abspath(a.kbuild)
-    cases = find_cases(a.dirs)
+    cases = [c for c in find_cases(a.dirs) if not skipped(c)]
     failed = 0
-    for case in cases:
-        with open(os.path.join(case, 'args')) as f:
-            args = shlex.split(f.read().strip())
-        ref = subprocess.run([kubectl, 'kustomize'] + args, cwd=case, capture_output=True)
-        got = subprocess.run([kbuild] + args, cwd=case, capture_output=True)
-        if (ref.returncode == 0) != (got.returncode == 0):
-            failed += 1
-            print('FAIL %s: kubectl exit %d, kbuild exit %d' % (
-                os.path.basename(case), ref.returncode, got.returncode))
-        elif ref.returncode == 0 and ref.stdout != got.stdout:
-            failed += 1
-            print('FAIL %s: output differs from kubectl kustomize' % os.path.basename(case))
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in cases:
+            with open(os.path.join(case, 'args')) as f:
+                args = shlex.split(f.read().strip())
+            ref_case, ref_args = case, args
+            if '--enable-exec' in args:
+                ref_case = exec_as_container(case, tmp)
+                ref_args = [x for x in args if x != '--enable-exec']
+            ref = subprocess.run([kubectl, 'kustomize'] + ref_args, cwd=ref_case,
+                                 capture_output=True, env=case_env(case))
+            got = subprocess.run([kbuild] + args, cwd=case, capture_output=True,
+                                 env=case_env(case))
+            if (ref.returncode == 0) != (got.returncode == 0):
+                failed += 1
+                print('FAIL %s: kubectl exit %d, kbuild exit %d' % (
+                    os.path.basename(case), ref.returncode, got.returncode))
+                err = (ref.stderr if ref.returncode else got.stderr).decode('utf-8', 'replace')
+                print('  ' + err.strip().replace('\n', '\n  ')[:600])
+            elif ref.returncode == 0 and ref.stdout != got.stdout:
+                failed += 1
+                print('FAIL %s: output differs from kubectl kustomize' % os.path.basename(case))
     print('%d passed, %d failed' % (len(cases) - failed, failed))
     return 1 if failed else 0
 
