@@ -34,8 +34,24 @@ EXEC_RE = re.compile(r'^(\s*)exec:\s*\n(\s*)path:\s*(\S+)[ \t]*$', re.M)
 
 def exec_as_container(case, tmp):
     """A copy of case in tmp with exec functions turned into container
-    functions; returns the copy's directory."""
-    dst = os.path.join(tmp, os.path.basename(case))
+    functions; returns the copy's directory.  The copy sits where paths
+    relative to the case still lead to the same files: the case's
+    group directory is recreated and its siblings are linked."""
+    real = os.path.realpath(case)
+    group = os.path.dirname(real)
+    top = os.path.dirname(group)
+    mirror = os.path.join(tmp, 'mirror')
+    if not os.path.isdir(mirror):
+        os.makedirs(mirror)
+        for n in os.listdir(top):
+            os.symlink(os.path.join(top, n), os.path.join(mirror, n))
+    gdir = os.path.join(mirror, os.path.basename(group))
+    if os.path.islink(gdir):
+        os.unlink(gdir)
+    os.makedirs(gdir, exist_ok=True)
+    dst = os.path.join(gdir, os.path.basename(case))
+    if os.path.exists(dst):
+        shutil.rmtree(dst)
     shutil.copytree(case, dst, symlinks=True)
     for root, _, files in os.walk(os.path.join(dst, 'in')):
         for n in files:

@@ -985,7 +985,11 @@ static kb_error *run_failure(const runner *r, const kb_proc_result *pr, const kb
 	if (extra)
 		kb_buf_puts(&why, extra);
 	size_t nres;
-	describe_results(results, false, &why, &nres);
+	kb_buf rb = KB_BUF_INIT;
+	describe_results(results, false, &rb, &nres);
+	if (nres)
+		kb_buf_printf(&why, "\n  results:%s", rb.data);
+	kb_buf_free(&rb);
 	describe_stderr(pr, &why);
 	kb_error *e = kb_error_new(c->file, c->line, c->col, "couldn't execute function %s (%s): %s",
 				   c->name, r->what, why.data ? why.data : "");
@@ -1217,6 +1221,8 @@ kb_error *kb_fn_execute(const kb_fn_call *c, kb_node **items, size_t nitems, kb_
 		scope_nodes(dir, r.container, items, nitems, &in, &nin, &saved, &nsaved);
 		free(items);
 		items = NULL;
+		result = NULL;
+		nresult = 0;
 		kb_node *ids = kb_node_new(KB_MAP);
 		for (size_t i = 0; i < nin; i++) {
 			char id[32];
@@ -1336,7 +1342,7 @@ kb_error *kb_fn_execute(const kb_fn_call *c, kb_node **items, size_t nitems, kb_
 			result = NULL;
 			nresult = 0;
 		}
-		if (e && result != items) {
+		if (e) {
 			free_nodes(result, nresult);
 			result = NULL;
 			nresult = 0;
@@ -1352,8 +1358,7 @@ kb_error *kb_fn_execute(const kb_fn_call *c, kb_node **items, size_t nitems, kb_
 	kb_node_free(results);
 	runner_free(&r);
 	if (e) {
-		if (result == items)
-			free_nodes(result, nresult);
+		free_nodes(result, nresult);
 		return e;
 	}
 	/* the writer: reader annotations cleared, empty annotations dropped */
