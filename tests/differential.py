@@ -18,6 +18,7 @@ own ResourceList handling.  Such a case's env must put that fake docker
 first on PATH.
 """
 import argparse
+import concurrent.futures
 import os
 import re
 import shlex
@@ -41,17 +42,11 @@ def exec_as_container(case, tmp):
     group = os.path.dirname(real)
     top = os.path.dirname(group)
     mirror = os.path.join(tmp, 'mirror')
-    if not os.path.isdir(mirror):
-        os.makedirs(mirror)
-        for n in os.listdir(top):
+    os.makedirs(mirror)
+    for n in os.listdir(top):
+        if n != os.path.basename(group):
             os.symlink(os.path.join(top, n), os.path.join(mirror, n))
-    gdir = os.path.join(mirror, os.path.basename(group))
-    if os.path.islink(gdir):
-        os.unlink(gdir)
-    os.makedirs(gdir, exist_ok=True)
-    dst = os.path.join(gdir, os.path.basename(case))
-    if os.path.exists(dst):
-        shutil.rmtree(dst)
+    dst = os.path.join(mirror, os.path.basename(group), os.path.basename(case))
     shutil.copytree(case, dst, symlinks=True)
     for root, _, files in os.walk(os.path.join(dst, 'in')):
         for n in files:
@@ -76,9 +71,30 @@ def skipped(case):
         return f.readline().strip().startswith('skip')
 
 
+def run_one(kubectl, kbuild, case, tmp):
+    """None when both tools agree, else what differs."""
+    with open(os.path.join(case, 'args')) as f:
+        args = shlex.split(f.read().strip())
+    ref_case, ref_args = case, args
+    if '--enable-exec' in args:
+        ref_case = exec_as_container(case, tempfile.mkdtemp(dir=tmp))
+        ref_args = [x for x in args if x != '--enable-exec']
+    ref = subprocess.run([kubectl, 'kustomize'] + ref_args, cwd=ref_case,
+                         capture_output=True, env=case_env(case))
+    got = subprocess.run([kbuild] + args, cwd=case, capture_output=True, env=case_env(case))
+    if (ref.returncode == 0) != (got.returncode == 0):
+        err = (ref.stderr if ref.returncode else got.stderr).decode('utf-8', 'replace')
+        return 'kubectl exit %d, kbuild exit %d\n  %s' % (
+            ref.returncode, got.returncode, err.strip().replace('\n', '\n  ')[:600])
+    if ref.returncode == 0 and ref.stdout != got.stdout:
+        return 'output differs from kubectl kustomize'
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--kbuild', required=True)
+    ap.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
     ap.add_argument('dirs', nargs='+')
     a = ap.parse_args()
     kubectl = shutil.which('kubectl')
@@ -89,26 +105,11 @@ def main():
     cases = [c for c in find_cases(a.dirs) if not skipped(c)]
     failed = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for case in cases:
-            with open(os.path.join(case, 'args')) as f:
-                args = shlex.split(f.read().strip())
-            ref_case, ref_args = case, args
-            if '--enable-exec' in args:
-                ref_case = exec_as_container(case, tmp)
-                ref_args = [x for x in args if x != '--enable-exec']
-            ref = subprocess.run([kubectl, 'kustomize'] + ref_args, cwd=ref_case,
-                                 capture_output=True, env=case_env(case))
-            got = subprocess.run([kbuild] + args, cwd=case, capture_output=True,
-                                 env=case_env(case))
-            if (ref.returncode == 0) != (got.returncode == 0):
-                failed += 1
-                print('FAIL %s: kubectl exit %d, kbuild exit %d' % (
-                    os.path.basename(case), ref.returncode, got.returncode))
-                err = (ref.stderr if ref.returncode else got.stderr).decode('utf-8', 'replace')
-                print('  ' + err.strip().replace('\n', '\n  ')[:600])
-            elif ref.returncode == 0 and ref.stdout != got.stdout:
-                failed += 1
-                print('FAIL %s: output differs from kubectl kustomize' % os.path.basename(case))
+        with concurrent.futures.ThreadPoolExecutor(a.jobs) as ex:
+            for case, res in zip(cases, ex.map(lambda c: run_one(kubectl, kbuild, c, tmp), cases)):
+                if res:
+                    failed += 1
+                    print('FAIL %s: %s' % (os.path.basename(case), res))
     print('%d passed, %d failed' % (len(cases) - failed, failed))
     return 1 if failed else 0
 

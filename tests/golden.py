@@ -19,12 +19,15 @@ for the same directory.
 Prints one line per failure and, last, `N passed, M failed`.
 """
 import argparse
+import atexit
 import concurrent.futures
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 
 
 def find_cases(dirs):
@@ -40,6 +43,21 @@ def find_cases(dirs):
             if os.path.isfile(os.path.join(c, 'args')):
                 out.append(c)
     return out
+
+
+_PY_DIR = None
+
+
+def _python_dir():
+    """A directory whose python3 is this interpreter: the test functions
+    start with `#!/usr/bin/env python3`, and a version manager's shim in
+    PATH would cost most of a second per call."""
+    global _PY_DIR
+    if _PY_DIR is None:
+        _PY_DIR = tempfile.mkdtemp(prefix='kbuild-py-')
+        os.symlink(os.path.realpath(sys.executable), os.path.join(_PY_DIR, 'python3'))
+        atexit.register(shutil.rmtree, _PY_DIR, True)
+    return _PY_DIR
 
 
 def case_env(case):
@@ -58,6 +76,7 @@ def case_env(case):
             value = value.replace('$CASE_DIR', abs_case)
             value = re.sub(r'\$(\w+)', lambda m: env.get(m.group(1), ''), value)
             env[name] = value
+    env['PATH'] = _python_dir() + os.pathsep + env.get('PATH', '')
     return env
 
 

@@ -37,7 +37,7 @@ def main():
                 args = shlex.split(f.read().strip())
             ref_case = case
             if '--enable-exec' in args:
-                ref_case = exec_as_container(case, tmp)
+                ref_case = exec_as_container(case, tempfile.mkdtemp(dir=tmp))
                 args = [x for x in args if x != '--enable-exec']
             p = subprocess.run([kubectl, 'kustomize'] + args, cwd=ref_case,
                                capture_output=True, env=case_env(case))
