@@ -885,20 +885,16 @@ static kb_error *make_runner(const kb_fn_call *c, runner *r)
 	if (!kb_str_empty(s->image)) {
 		r->container = true;
 		r->what = kb_xasprintf("container image %s", s->image);
+		/* a missing runtime is reported when the function runs, after
+		 * the working directory checks (kustomize's order) */
 		r->runtime = kb_fn_container_runtime(c->opts);
-		if (!r->runtime)
-			return kb_error_new(c->file, c->line, c->col,
-					    "function %s runs in a container (image %s), which needs "
-					    "docker or podman: neither is on PATH (install one, or name "
-					    "the runtime with --container-runtime)",
-					    c->name, s->image);
 		char uidgid[64];
 		if (c->opts->fn_as_current_user)
 			snprintf(uidgid, sizeof(uidgid), "%u:%u", (unsigned)getuid(),
 				 (unsigned)getgid());
 		else
 			snprintf(uidgid, sizeof(uidgid), "nobody");
-		kb_strv_push(&r->argv, r->runtime);
+		kb_strv_push(&r->argv, r->runtime ? r->runtime : "docker");
 		kb_fn_container_args(s, c->opts, c->workdir, uidgid, &r->argv);
 		return NULL;
 	}
@@ -929,6 +925,12 @@ static kb_error *run_it(const runner *r, const char *input, size_t len, kb_proc_
 				    "couldn't execute function %s: root working directory '/' not "
 				    "allowed",
 				    c->name);
+	if (r->container && !r->runtime)
+		return kb_error_new(c->file, c->line, c->col,
+				    "function %s runs in a container (image %s), which needs docker "
+				    "or podman: neither is on PATH (install one, or name the runtime "
+				    "with --container-runtime)",
+				    c->name, c->spec->image);
 	char **argv = kb_xcalloc(r->argv.n + 1, sizeof(char *));
 	for (size_t i = 0; i < r->argv.n; i++)
 		argv[i] = r->argv.v[i];
