@@ -455,6 +455,7 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 	size_t ndocs = 0;
 	kb_parse_limits klim = lim ? *lim : (kb_parse_limits){ 0 };
 	klim.dup_keys_last_wins = true;
+	klim.kio = false; /* sigs.k8s.io/yaml, not kio */
 	klim.keep_timestamps = true;
 	klim.yaml11_bools = true;
 	e = kb_yaml_parse(k->display, text, len, &klim, &docs, &ndocs);
@@ -490,10 +491,8 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 					 p->key);
 			goto fail;
 		}
-		if (strcmp(p->key, fields[f].name) != 0) {
-			free(p->key);
-			p->key = kb_xstrdup(fields[f].name);
-		}
+		if (strcmp(p->key, fields[f].name) != 0)
+			kb_pair_set_key(p, fields[f].name, strlen(fields[f].name));
 		if (!shape_ok(p->val, fields[f].type)) {
 			e = kb_error_new(k->display, p->val->line ? p->val->line : p->line,
 					 p->val->col, "invalid Kustomization: '%s' must be %s",
