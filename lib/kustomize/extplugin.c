@@ -448,15 +448,14 @@ static void set_csv(kb_node *doc, const char *key, kb_buf *b)
 }
 
 /* The prefixes and suffixes kustomize records, recovered from the name
- * history as nameref.c does. */
+ * history as nameref.c does (but while plugins run, no hash suffix has
+ * been added yet). */
 static void affixes(const kb_resource *r, kb_buf *pre, kb_buf *suf)
 {
 	size_t n = r->prev_names.n;
 	for (size_t t = 0; t < n; t++) {
 		const char *old = r->prev_names.v[t];
 		const char *nw = t + 1 < n ? r->prev_names.v[t + 1] : kb_res_name(r);
-		if (t + 1 == n && r->needs_hash)
-			break;
 		size_t lo = strlen(old), ln = strlen(nw);
 		if (ln <= lo)
 			continue;

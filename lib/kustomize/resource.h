@@ -46,6 +46,9 @@ typedef struct kb_resource {
 	kb_strv prev_kinds;
 	int behavior;     /* generated objects: KB_BEHAVIOR_* */
 	bool needs_hash;
+	/* made by a ConfigMap/Secret generator or a generator plugin:
+	 * kustomize's generatorBehavior build annotation, which external
+	 * plugins see */
 	bool generated;
 	/* kustomize refuses references to objects renamed in a sibling
 	 * base; kept for name references (kustomize's refBy). */
