@@ -13,6 +13,10 @@ chooses: spec.op is one of
   plain      the items as a plain stream of documents, not a ResourceList
   list       the items in a `kind: List`
   dup        every item twice
+  dump       the items, and a ConfigMap input-dump holding the whole
+             ResourceList it read as sorted JSON (what it was given, without
+             the text's key order and quoting; function specs read "..." so
+             that an exec function and its container twin dump the same)
   badyaml    text that is not YAML
   separator  two documents split by a `---x` line kyaml refuses
   hang       never answers
@@ -28,7 +32,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import krm  # noqa: E402
 
-items, cfg = krm.read()
+text = sys.stdin.read()
+rl = krm.parse(text) or {}
+items, cfg = rl.get('items') or [], rl.get('functionConfig') or {}
 spec = cfg.get('spec') or {}
 op = spec.get('op', 'echo')
 out = items
@@ -53,6 +59,18 @@ elif op == 'results':
     results = spec.get('results') or []
 elif op == 'dup':
     out = items + items
+elif op == 'dump':
+    def elide(o):
+        if isinstance(o, dict):
+            return {k: ('...' if k == 'config.kubernetes.io/function' else elide(v))
+                    for k, v in o.items()}
+        if isinstance(o, list):
+            return [elide(v) for v in o]
+        return o
+    rl = elide(rl)
+    out = items + [{'apiVersion': 'v1', 'kind': 'ConfigMap',
+                    'metadata': {'name': 'input-dump'},
+                    'data': {'input': json.dumps(rl, sort_keys=True, indent=1)}}]
 if spec.get('stderr'):
     sys.stderr.write(spec['stderr'])
 if op == 'hang':
