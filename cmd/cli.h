@@ -99,6 +99,10 @@ typedef struct cli_build_flags {
  * was applied, 1 when c is not a build flag, 2 on a bad value (the
  * usage error has been printed). */
 int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_build_flags *st);
+/* Long flag names with '_' for '-' (--enable_alpha_plugins, as
+ * kustomize's documentation spells them) are rewritten in place, as
+ * kubectl's flag normalization reads them.  Stops at "--". */
+void cli_normalize_flag_names(int argc, char **argv);
 /* What the environment adds to the options (KUSTOMIZE_ENABLE_MANAGEDBY_LABEL). */
 void cli_build_env(kb_options *opts);
 

@@ -210,6 +210,20 @@ int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_buil
 	}
 }
 
+void cli_normalize_flag_names(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return;
+		if (strncmp(a, "--", 2) != 0)
+			continue;
+		for (char *p = a + 2; *p && *p != '='; p++)
+			if (*p == '_')
+				*p = '-';
+	}
+}
+
 void cli_build_env(kb_options *opts)
 {
 	const char *v = getenv("KUSTOMIZE_ENABLE_MANAGEDBY_LABEL");

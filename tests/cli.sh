@@ -115,5 +115,9 @@ check "an exec function without --enable-exec is skipped with a warning" '[ $rc 
 "$kb" --enable-alpha-plugins --enable-exec "$pl/cases/fn-stderr/in" >/dev/null 2>"$tmp/stderr.err"; rc=$?
 check "a function's stderr is shown as a warning" '[ $rc -eq 0 ] && grep -q "and another" "$tmp/stderr.err"'
 
+KUSTOMIZE_PLUGIN_HOME=$pl/cases/exec-plugin-args-and-env/plugins \
+	"$kb" --enable_alpha_plugins "$pl/cases/exec-plugin-args-and-env/in" >/dev/null 2>&1; rc=$?
+check "--enable_alpha_plugins is --enable-alpha-plugins (kubectl's normalization)" '[ $rc -eq 0 ]'
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
