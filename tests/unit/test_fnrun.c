@@ -270,6 +270,30 @@ static void test_old_options(const char *dir)
 	BUILD_IS(dir, "old", &o, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n");
 }
 
+/* kb_options.fn_max_output bounds what a function may print, and
+ * fn_timeout_ms how long it may take. */
+static void test_limits(const char *dir)
+{
+	tap_write(dir, "big/kustomization.yaml", "generators:\n- gen.yaml\n");
+	tap_write(dir, "big/gen.yaml",
+		  "apiVersion: t/v1\nkind: G\nmetadata:\n  name: g\n  annotations:\n"
+		  "    config.kubernetes.io/function: |\n      exec:\n        path: ./gen.sh\n");
+	tap_write(dir, "big/gen.sh", "#!/bin/sh\ncat >/dev/null\nexec yes 'x: 1'\n");
+	char *sh = kb_xasprintf("%s/big/gen.sh", dir);
+	chmod(sh, 0755);
+	free(sh);
+	kb_options o;
+	kb_options_init(&o);
+	o.enable_alpha_plugins = 1;
+	o.enable_exec = 1;
+	o.fn_max_output = 100000;
+	BUILD_FAILS(dir, "big", &o, "printed more than 100000 bytes on stdout");
+	tap_write(dir, "big/gen.sh", "#!/bin/sh\nexec sleep 30\n");
+	o.fn_max_output = 0;
+	o.fn_timeout_ms = 200;
+	BUILD_FAILS(dir, "big", &o, "timed out after 0.200s");
+}
+
 int main(void)
 {
 	test_spec();
@@ -280,6 +304,7 @@ int main(void)
 	test_plugin_home(dir);
 	test_root_workdir();
 	test_old_options(dir);
+	test_limits(dir);
 	tap_rmtree(dir);
 	free(dir);
 	return tap_done();
