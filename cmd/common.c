@@ -40,6 +40,30 @@ bool cli_is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+char *cli_path_join(const char *dir, const char *name)
+{
+	size_t ld = strlen(dir), ln = strlen(name);
+	char *p = malloc(ld + ln + 2);
+	if (!p)
+		abort();
+	memcpy(p, dir, ld);
+	size_t o = ld;
+	if (ld && dir[ld - 1] != '/')
+		p[o++] = '/';
+	memcpy(p + o, name, ln + 1);
+	return p;
+}
+
+/* Flag values for completion (cli.h).  The build flags' words are the
+ * ones cli_build_flag() accepts (tests/cli_ux.sh builds with each). */
+const cli_flag_hint cli_flag_hints[] = {
+	{ "load-restrictor", CLI_VALUE_WORDS, "LoadRestrictionsRootOnly LoadRestrictionsNone", NULL },
+	{ "load_restrictor", CLI_VALUE_WORDS, "LoadRestrictionsRootOnly LoadRestrictionsNone", NULL },
+	{ "reorder", CLI_VALUE_WORDS, "legacy none", NULL },
+	{ "helm-command", CLI_VALUE_COMMAND, NULL, NULL },
+	{ NULL, 0, NULL, NULL },
+};
+
 const char cli_build_flags_help[] =
 	"      --load-restrictor VALUE  LoadRestrictionsRootOnly (default) or\n"
 	"                               LoadRestrictionsNone\n"
@@ -55,7 +79,8 @@ const char cli_build_flags_help[] =
 	"      --enable-exec            also run exec KRM functions (raw executables named\n"
 	"                               by a config's exec.path); do not use for untrusted\n"
 	"                               configs\n"
-	"      --enable-managedby-label add app.kubernetes.io/managed-by to every resource\n"
+	"      --enable-managedby-label\n"
+	"                               add app.kubernetes.io/managed-by to every resource\n"
 	"  -e, --env KEY[=VALUE]        environment for container functions: KEY=VALUE\n"
 	"                               sets it, KEY passes this environment's value\n"
 	"                               (repeatable)\n"
@@ -71,7 +96,9 @@ const char cli_build_flags_help[] =
 	"      --container-runtime CMD  the container runtime (default: docker, else podman,\n"
 	"                               from PATH)\n"
 	"      --function-timeout DUR   kill a function or exec plugin that runs longer\n"
-	"                               (e.g. 90s, 5m; default 5m)\n";
+	"                               (e.g. 90s, 5m; default 5m)\n"
+	"      --max-nodes N            refuse a YAML document of more than N nodes once\n"
+	"                               its aliases are expanded (default 10000000)\n";
 
 /* A Go-style duration ("1m30s", "500ms", "2h") or plain seconds, in
  * milliseconds; -1 when it does not parse or is not positive. */
@@ -159,6 +186,17 @@ int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_buil
 	case CLI_OPT_HELM_DEBUG:
 		opts->helm_debug = 1;
 		return 0;
+	case CLI_OPT_MAX_NODES: {
+		char *end;
+		unsigned long long v = strtoull(arg, &end, 10);
+		if (!*arg || *end || v == 0 || arg[0] == '-') {
+			cli_usage_error(cmd, "illegal flag value --max-nodes %s; give a positive number",
+					arg);
+			return 2;
+		}
+		opts->max_nodes = (size_t)v;
+		return 0;
+	}
 	case CLI_OPT_ENABLE_EXEC:
 		opts->enable_exec = 1;
 		return 0;
