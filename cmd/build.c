@@ -48,6 +48,7 @@ int cmd_build(int argc, char **argv)
 	int c;
 	opterr = 0;
 	optind = 1;
+	cli_normalize_flag_names(argc, argv);
 	while ((c = getopt_long(argc, argv, ":o:e:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':

@@ -57,6 +57,8 @@ enum {
 	CLI_OPT_NETWORK_NAME,
 	CLI_OPT_AS_CURRENT_USER,
 	CLI_OPT_ENV,
+	CLI_OPT_FN_TIMEOUT,
+	CLI_OPT_CONTAINER_RUNTIME,
 	CLI_OPT_MAX_NODES,
 	CLI_OPT_FIRST_FREE = 512, /* subcommands number their own from here */
 };
@@ -77,7 +79,9 @@ enum {
 	{ "mount", required_argument, NULL, CLI_OPT_MOUNT },                          \
 	{ "network", no_argument, NULL, CLI_OPT_NETWORK },                            \
 	{ "network-name", required_argument, NULL, CLI_OPT_NETWORK_NAME },            \
-	{ "as-current-user", no_argument, NULL, CLI_OPT_AS_CURRENT_USER },            \
+	{ "as-current-user", no_argument, NULL, CLI_OPT_AS_CURRENT_USER },             \
+	{ "function-timeout", required_argument, NULL, CLI_OPT_FN_TIMEOUT },          \
+	{ "container-runtime", required_argument, NULL, CLI_OPT_CONTAINER_RUNTIME },   \
 	{ "max-nodes", required_argument, NULL, CLI_OPT_MAX_NODES }
 
 /* The help text of the build flags, for each subcommand's usage. */
@@ -87,12 +91,20 @@ extern const char cli_build_flags_help[];
 typedef struct cli_build_flags {
 	const char *api_versions[64];
 	size_t n_api;
+	const char *env[256];    /* -e/--env, repeatable */
+	size_t n_env;
+	const char *mounts[256]; /* --mount, repeatable */
+	size_t n_mounts;
 } cli_build_flags;
 
 /* Applies one build flag to opts.  Returns 0 when c was a build flag and
  * was applied, 1 when c is not a build flag, 2 on a bad value (the
  * usage error has been printed). */
 int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_build_flags *st);
+/* Long flag names with '_' for '-' (--enable_alpha_plugins, as
+ * kustomize's documentation spells them) are rewritten in place, as
+ * kubectl's flag normalization reads them.  Stops at "--". */
+void cli_normalize_flag_names(int argc, char **argv);
 /* What the environment adds to the options (KUSTOMIZE_ENABLE_MANAGEDBY_LABEL). */
 void cli_build_env(kb_options *opts);
 

@@ -62,6 +62,7 @@ const cli_flag_hint cli_flag_hints[] = {
 	{ "reorder", CLI_VALUE_WORDS, "legacy none", NULL },
 	{ "helm-command", CLI_VALUE_COMMAND, NULL, NULL },
 	{ "format", CLI_VALUE_WORDS, "text json junit github", "check" },
+	{ "container-runtime", CLI_VALUE_COMMAND, NULL, NULL },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -74,15 +75,65 @@ const char cli_build_flags_help[] =
 	"      --helm-api-versions V    Kubernetes api versions for helm (repeatable)\n"
 	"      --helm-kube-version V    Kubernetes version for helm\n"
 	"      --helm-debug             run helm with --debug\n"
-	"      --enable-alpha-plugins   enable KRM function plugins\n"
-	"      --enable-exec            enable exec KRM functions\n"
+	"      --enable-alpha-plugins   run plugins that are not builtins: KRM functions\n"
+	"                               (exec or container) and exec plugins under\n"
+	"                               $KUSTOMIZE_PLUGIN_HOME or $XDG_CONFIG_HOME/kustomize/plugin\n"
+	"      --enable-exec            also run exec KRM functions (raw executables named\n"
+	"                               by a config's exec.path); do not use for untrusted\n"
+	"                               configs\n"
 	"      --enable-managedby-label\n"
 	"                               add app.kubernetes.io/managed-by to every resource\n"
-	"  -e, --env KEY[=VALUE]        environment for function plugins (repeatable)\n"
-	"      --mount, --network, --network-name, --as-current-user\n"
-	"                               container function flags (accepted, unused)\n"
+	"  -e, --env KEY[=VALUE]        environment for container functions: KEY=VALUE\n"
+	"                               sets it, KEY passes this environment's value\n"
+	"                               (repeatable)\n"
+	"      --mount type=bind,src=DIR,dst=DIR[,rw=true]\n"
+	"                               storage mounted into container functions\n"
+	"                               (repeatable; read-only unless rw=true)\n"
+	"      --network                let container functions that declare network\n"
+	"                               access run (with --network host)\n"
+	"      --network-name NAME      accepted for compatibility; kustomize v5.5.0 ignores\n"
+	"                               it too\n"
+	"      --as-current-user        run container functions as this user's uid:gid\n"
+	"                               instead of nobody\n"
+	"      --container-runtime CMD  the container runtime (default: docker, else podman,\n"
+	"                               from PATH)\n"
+	"      --function-timeout DUR   kill a function or exec plugin that runs longer\n"
+	"                               (e.g. 90s, 5m; default 5m)\n"
 	"      --max-nodes N            refuse a YAML document of more than N nodes once\n"
 	"                               its aliases are expanded (default 10000000)\n";
+
+/* A Go-style duration ("1m30s", "500ms", "2h") or plain seconds, in
+ * milliseconds; -1 when it does not parse or is not positive. */
+static long parse_duration_ms(const char *s)
+{
+	if (!s || !*s)
+		return -1;
+	double total = 0;
+	const char *p = s;
+	while (*p) {
+		char *end;
+		double v = strtod(p, &end);
+		if (end == p || v < 0)
+			return -1;
+		p = end;
+		double unit = 1000; /* bare number: seconds */
+		if (strncmp(p, "ms", 2) == 0) {
+			unit = 1, p += 2;
+		} else if (*p == 's') {
+			unit = 1000, p++;
+		} else if (*p == 'm') {
+			unit = 60000, p++;
+		} else if (*p == 'h') {
+			unit = 3600000, p++;
+		} else if (*p) {
+			return -1;
+		}
+		total += v * unit;
+	}
+	if (total < 1 || total > 1e12)
+		return -1;
+	return (long)total;
+}
 
 int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_build_flags *st)
 {
@@ -149,16 +200,67 @@ int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_buil
 		return 0;
 	}
 	case CLI_OPT_ENABLE_EXEC:
+		opts->enable_exec = 1;
+		return 0;
 	case CLI_OPT_ENV:
+		/* repeatable; a Go string array, so commas are kept */
+		if (st->n_env == sizeof(st->env) / sizeof(*st->env)) {
+			cli_usage_error(cmd, "too many --env flags");
+			return 2;
+		}
+		st->env[st->n_env++] = arg;
+		opts->fn_env = st->env;
+		opts->fn_env_n = st->n_env;
+		return 0;
 	case CLI_OPT_MOUNT:
+		if (st->n_mounts == sizeof(st->mounts) / sizeof(*st->mounts)) {
+			cli_usage_error(cmd, "too many --mount flags");
+			return 2;
+		}
+		st->mounts[st->n_mounts++] = arg;
+		opts->fn_mounts = st->mounts;
+		opts->fn_mounts_n = st->n_mounts;
+		return 0;
 	case CLI_OPT_NETWORK:
+		opts->fn_network = 1;
+		return 0;
 	case CLI_OPT_NETWORK_NAME:
+		opts->fn_network_name = arg;
+		return 0;
 	case CLI_OPT_AS_CURRENT_USER:
-		/* accepted for compatibility; they only matter to function
-		 * plugins, which are not implemented yet */
+		opts->fn_as_current_user = 1;
+		return 0;
+	case CLI_OPT_FN_TIMEOUT: {
+		long ms = parse_duration_ms(arg);
+		if (ms < 0) {
+			cli_usage_error(cmd,
+					"illegal flag value --function-timeout %s; use a duration "
+					"such as 30s, 5m or 1m30s",
+					arg);
+			return 2;
+		}
+		opts->fn_timeout_ms = ms;
+		return 0;
+	}
+	case CLI_OPT_CONTAINER_RUNTIME:
+		opts->fn_container_runtime = arg;
 		return 0;
 	default:
 		return 1;
+	}
+}
+
+void cli_normalize_flag_names(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return;
+		if (strncmp(a, "--", 2) != 0)
+			continue;
+		for (char *p = a + 2; *p && *p != '='; p++)
+			if (*p == '_')
+				*p = '-';
 	}
 }
 

@@ -70,8 +70,9 @@ extern "C" {
 
 /* Set in kb_options.version so that the struct may grow compatibly:
  * fields a caller's version does not know are read as unset.
- * 2: kb_options.fs. */
-#define KB_OPTIONS_VERSION 2
+ * 2: kb_options.fs.
+ * 3: function plugins (enable_exec, fn_*). */
+#define KB_OPTIONS_VERSION 3
 
 /*
  * The file system a build reads.  kb_options.fs = NULL reads the
@@ -172,6 +173,25 @@ typedef struct kb_options {
 	int helm_debug;
 	/* version >= 2: the file system to read (borrowed); NULL = the OS's */
 	const kb_fs *fs;
+	/* version >= 3: function plugins (issue 15).  External plugins run
+	 * only with enable_alpha_plugins; exec KRM functions (a config with
+	 * `exec: {path: ...}` in config.kubernetes.io/function) also need
+	 * enable_exec; container functions run with docker or podman.  All
+	 * arrays and strings are borrowed. */
+	int enable_exec;                  /* --enable-exec */
+	const char *const *fn_env;        /* -e/--env KEY=VALUE or KEY, for containers */
+	size_t fn_env_n;
+	const char *const *fn_mounts;     /* --mount type=bind,src=DIR,dst=DIR[,rw=true] */
+	size_t fn_mounts_n;
+	int fn_network;                   /* --network: allow functions that declare it */
+	/* --network-name: kustomize v5.5.0 accepts it and never uses it (a
+	 * container runs on network "host" when it declares network, else
+	 * "none"); kept so that callers can pass it through. */
+	const char *fn_network_name;
+	int fn_as_current_user;           /* --as-current-user: --user UID:GID, not nobody */
+	const char *fn_container_runtime; /* NULL: docker, else podman, from PATH */
+	long fn_timeout_ms;               /* per function or exec plugin run; 0: 300 s */
+	size_t fn_max_output;             /* bytes of stdout kept; 0: 256 MiB */
 } kb_options;
 
 /*

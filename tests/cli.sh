@@ -3,7 +3,7 @@
 # usage: tests/cli.sh KBUILD SOURCE_DIR
 set -u
 kb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-src=$2
+src=$(cd "$2" && pwd)
 ex=$src/testdata/examples/gitops
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -81,6 +81,43 @@ check "'kbuild version' prints the version" '[ $rc -eq 0 ] && cmp -s "$tmp/ver" 
 check "'kbuild help UNKNOWN' exits 2" '[ $rc -eq 2 ]'
 (cd "$tmp" && "$kb" biuld) >/dev/null 2>"$tmp/sugg"; rc=$?
 check "misspelled command suggests the right one" '[ $rc -eq 2 ] && grep -q "did you mean .build." "$tmp/sugg"'
+
+# function plugins: the flags reach the container runtime (a fake docker
+# that logs its arguments and prints what the echo-args image reports)
+pl=$src/testdata/plugins
+fd=$pl/bin/docker
+args_case=$pl/cases/fn-container-args/in
+"$kb" --help >"$tmp/help2" 2>&1
+check "--help explains --enable-exec" 'grep -q -- "--enable-exec .*exec KRM functions" "$tmp/help2"'
+check "--help lists --function-timeout" 'grep -q -- "--function-timeout" "$tmp/help2"'
+"$kb" --function-timeout soon "$ex/apps/dev" >/dev/null 2>&1; rc=$?
+check "bad --function-timeout exits 2" '[ $rc -eq 2 ]'
+FAKE_DOCKER_LOG=$tmp/docker.log "$kb" --enable-alpha-plugins --container-runtime "$fd" \
+	--as-current-user --network-name mynet -e 'LIST=a,b' "$args_case" >"$tmp/fn.yaml" 2>"$tmp/fn.err"; rc=$?
+check "--container-runtime runs the given program" '[ $rc -eq 0 ] && [ -s "$tmp/docker.log" ]'
+check "--as-current-user passes UID:GID" 'grep -q "|--user|$(id -u):$(id -g)|" "$tmp/docker.log"'
+check "--network-name changes nothing (as in kustomize)" '! grep -q mynet "$tmp/docker.log"'
+check "-e keeps commas" 'grep -q "|-e|LIST=a,b|" "$tmp/docker.log"'
+check "the container gets the -e environment" 'grep -q "LIST=a,b" "$tmp/fn.yaml"'
+tdir=$tmp/fntmp
+mkdir -p "$tdir"
+TMPDIR=$tdir KUSTOMIZE_PLUGIN_HOME=$pl/cases/exec-plugin-args-and-env/plugins \
+	"$kb" --enable-alpha-plugins "$pl/cases/exec-plugin-args-and-env/in" >/dev/null 2>&1; rc=$?
+check "exec plugin runs" '[ $rc -eq 0 ]'
+check "exec plugin config file is removed" '[ -z "$(ls -A "$tdir")" ]'
+TMPDIR=$tdir KUSTOMIZE_PLUGIN_HOME=$pl/errors/exec-plugin-fails/plugins \
+	"$kb" --enable-alpha-plugins "$pl/errors/exec-plugin-fails/in" >"$tmp/ep.out" 2>"$tmp/ep.err"; rc=$?
+check "failed exec plugin exits 1 with its stderr" '[ $rc -eq 1 ] && grep -q "cannot reach the vault" "$tmp/ep.err"'
+check "failed exec plugin prints nothing on stdout" '[ ! -s "$tmp/ep.out" ]'
+check "failed exec plugin's config file is removed too" '[ -z "$(ls -A "$tdir")" ]'
+"$kb" --enable-alpha-plugins "$pl/cases/fn-exec-without-enable-exec/in" >/dev/null 2>"$tmp/skip.err"; rc=$?
+check "an exec function without --enable-exec is skipped with a warning" '[ $rc -eq 0 ] && grep -q "warning: exec function .* --enable-exec" "$tmp/skip.err"'
+"$kb" --enable-alpha-plugins --enable-exec "$pl/cases/fn-stderr/in" >/dev/null 2>"$tmp/stderr.err"; rc=$?
+check "a function's stderr is shown as a warning" '[ $rc -eq 0 ] && grep -q "and another" "$tmp/stderr.err"'
+
+KUSTOMIZE_PLUGIN_HOME=$pl/cases/exec-plugin-args-and-env/plugins \
+	"$kb" --enable_alpha_plugins "$pl/cases/exec-plugin-args-and-env/in" >/dev/null 2>&1; rc=$?
+check "--enable_alpha_plugins is --enable-alpha-plugins (kubectl's normalization)" '[ $rc -eq 0 ]'
 
 # --max-nodes counts one document at a time, and the error names the flag
 mkdir -p "$tmp/nodes"

@@ -13,14 +13,24 @@ come from `kubectl kustomize` (kustomize v5.5.0).  An optional
 `expected.stderr` lists lines that must each appear in stderr (as
 substrings), for cases whose messages matter.
 
+A case may also hold `env`: NAME=VALUE lines added to the environment
+of the build (`$CASE_DIR` is the case's absolute directory, other `$VAR`s
+expand from the environment), e.g. PATH for a fake container runtime or
+XDG_CONFIG_HOME for exec plugins.  `$CASE_DIR` in expected.yaml stands
+for the same directory.
+
 Prints one line per failure and, last, `N passed, M failed`.
 """
 import argparse
+import atexit
 import concurrent.futures
 import os
+import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 
 
 def find_cases(dirs):
@@ -38,11 +48,56 @@ def find_cases(dirs):
     return out
 
 
+_PY_DIR = None
+
+
+def _python_dir():
+    """A directory whose python3 is this interpreter: the test functions
+    start with `#!/usr/bin/env python3`, and a version manager's shim in
+    PATH would cost most of a second per call."""
+    global _PY_DIR
+    if _PY_DIR is None:
+        _PY_DIR = tempfile.mkdtemp(prefix='kbuild-py-')
+        os.symlink(os.path.realpath(sys.executable), os.path.join(_PY_DIR, 'python3'))
+        atexit.register(shutil.rmtree, _PY_DIR, True)
+    return _PY_DIR
+
+
+def case_env(case):
+    """The environment of a case's build: ours plus its `env` file."""
+    env = dict(os.environ)
+    path = os.path.join(case, 'env')
+    if not os.path.exists(path):
+        return env
+    abs_case = os.path.realpath(case)
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith('#'):
+                continue
+            name, _, value = line.partition('=')
+            value = value.replace('$CASE_DIR', abs_case)
+            value = re.sub(r'\$(\w+)', lambda m: env.get(m.group(1), ''), value)
+            env[name] = value
+    env['PATH'] = _python_dir() + os.pathsep + env.get('PATH', '')
+    return env
+
+
+def expected_output(case):
+    """expected.yaml with $CASE_DIR replaced, or None."""
+    exp_yaml = os.path.join(case, 'expected.yaml')
+    if not os.path.exists(exp_yaml):
+        return None
+    with open(exp_yaml, 'rb') as f:
+        return f.read().replace(b'$CASE_DIR', os.path.realpath(case).encode())
+
+
 def run_case(kbuild, case):
     with open(os.path.join(case, 'args')) as f:
         args = shlex.split(f.read().strip())
     try:
-        p = subprocess.run([kbuild] + args, cwd=case, capture_output=True, timeout=60)
+        p = subprocess.run([kbuild] + args, cwd=case, capture_output=True, timeout=60,
+                           env=case_env(case))
     except subprocess.TimeoutExpired:
         return 'timed out'
     exp_stderr = os.path.join(case, 'expected.stderr')
@@ -52,10 +107,8 @@ def run_case(kbuild, case):
             for line in f.read().splitlines():
                 if line.strip() and line not in got:
                     return 'stderr lacks %r; it was:\n%s' % (line, got[:2000])
-    exp_yaml = os.path.join(case, 'expected.yaml')
-    if os.path.exists(exp_yaml):
-        with open(exp_yaml, 'rb') as f:
-            want = f.read()
+    want = expected_output(case)
+    if want is not None:
         if p.returncode != 0:
             return 'exit %d, expected success: %s' % (
                 p.returncode, p.stderr.decode('utf-8', 'replace')[:300])

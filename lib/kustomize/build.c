@@ -21,6 +21,7 @@
 #include "write.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ static const size_t options_size[] = {
 	0,
 	offsetof(kb_options, fs),                 /* 1 */
 	offsetof(kb_options, fs) + sizeof(void *), /* 2: fs */
+	sizeof(kb_options),                        /* 3: enable_exec, fn_* */
 };
 _Static_assert(sizeof(options_size) / sizeof(*options_size) == KB_OPTIONS_VERSION + 1,
 	       "a new kb_options version needs its size in options_size[]");
@@ -57,12 +59,16 @@ int kb_options_init_version(kb_options *opts, int version)
 	return 0;
 }
 
+/* A full-size copy of a caller's options: the fields its version has,
+ * the defaults for the rest (a newer caller's unknown fields are left
+ * out). */
 void kb_options_copy(kb_options *dst, const kb_options *src)
 {
 	kb_options_init(dst);
-	if (!src || src->version < 1)
+	if (!src)
 		return;
-	int v = src->version > KB_OPTIONS_VERSION ? KB_OPTIONS_VERSION : src->version;
+	int v = src->version < 1 ? 1 : src->version > KB_OPTIONS_VERSION ? KB_OPTIONS_VERSION
+									   : src->version;
 	memcpy(dst, src, options_size[v]);
 	dst->version = KB_OPTIONS_VERSION;
 }
@@ -126,8 +132,9 @@ static kb_error *add_managed_by(kb_resmap *m)
 	return e;
 }
 
-/* Build annotations kustomize never prints (api/internal/utils), and
- * the origin / transformations ones unless buildMetadata asks for them. */
+/* Build annotations kustomize never prints (resource.BuildAnnotations;
+ * other internal.config.kubernetes.io/ keys are printed), and the origin /
+ * transformations ones unless buildMetadata asks for them. */
 static void strip_build_annotations(kb_node *doc, const build_meta *bm)
 {
 	const char *const keys[] = {
@@ -141,8 +148,7 @@ static void strip_build_annotations(kb_node *doc, const build_meta *bm)
 	bool removed = false;
 	for (size_t i = 0; i < ann->n;) {
 		const char *k = ann->pairs[i].key;
-		bool drop = kb_str_has_prefix(k, "internal.config.kubernetes.io/") ||
-			    kb_str_has_prefix(k, "kustomize.config.k8s.io/");
+		bool drop = kb_is_build_annotation(k);
 		for (size_t j = 0; j < sizeof(keys) / sizeof(*keys); j++)
 			drop = drop || (keys[j] && strcmp(k, keys[j]) == 0);
 		if (drop) {
@@ -234,6 +240,11 @@ kb_error *kb_build_hooked(const kb_options *opts, const kb_build_hooks *hooks, k
 				    "cannot build: not a directory (give the directory that holds "
 				    "kustomization.yaml)");
 	}
+	/* The stages read a full-size copy: fields beyond the caller's
+	 * version are not in its struct and read as unset. */
+	kb_options full;
+	kb_options_copy(&full, opts);
+	opts = &full;
 	kb_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.opts = opts;

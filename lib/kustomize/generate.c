@@ -522,7 +522,12 @@ static void add_data(kb_node *doc, bool secret, kvlist *l)
 
 static int parse_behavior(const genctx *c, const char *b)
 {
-	if (kb_str_empty(b) || kb_streq(b, "create"))
+	/* types.NewGenerationBehavior: only "create" is create; nothing (or
+	 * anything unknown) is "unspecified", which acts as create but is
+	 * what external plugins see in the generatorBehavior annotation */
+	if (kb_str_empty(b))
+		return KB_BEHAVIOR_UNSET;
+	if (kb_streq(b, "create"))
 		return KB_GEN_CREATE;
 	if (kb_streq(b, "merge"))
 		return KB_GEN_MERGE;
@@ -533,7 +538,7 @@ static int parse_behavior(const genctx *c, const char *b)
 		"%s '%s': unknown behavior '%s' (expected create, merge or replace); "
 		"kustomize treats it as create",
 		c->field, c->name, b);
-	return KB_GEN_CREATE;
+	return KB_BEHAVIOR_UNSET;
 }
 
 kb_error *kb_generate(const kb_node *entry, const kb_node *global_opts, bool secret,

@@ -15,6 +15,7 @@
  * field (kustomize hands every plugin that kustomization's loader).
  */
 #include "plugin.h"
+#include "extplugin.h"
 #include "origin.h"
 #include "generate.h"
 #include "hash.h"
@@ -985,28 +986,37 @@ static kb_error *run_validator(kb_ctx *ctx, kb_acc *acc, const kb_resource *cfg,
 
 /* ---- driver ---- */
 
-/* Finds the builtin's role, or reports why the config cannot be loaded
- * (loader.loadAndConfigurePlugin / makeBuiltinPlugin). */
-static kb_error *check_plugin(kb_ctx *ctx, const kb_resource *cfg, plugin_role want)
+static bool is_builtin_config(const kb_resource *cfg)
 {
-	const char *kind = kb_res_kind(cfg);
 	char *group, *version;
 	kb_split_apiversion(kb_res_apiversion(cfg), &group, &version);
 	bool builtin = *group == '\0' && strcmp(version, "builtin") == 0;
-	kb_error *e = NULL;
-	if (!builtin) {
+	free(group);
+	free(version);
+	return builtin;
+}
+
+/* Finds the builtin's role, or loads the external plugin into *ext, or
+ * reports why the config cannot be loaded (loader.loadAndConfigurePlugin
+ * / makeBuiltinPlugin). */
+static kb_error *check_plugin(kb_ctx *ctx, const kb_resource *cfg, plugin_role want,
+			      const kb_loader *ld, kb_ext_plugin **ext)
+{
+	const char *kind = kb_res_kind(cfg);
+	*ext = NULL;
+	if (!is_builtin_config(cfg)) {
 		if (!ctx->opts->enable_alpha_plugins)
-			e = kb_error_new(cfg->file, cfg->doc->line, cfg->doc->col,
-					 "external plugins disabled; unable to load external plugin "
-					 "'%s'",
-					 kind);
-		else
-			e = kb_error_new(cfg->file, cfg->doc->line, cfg->doc->col,
-					 "external plugin '%s' (apiVersion %s): exec, container and Go "
-					 "plugins are not implemented yet",
-					 kind, kb_res_apiversion(cfg));
-		goto out;
+			return kb_error_new(cfg->file, cfg->doc->line, cfg->doc->col,
+					    "external plugins disabled; unable to load external plugin "
+					    "'%s' (%s '%s' is not a builtin; add --enable-alpha-plugins "
+					    "to run it, and --enable-exec as well for an exec KRM "
+					    "function)",
+					    kind, kind, kb_res_name(cfg));
+		return kb_ext_load(ctx, cfg, ld, ext);
 	}
+	char *group, *version;
+	kb_split_apiversion(kb_res_apiversion(cfg), &group, &version);
+	kb_error *e = NULL;
 	size_t i;
 	for (i = 0; i < sizeof(builtin_plugins) / sizeof(*builtin_plugins); i++)
 		if (strcmp(builtin_plugins[i].kind, kind) == 0)
@@ -1022,7 +1032,6 @@ static kb_error *check_plugin(kb_ctx *ctx, const kb_resource *cfg, plugin_role w
 				 want == ROLE_GENERATOR ? "generator" : "transformer");
 		free(id);
 	}
-out:
 	free(group);
 	free(version);
 	return e;
@@ -1042,14 +1051,31 @@ kb_error *kb_plugins_run(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, const kb_lo
 	kb_resmap cfgs;
 	kb_resmap_init(&cfgs);
 	kb_error *e = collect_configs(ctx, &cfgs, k, ld, list);
+	/* builtin configs are decoded with Go's case-insensitive field
+	 * names; an external plugin gets its config as written */
 	for (size_t i = 0; !e && i < cfgs.n; i++)
-		canon_config(cfgs.v[i]->doc);
+		if (is_builtin_config(cfgs.v[i]))
+			canon_config(cfgs.v[i]->doc);
 	/* kustomize loads every plugin before running any. */
-	for (size_t i = 0; !e && i < cfgs.n; i++)
-		e = check_plugin(ctx, cfgs.v[i], role);
+	kb_ext_plugin **ext = kb_xcalloc(cfgs.n ? cfgs.n : 1, sizeof(*ext));
+	for (size_t i = 0; !e && i < cfgs.n; i++) {
+		e = check_plugin(ctx, cfgs.v[i], role, ld, &ext[i]);
+		if (e)
+			e = kb_error_note(e, cfgs.v[i]->file, cfgs.v[i]->doc->line,
+					  cfgs.v[i]->doc->col, "failed to load %s plugin %s '%s'",
+					  gen ? "generator" : val ? "validator" : "transformer",
+					  kb_res_kind(cfgs.v[i]), kb_res_name(cfgs.v[i]));
+	}
 	for (size_t i = 0; !e && i < cfgs.n; i++) {
 		const kb_resource *cfg = cfgs.v[i];
-		if (gen)
+		if (ext[i] && gen)
+			e = kb_ext_generate(ctx, ext[i], acc);
+		else if (ext[i] && val)
+			e = kb_ext_validate(ctx, ext[i], &acc->rm);
+		else if (ext[i]) {
+			if (!(e = kb_ext_transform(ctx, ext[i], &acc->rm)))
+				kb_origin_note_plugin(&acc->rm, cfg);
+		} else if (gen)
 			e = run_generator(ctx, acc, cfg, ld);
 		else if (val)
 			e = run_validator(ctx, acc, cfg, ld);
@@ -1057,9 +1083,13 @@ kb_error *kb_plugins_run(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, const kb_lo
 			kb_origin_note_plugin(&acc->rm, cfg);
 		if (e)
 			e = kb_error_note(e, cfg->file, cfg->doc->line, cfg->doc->col,
-					  "in %s plugin %s '%s'", gen ? "generator" : "transformer",
+					  "in %s plugin %s '%s'",
+					  gen ? "generator" : val ? "validator" : "transformer",
 					  kb_res_kind(cfg), kb_res_name(cfg));
 	}
+	for (size_t i = 0; i < cfgs.n; i++)
+		kb_ext_free(ext[i]);
+	free(ext);
 	kb_resmap_free(&cfgs);
 	if (e)
 		e = kb_error_note(e, k->display, fp ? fp->line : 0, fp ? fp->col : 0, "in '%s'",

@@ -3,6 +3,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *const build_annotations[] = {
+	"internal.config.kubernetes.io/previousKinds",
+	"internal.config.kubernetes.io/previousNames",
+	"internal.config.kubernetes.io/prefixes",
+	"internal.config.kubernetes.io/suffixes",
+	"internal.config.kubernetes.io/previousNamespaces",
+	"internal.config.kubernetes.io/allowNameChange",
+	"internal.config.kubernetes.io/allowKindChange",
+	"internal.config.kubernetes.io/refBy",
+	"internal.config.kubernetes.io/generatorBehavior",
+	"internal.config.kubernetes.io/needsHashSuffix",
+	"internal.config.kubernetes.io/path",
+	"internal.config.kubernetes.io/index",
+	"internal.config.kubernetes.io/seqindent",
+	"internal.config.kubernetes.io/id",
+	"internal.config.kubernetes.io/annotations-migration-resource-id",
+	"config.kubernetes.io/path",
+	"config.kubernetes.io/index",
+	"config.k8s.io/id",
+};
+
+bool kb_is_build_annotation(const char *key)
+{
+	for (size_t i = 0; i < sizeof(build_annotations) / sizeof(*build_annotations); i++)
+		if (strcmp(key, build_annotations[i]) == 0)
+			return true;
+	return false;
+}
+
 void kb_split_apiversion(const char *av, char **group, char **version)
 {
 	if (!av)

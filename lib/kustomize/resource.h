@@ -46,6 +46,9 @@ typedef struct kb_resource {
 	kb_strv prev_kinds;
 	int behavior;     /* generated objects: KB_BEHAVIOR_* */
 	bool needs_hash;
+	/* made by a ConfigMap/Secret generator or a generator plugin:
+	 * kustomize's generatorBehavior build annotation, which external
+	 * plugins see */
 	bool generated;
 	/* kustomize refuses references to objects renamed in a sibling
 	 * base; kept for name references (kustomize's refBy). */
@@ -56,6 +59,10 @@ typedef struct kb_resmap {
 	kb_resource **v;
 	size_t n, cap;
 } kb_resmap;
+
+/* kustomize's BuildAnnotations (api/resource/resource.go): its own
+ * bookkeeping, removed from every object before it is printed. */
+bool kb_is_build_annotation(const char *key);
 
 /* kyaml's reader drops a null or empty metadata.annotations from every
  * object it reads (resources and patches alike). */

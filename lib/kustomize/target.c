@@ -299,8 +299,11 @@ static kb_error *load_crds(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, const kb_
 	return e;
 }
 
+/* kv: made by configMapGenerator/secretGenerator, which give an object
+ * kustomize's generatorBehavior build annotation (helm output has none);
+ * external plugins see it as r->generated. */
 static kb_error *absorb_generated(kb_ctx *ctx, kb_acc *acc, kb_gen_result *g,
-				  const kb_kust *k, const kb_node *entry)
+				  const kb_kust *k, const kb_node *entry, bool kv)
 {
 	if (ctx->origin) {
 		/* set before a merge, which keeps the existing object's origin */
@@ -314,7 +317,7 @@ static kb_error *absorb_generated(kb_ctx *ctx, kb_acc *acc, kb_gen_result *g,
 	}
 	kb_resource *r = kb_resource_new(g->doc, k->display);
 	g->doc = NULL;
-	r->generated = true;
+	r->generated = kv;
 	r->needs_hash = g->needs_hash;
 	r->behavior = g->behavior;
 	return kb_acc_absorb(ctx, acc, r, k->display, entry->line, entry->col);
@@ -333,7 +336,7 @@ static kb_error *run_generators(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, cons
 			memset(&g, 0, sizeof(g));
 			kb_error *e = kb_generate(list->items[i], opts, s == 1, ld, &ctx->warnings, &g);
 			if (!e)
-				e = absorb_generated(ctx, acc, &g, k, list->items[i]);
+				e = absorb_generated(ctx, acc, &g, k, list->items[i], true);
 			kb_node_free(g.doc);
 			if (e)
 				return kb_error_note(e, k->display, list->items[i]->line,
@@ -359,7 +362,7 @@ static kb_error *run_helm_charts(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, con
 		for (size_t j = 0; !e && j < out.n; j++) {
 			kb_gen_result g = { out.v[j]->doc, KB_BEHAVIOR_UNSET, false };
 			out.v[j]->doc = NULL;
-			e = absorb_generated(ctx, acc, &g, k, c);
+			e = absorb_generated(ctx, acc, &g, k, c, false);
 			kb_node_free(g.doc);
 		}
 		kb_resmap_free(&out);

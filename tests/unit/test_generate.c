@@ -120,7 +120,8 @@ static void test_configmap_full(void)
 	STR_EQ(data(&r, "binaryData", "k2"), "//4AYmlu");
 	OK(!kb_node_get(r.doc, "data", "k2", NULL));
 	OK(kb_node_get(r.doc, "data", "FOO", NULL)->kind == KB_STR);
-	OK(r.behavior == KB_GEN_CREATE);
+	/* no behavior is kustomize's "unspecified" (acts as create) */
+	OK(r.behavior == KB_BEHAVIOR_UNSET);
 	OK(r.needs_hash);
 	OK(!kb_map_get(r.doc, "immutable"));
 	hash_is(r.doc, "6c29h88d7b");
@@ -232,7 +233,7 @@ static void test_options(void)
 	kb_map_set(e, "behavior", kb_node_new_str("bogus"));
 	kb_map_set(e, "literals", SEQ("a=1"));
 	err = run(e, NULL, false, &w, &r);
-	OK(!err && r.behavior == KB_GEN_CREATE && r.needs_hash);
+	OK(!err && r.behavior == KB_BEHAVIOR_UNSET && r.needs_hash);
 	free(err);
 	OK(warned(&w, "bogus"));
 	if (r.doc)
