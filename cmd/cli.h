@@ -95,5 +95,12 @@ int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_buil
 void cli_build_env(kb_options *opts);
 
 int cmd_build(int argc, char **argv);
+int cmd_edit(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+
+/* The end of an edit command (edit.c): prints the session's messages on
+ * stderr, then its new file (dry_run) or diff (diff) on stdout, or
+ * writes the changed files.  Returns the exit status. */
+int cli_edit_finish(kb_edit *e, bool dry_run, bool diff);
 
 #endif

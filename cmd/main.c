@@ -18,6 +18,9 @@ extern const char cmd_build_usage[];
 
 const cli_command cli_commands[] = {
 	{ "build", cmd_build, "build a kustomization (the default command)", NULL },
+	{ "create", cmd_create, "create a kustomization file (kustomize create)", NULL },
+	{ "init", cmd_create, "the same as create", NULL },
+	{ "edit", cmd_edit, "change a kustomization file, keeping comments and layout", NULL },
 	{ "help", cmd_help, "show help for kbuild or one of its commands", NULL },
 	{ "version", cmd_version, "print the version", NULL },
 	{ NULL, NULL, NULL, NULL },
