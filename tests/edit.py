@@ -12,6 +12,7 @@ kustomize/*.yaml
         name:   the Go test it comes from (and which subcase)
         files:  {path: content} of the tree (a path ending in / is a dir)
         run:    the kbuild argument list, or a list of them (run in turn)
+        exact:  true when `expect` must match byte for byte (create)
         expect: the kustomization file kustomize's edit leaves; compared
                 as data: both are read as kustomize reads a
                 kustomization (FixKustomization: apiVersion/kind
@@ -170,6 +171,53 @@ class Runner:
         self.failed = []
         self.passed = 0
         self.builds = 0
+        # differential builds, run together at the end (kubectl is slow
+        # to start): (name, edited tree, tree as kustomize would have it)
+        self.batch = tempfile.mkdtemp(prefix='kb-edit-builds-') if kubectl else None
+        self.pairs = []
+
+    def add_build(self, name, edited, ref_writer):
+        """Keeps copies of the edited tree and of the reference tree that
+        ref_writer(root) makes from a copy of it."""
+        n = len(self.pairs)
+        a = os.path.join(self.batch, 'trees', 'a%d' % n)
+        b = os.path.join(self.batch, 'trees', 'b%d' % n)
+        shutil.copytree(edited, a, symlinks=True)
+        shutil.copytree(edited, b, symlinks=True)
+        ref_writer(b)
+        self.pairs.append((name, a, b))
+
+    def run_builds(self):
+        """One kubectl kustomize per side over all trees (each wrapped in
+        an overlay with its own namePrefix so that names do not clash);
+        trees are built one by one only when the two sides differ."""
+        if not self.pairs:
+            return
+        for side in ('a', 'b'):
+            top = os.path.join(self.batch, side)
+            os.makedirs(top)
+            res = []
+            for n, (_, a, b) in enumerate(self.pairs):
+                w = os.path.join(top, 'w%d' % n)
+                os.makedirs(w)
+                with open(os.path.join(w, 'kustomization.yaml'), 'w') as f:
+                    f.write('namePrefix: c%d-\nresources:\n- ../../trees/%s%d\n' % (n, side, n))
+                res.append('w%d' % n)
+            with open(os.path.join(top, 'kustomization.yaml'), 'w') as f:
+                f.write('resources:\n' + ''.join('- %s\n' % r for r in res))
+        rc1, out1, _ = self.kubectl_build(os.path.join(self.batch, 'a'))
+        rc2, out2, _ = self.kubectl_build(os.path.join(self.batch, 'b'))
+        self.builds += len(self.pairs)
+        if rc1 == 0 and rc2 == 0 and out1 == out2:
+            print('kubectl kustomize: %d trees, %d bytes each side, equal' % (len(self.pairs), len(out1)))
+            return
+        for name, a, b in self.pairs:
+            rc1, out1, e1 = self.kubectl_build(a)
+            rc2, out2, e2 = self.kubectl_build(b)
+            if rc1 != rc2 or out1 != out2:
+                self.passed -= 1
+                self.fail(name, 'kubectl kustomize builds differ (%d/%d): %s | %s' % (
+                    rc1, rc2, e1[:300], e2[:300]))
 
     def fail(self, name, msg):
         self.failed.append('FAIL %s: %s' % (name, msg))
@@ -225,6 +273,8 @@ class Runner:
                 except yaml.YAMLError as e:
                     return self.fail(name, 'result does not parse: %s' % e)
                 want = kust_norm(load(case['expect']))
+                if case.get('exact') and got_text != case['expect']:
+                    return self.fail(name, 'not byte for byte:\n%s' % got_text)
                 if got != want:
                     return self.fail(name, 'data differs:\n  got  %s\n  want %s\n--- file:\n%s' % (
                         got, want, got_text))
@@ -233,22 +283,13 @@ class Runner:
                     if f.read() != content.encode():
                         return self.fail(name, '%s differs' % path)
             if case.get('build') and self.kubectl and 'expect' in case:
-                ref = os.path.join(tmp, '..', os.path.basename(tmp) + '-ref')
-                shutil.copytree(tmp, ref, dirs_exist_ok=True)
-                try:
-                    with open(kfile(ref), 'w') as f:
+                def ref(root, case=case):
+                    with open(kfile(root), 'w') as f:
                         f.write(case['expect'])
                     for path, content in (case.get('files_expect') or {}).items():
-                        with open(os.path.join(ref, path), 'w') as f:
+                        with open(os.path.join(root, path), 'w') as f:
                             f.write(content)
-                    rc1, out1, e1 = self.kubectl_build(tmp)
-                    rc2, out2, e2 = self.kubectl_build(ref)
-                    self.builds += 1
-                    if rc1 != rc2 or out1 != out2:
-                        return self.fail(name, 'kubectl kustomize builds differ (%d/%d): %s %s' % (
-                            rc1, rc2, e1[:200], e2[:200]))
-                finally:
-                    shutil.rmtree(ref, ignore_errors=True)
+                self.add_build(name, tmp, ref)
             self.passed += 1
 
     def kustomize_cases(self, d, only):
@@ -323,14 +364,10 @@ class Runner:
             else:
                 return self.fail(name, 'no golden/%s (run with --update and review)' % os.path.basename(gold))
             if self.kubectl and ed.get('build', True):
-                rc1, out1, e1 = self.kubectl_build(tmp)
-                with open(kf, 'w') as f:
-                    f.write(yaml.safe_dump(want, sort_keys=False))
-                rc2, out2, e2 = self.kubectl_build(tmp)
-                self.builds += 1
-                if rc1 != rc2 or out1 != out2:
-                    return self.fail(name, 'kubectl kustomize builds differ (%d/%d): %s | %s' % (
-                        rc1, rc2, e1[:300], e2[:300]))
+                def ref(root, want=want):
+                    with open(os.path.join(root, 'kustomization.yaml'), 'w') as f:
+                        f.write(yaml.safe_dump(want, sort_keys=False))
+                self.add_build(name, tmp, ref)
             self.passed += 1
 
 
@@ -372,10 +409,17 @@ def check_minimal(a, b, ed):
                 return 'the edit wrote a line it should not: %r' % line
     want = [comment_of(l) for k, l in enumerate(al)
             if comment_of(l) and not (k in gone and any(r.search(l) for r in drops))]
-    got = iter([c for c in map(comment_of, bl) if c])
-    for c in want:
-        if not any(c == g for g in got):
-            return 'comment lost or moved out of order: %r' % c
+    gotl = [c for c in map(comment_of, bl) if c]
+    if ed.get('comment_order', True):
+        got = iter(gotl)
+        for c in want:
+            if not any(c == g for g in got):
+                return 'comment lost or moved out of order: %r' % c
+    else:
+        for c in want:
+            if c not in gotl:
+                return 'comment lost: %r' % c
+            gotl.remove(c)
     if a.endswith('\n') != b.endswith('\n'):
         return 'the final line break changed'
     if '\r\n' in a and b.count('\n') != b.count('\r\n'):
@@ -680,7 +724,10 @@ def main():
     r = Runner(os.path.abspath(a.kbuild), a.kubectl)
     r.kustomize_cases(os.path.join(a.dir, 'kustomize'), a.only)
     r.corpus(os.path.join(a.dir, 'corpus'), a.only, a.update)
-    if not a.kubectl:
+    if a.kubectl:
+        r.run_builds()
+        shutil.rmtree(r.batch, ignore_errors=True)
+    else:
         cli_checks(r, a.only)
     for f in r.failed:
         print(f)

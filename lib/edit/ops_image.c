@@ -15,11 +15,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Puts the pairs of m in the order of template t's keys (those t has
- * first, in t's order; the rest after, as they are). */
+/* Orders the pairs of a new entry m like its neighbour t: m's keys stay
+ * in their (canonical) order unless t writes two of them the other way
+ * round; then the keys t has come first, in t's order. */
 static void order_like(ed_node *m, const ed_node *t)
 {
 	if (!t || t->kind != ED_MAP || m->n < 2)
+		return;
+	long last = -1;
+	bool consistent = true;
+	for (size_t j = 0; j < m->n && consistent; j++) {
+		ed_pair *q = ed_map_pair_ci(t, m->pairs[j].key->str);
+		if (!q)
+			continue;
+		long at = (long)ed_map_index(t, q);
+		if (at < last)
+			consistent = false;
+		last = at;
+	}
+	if (consistent)
 		return;
 	ed_pair *tmp = kb_xmalloc(m->n * sizeof(*tmp));
 	bool *used = kb_xcalloc(m->n, sizeof(bool));

@@ -433,13 +433,18 @@ static bool render_moved(rc *c, kb_buf *b, const ed_node *n, slot s, size_t col)
 	return true;
 }
 
+/* A neighbour's quotes are a style to follow only where its value did
+ * not need them. */
+static bool chosen_quotes(const ed_node *v)
+{
+	return v && v->kind == ED_SCALAR && v->type == KB_STR &&
+	       (v->style == ED_SQUOTED || v->style == ED_DQUOTED) && ed_plain_ok(v->str, v->len, false);
+}
+
 static ed_style tmpl_style(const ed_node *t, const char *key)
 {
 	const ed_node *v = t && t->kind == ED_MAP ? ed_map_get(t, key) : NULL;
-	if (v && v->kind == ED_SCALAR && v->type == KB_STR &&
-	    (v->style == ED_SQUOTED || v->style == ED_DQUOTED))
-		return v->style;
-	return ED_AUTO;
+	return chosen_quotes(v) ? v->style : ED_AUTO;
 }
 
 static const ed_node *tmpl_child(const ed_node *t, const char *key)
@@ -448,36 +453,32 @@ static const ed_node *tmpl_child(const ed_node *t, const char *key)
 	return v && v->kind != ED_SCALAR ? v : NULL;
 }
 
-/* The quoting of a sequence's string items: that of its last quoted one. */
-static ed_style seq_style(const ed_node *t)
+/* The quoting of a sequence's string items, or of a map's string values:
+ * a style when every one of them is quoted that way by choice. */
+static ed_style common_style(const ed_node *t)
 {
-	if (!t || t->kind != ED_SEQ)
-		return ED_AUTO;
-	for (size_t i = t->n; i-- > 0;) {
-		const ed_node *v = t->items[i];
-		if (v->kind == ED_SCALAR && v->type == KB_STR) {
-			if (v->style == ED_SQUOTED || v->style == ED_DQUOTED)
-				return v->style;
+	ed_style st = ED_AUTO;
+	size_t n = 0;
+	for (size_t i = 0; t && i < t->n; i++) {
+		const ed_node *v = t->kind == ED_SEQ ? t->items[i] : t->pairs[i].val;
+		if (v->kind != ED_SCALAR || v->type != KB_STR)
+			continue;
+		if (!chosen_quotes(v) || (n && v->style != st))
 			return ED_AUTO;
-		}
+		st = v->style;
+		n++;
 	}
-	return ED_AUTO;
+	return st;
 }
 
-/* The quoting of a map's string values, when its last one is quoted. */
+static ed_style seq_style(const ed_node *t)
+{
+	return t && t->kind == ED_SEQ ? common_style(t) : ED_AUTO;
+}
+
 static ed_style map_value_style(const ed_node *t)
 {
-	if (!t || t->kind != ED_MAP)
-		return ED_AUTO;
-	for (size_t i = t->n; i-- > 0;) {
-		const ed_node *v = t->pairs[i].val;
-		if (v->kind == ED_SCALAR && v->type == KB_STR) {
-			if (v->style == ED_SQUOTED || v->style == ED_DQUOTED)
-				return v->style;
-			return ED_AUTO;
-		}
-	}
-	return ED_AUTO;
+	return t && t->kind == ED_MAP ? common_style(t) : ED_AUTO;
 }
 
 static ed_style map_key_style(const ed_node *t)
@@ -1034,15 +1035,36 @@ static void entry_span(rc *c, const ed_node *e)
 	}
 	size_t first = entry_first(e);
 	size_t last = entry_last(e);
+	if (map && ed_first_on_line(d, first) && e->kind != ED_SCALAR && !e->flow && e->n &&
+	    !e->alias && ed_line_of(d, e->start) > ed_line_of(d, first)) {
+		/* a pair whose block value goes: its key line and its entries;
+		 * the comment lines between them (about entries removed before,
+		 * or the list) stay, as they do when entries are removed */
+		size_t s = ed_line_start(d, first);
+		size_t hf, ht;
+		if (has_ptr(c->heads, c->nheads, e) && head_range(d, e, &hf, &ht))
+			s = hf;
+		add_splice(c, s, ed_next_line(d, first), "", 0);
+		for (size_t k = 0; k < e->n; k++) {
+			const ed_node *ch = e->kind == ED_SEQ ? e->items[k] : e->pairs[k].val;
+			size_t cf = entry_first(ch);
+			if (!ed_first_on_line(d, cf)) {
+				fail(c, cf, "cannot remove this entry: it shares its line with another");
+				return;
+			}
+			size_t cs = ed_line_start(d, cf);
+			if (has_ptr(c->heads, c->nheads, ch) && head_range(d, ch, &hf, &ht))
+				cs = hf;
+			add_splice(c, cs, ed_next_line(d, entry_last(ch)), "", 0);
+		}
+		return;
+	}
 	if (ed_first_on_line(d, first)) {
 		size_t s = ed_line_start(d, first);
 		size_t hf, ht;
 		if (has_ptr(c->heads, c->nheads, e) && head_range(d, e, &hf, &ht))
 			s = hf;
-		size_t t = ed_next_line(d, last);
-		if (t == d->len && !d->final_eol && s > 0)
-			s -= eol_before(d, s);
-		add_splice(c, s, t, "", 0);
+		add_splice(c, s, ed_next_line(d, last), "", 0);
 		return;
 	}
 	if (i + 1 < p->n) {
@@ -1103,9 +1125,12 @@ kb_error *ed_reconcile(const ed_doc *d, const ed_node *model, char **out, size_t
 		/* merge deletions that overlap; anything else must not overlap */
 		size_t w = 0;
 		for (size_t i = 0; i < c.nsp && !err; i++) {
-			if (w && c.sp[i].start < c.sp[w - 1].end) {
+			bool dels = w && !*c.sp[w - 1].text && !*c.sp[i].text &&
+				    c.sp[w - 1].end > c.sp[w - 1].start && c.sp[i].end > c.sp[i].start;
+			if (w && (c.sp[i].start < c.sp[w - 1].end ||
+				  (dels && c.sp[i].start == c.sp[w - 1].end))) {
 				splice *p = &c.sp[w - 1];
-				if (!*p->text && !*c.sp[i].text) {
+				if (dels) {
 					if (c.sp[i].end > p->end)
 						p->end = c.sp[i].end;
 					free(c.sp[i].text);
@@ -1124,6 +1149,14 @@ kb_error *ed_reconcile(const ed_doc *d, const ed_node *model, char **out, size_t
 		}
 		if (!err)
 			c.nsp = w;
+		/* lines removed up to the end of a file without a final line
+		 * break: the line break before them goes instead */
+		if (!err && w && !d->final_eol) {
+			splice *l = &c.sp[w - 1];
+			if (!*l->text && l->end == d->len && l->start > 0 &&
+			    (w < 2 || c.sp[w - 2].end < l->start - eol_before(d, l->start)))
+				l->start -= eol_before(d, l->start);
+		}
 	}
 	if (!err) {
 		kb_buf b = KB_BUF_INIT;
