@@ -26,9 +26,11 @@ kustomize/*.yaml
         stderr: a substring of stderr of the last run
         exit:   the expected exit status of the last run (default 0, or
                 1/2 with `error`)
-        build:  true when the tree builds: with --kubectl, the edited
-                tree must build to the same bytes as the tree holding
-                `expect` (what kustomize's edit would have written)
+        build:  false to leave the case out of the differential build:
+                with --kubectl, every case whose tree (with the spec's
+                `build_files` added) builds must build to the same bytes
+                as the tree holding `expect` (what kustomize's edit would
+                have written)
 
 corpus/*.yaml
     kustomization files with comments in every position and odd layouts
@@ -49,7 +51,9 @@ cli.yaml
 Prints one line per failure and, last, `N passed, M failed`.
 """
 import argparse
+import concurrent.futures
 import copy
+import threading
 import difflib
 import os
 import re
@@ -77,14 +81,17 @@ FIELDS = [
 ]
 
 
-class Loader(yaml.SafeLoader):
+_Base = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)  # libyaml's parser when there
+
+
+class Loader(_Base):
     """YAML 1.1 as goyaml.v2 reads kustomization files, but timestamps
     stay strings (they are strings to kustomize's typed fields)."""
 
 
 Loader.yaml_implicit_resolvers = {
     k: [(t, r) for t, r in v if t != 'tag:yaml.org,2002:timestamp']
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for k, v in _Base.yaml_implicit_resolvers.items()
 }
 
 
@@ -175,17 +182,21 @@ class Runner:
         # to start): (name, edited tree, tree as kustomize would have it)
         self.batch = tempfile.mkdtemp(prefix='kb-edit-builds-') if kubectl else None
         self.pairs = []
+        self.lock = threading.Lock()
+        self.build_files = {}
 
     def add_build(self, name, edited, ref_writer):
         """Keeps copies of the edited tree and of the reference tree that
         ref_writer(root) makes from a copy of it."""
-        n = len(self.pairs)
+        with self.lock:
+            n = len(self.pairs)
+            self.pairs.append(None)
         a = os.path.join(self.batch, 'trees', 'a%d' % n)
         b = os.path.join(self.batch, 'trees', 'b%d' % n)
         shutil.copytree(edited, a, symlinks=True)
         shutil.copytree(edited, b, symlinks=True)
         ref_writer(b)
-        self.pairs.append((name, a, b))
+        self.pairs[n] = (name, a, b)
 
     def run_builds(self):
         """One kubectl kustomize per side over all trees (each wrapped in
@@ -220,7 +231,12 @@ class Runner:
                     rc1, rc2, e1[:300], e2[:300]))
 
     def fail(self, name, msg):
-        self.failed.append('FAIL %s: %s' % (name, msg))
+        with self.lock:
+            self.failed.append('FAIL %s: %s' % (name, msg))
+
+    def ok(self):
+        with self.lock:
+            self.passed += 1
 
     def run(self, cwd, args):
         return subprocess.run([self.kbuild] + [str(a) for a in args], cwd=cwd,
@@ -258,7 +274,7 @@ class Runner:
                     return self.fail(name, 'stderr does not start with "kbuild: "')
                 if snapshot(tmp) != before:
                     return self.fail(name, 'a failed command changed files')
-                self.passed += 1
+                self.ok()
                 return
             if p.returncode != case.get('exit', 0):
                 return self.fail(name, 'exit %d: %s' % (p.returncode, err[:400]))
@@ -282,26 +298,38 @@ class Runner:
                 with open(os.path.join(tmp, path), 'rb') as f:
                     if f.read() != content.encode():
                         return self.fail(name, '%s differs' % path)
-            if case.get('build') and self.kubectl and 'expect' in case:
+            if self.kubectl and 'expect' in case and case.get('build', True):
+                # every case whose tree builds (kbuild, which prints what
+                # kubectl prints, tells quickly): kubectl must build the
+                # edited tree as it builds the tree kustomize's edit writes
+                extra = self.build_files
+
                 def ref(root, case=case):
+                    write_tree(root, extra)
                     with open(kfile(root), 'w') as f:
                         f.write(case['expect'])
                     for path, content in (case.get('files_expect') or {}).items():
                         with open(os.path.join(root, path), 'w') as f:
                             f.write(content)
-                self.add_build(name, tmp, ref)
-            self.passed += 1
+                with tempfile.TemporaryDirectory(prefix='kb-ref-') as probe:
+                    shutil.copytree(tmp, probe, dirs_exist_ok=True, symlinks=True)
+                    ref(probe)
+                    buildable = subprocess.run([self.kbuild, probe], capture_output=True).returncode == 0
+                if buildable:
+                    write_tree(tmp, extra)
+                    self.add_build(name, tmp, ref)
+            self.ok()
 
     def kustomize_cases(self, d, only):
         for fn in sorted(os.listdir(d)):
             if not fn.endswith('.yaml'):
                 continue
             with open(os.path.join(d, fn)) as f:
-                spec = yaml.safe_load(f)
-            for case in spec['cases']:
-                if only and only not in fn + ': ' + case['name']:
-                    continue
-                self.kustomize_case(fn, case)
+                spec = yaml.load(f, Loader=_Base)
+            self.build_files = spec.get('build_files') or {}
+            cases = [c for c in spec['cases'] if not only or only in fn + ': ' + c['name']]
+            with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as ex:
+                list(ex.map(lambda c: self.kustomize_case(fn, c), cases))
 
     # ---- the corpus ----
 
@@ -312,14 +340,16 @@ class Runner:
             edits = yaml.safe_load(f)['edits']
         files = sorted(fn for fn in os.listdir(os.path.join(d, 'files')) if not fn.startswith('.'))
         tree = os.path.join(d, 'tree')
+        jobs = []
         for fn in files:
             with open(os.path.join(d, 'files', fn), 'rb') as f:
                 original = f.read()
             for ed in edits:
                 name = 'corpus %s / %s' % (fn, ed['name'])
-                if only and only not in name:
-                    continue
-                self.corpus_case(d, tree, fn, original, ed, name, update)
+                if not only or only in name:
+                    jobs.append((fn, original, ed, name))
+        with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as ex:
+            list(ex.map(lambda j: self.corpus_case(d, tree, j[0], j[1], j[2], j[3], update), jobs))
 
     def corpus_case(self, d, tree, fn, original, ed, name, update):
         with tempfile.TemporaryDirectory(prefix='kb-corpus-') as tmp:
@@ -340,7 +370,7 @@ class Runner:
                 with open(kf, 'rb') as f:
                     if f.read() != original:
                         return self.fail(name, 'a failed edit changed the file')
-                self.passed += 1
+                self.ok()
                 return
             if p.returncode != 0:
                 return self.fail(name, 'exit %d: %s' % (p.returncode, err[:400]))
@@ -368,7 +398,7 @@ class Runner:
                     with open(os.path.join(root, 'kustomization.yaml'), 'w') as f:
                         f.write(yaml.safe_dump(want, sort_keys=False))
                 self.add_build(name, tmp, ref)
-            self.passed += 1
+            self.ok()
 
 
 def comment_of(line):
@@ -729,7 +759,7 @@ def main():
         shutil.rmtree(r.batch, ignore_errors=True)
     else:
         cli_checks(r, a.only)
-    for f in r.failed:
+    for f in sorted(r.failed):
         print(f)
     extra = ' (%d kubectl build comparisons)' % r.builds if a.kubectl else ''
     print('%d passed, %d failed%s' % (r.passed, len(r.failed), extra))

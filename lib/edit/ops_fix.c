@@ -225,7 +225,7 @@ static kb_error *fix_common_labels(ed_tx *t, kb_strv *done)
 				continue;
 			for (size_t k = 0; k < pairs->n; k++)
 				if (ed_map_pair(cp->val, pairs->pairs[k].key->str))
-					return ed_err(t->e,
+					return ed_err_at(t, pairs->pairs[k].val,
 						      "label name '%s' exists in both commonLabels and "
 						      "labels",
 						      pairs->pairs[k].key->str);

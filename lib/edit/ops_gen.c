@@ -125,7 +125,6 @@ static kb_error *expand_files(ed_tx *t, const kb_edit_generator *g, kb_strv *out
 static kb_error *add_gen_fn(ed_tx *t, void *arg)
 {
 	const kb_edit_generator *g = arg;
-	const char *kind = g->secret ? "secret" : "configmap";
 	kb_strv files = { 0 };
 	kb_error *err = expand_files(t, g, &files);
 	if (err) {
@@ -183,7 +182,6 @@ static kb_error *add_gen_fn(ed_tx *t, void *arg)
 	err = check_generate(t, entry, g->secret);
 	return err ? wrap(err, g->secret ? "failed to create secret" : "failed to create configmap")
 		   : NULL;
-	(void)kind;
 }
 
 kb_error *kb_edit_add_generator(kb_edit *e, const kb_edit_generator *g)

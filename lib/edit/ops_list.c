@@ -147,7 +147,7 @@ static kb_error *add_base(ed_tx *t, const char *const *args, size_t n)
 			break;
 		}
 		if (op_list_has(res, p) || op_list_has(bases, p)) {
-			err = kb_error_new(NULL, 0, 0, "base %s already in kustomization file", p);
+			err = ed_err(t->e, "base %s already in kustomization file", p);
 			break;
 		}
 		ed_seq_push(res, ed_new_str(p));
@@ -318,9 +318,15 @@ static kb_error *bm_fn(ed_tx *t, void *p)
 	ed_node *cur = op_get(t->m, "buildMetadata");
 	if (a->verb == KB_EDIT_ADD) {
 		for (size_t i = 0; i < opts.n && !err; i++) {
-			if (op_list_has(op_get(t->m, "buildMetadata"), opts.v[i]))
-				err = ed_err(t->e, "buildMetadata option %s already in kustomization file",
-					     opts.v[i]);
+			ed_node *bl = op_get(t->m, "buildMetadata");
+			if (op_list_has(bl, opts.v[i])) {
+				const ed_node *at = NULL;
+				for (size_t k = 0; k < bl->n; k++)
+					if (ed_is_str(bl->items[k], opts.v[i]))
+						at = bl->items[k];
+				err = ed_err_at(t, at, "buildMetadata option %s already in kustomization file",
+						opts.v[i]);
+			}
 			else
 				ed_seq_push(op_list(t->m, "buildMetadata"), ed_new_str(opts.v[i]));
 		}
@@ -547,9 +553,10 @@ static kb_error *meta_add_set(ed_tx *t, meta_args *a)
 		}
 	}
 	for (size_t i = 0; !err && i < keys.n; i++) {
-		if (a->verb == KB_EDIT_ADD && !new_entry && !(a->flags & KB_EDIT_FORCE) &&
-		    ed_map_pair(target, keys.v[i])) {
-			err = ed_err(t->e, "%s %s already in kustomization file", word, keys.v[i]);
+		ed_pair *there = ed_map_pair(target, keys.v[i]);
+		if (a->verb == KB_EDIT_ADD && !new_entry && !(a->flags & KB_EDIT_FORCE) && there) {
+			err = ed_err_at(t, there->val, "%s %s already in kustomization file", word,
+					keys.v[i]);
 			kb_error_note(err, NULL, 0, 0, "use --force to overwrite it");
 			break;
 		}

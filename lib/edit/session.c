@@ -33,11 +33,8 @@ kb_error *ed_err(const kb_edit *e, const char *fmt, ...)
 
 kb_error *ed_err_at(const ed_tx *t, const ed_node *n, const char *fmt, ...)
 {
-	const ed_node *p = n;
-	while (p && !p->parsed)
-		p = p->orig ? p->orig : NULL;
-	if (n && !p && n->orig)
-		p = n->orig;
+	/* a model node stands for the parsed node it came from */
+	const ed_node *p = n && !n->parsed ? n->orig : n;
 	unsigned line = 0, col = 0;
 	if (p && p->parsed && p->start != ED_NOPOS && t->doc) {
 		size_t off = ed_node_lead(p);

@@ -1121,7 +1121,8 @@ kb_error *ed_reconcile(const ed_doc *d, const ed_node *model, char **out, size_t
 		entry_span(&c, c.dels[i]);
 	kb_error *err = c.err;
 	if (!err) {
-		qsort(c.sp, c.nsp, sizeof(*c.sp), splice_cmp);
+		if (c.nsp)
+			qsort(c.sp, c.nsp, sizeof(*c.sp), splice_cmp);
 		/* merge deletions that overlap; anything else must not overlap */
 		size_t w = 0;
 		for (size_t i = 0; i < c.nsp && !err; i++) {
