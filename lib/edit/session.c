@@ -432,20 +432,24 @@ static mode_t current_umask(void)
 	return m;
 }
 
-static kb_error *write_one(const ed_file *f)
+/* Writes f's text to a temporary file beside the file it replaces
+ * (through a symlink: beside what it points to), with that file's mode;
+ * *tmp and *target are the paths to rename (caller frees). */
+static kb_error *stage_one(const ed_file *f, char **tmp, char **target)
 {
-	/* through a symlink: replace what it points to */
-	char *target = realpath(f->path, NULL);
+	*tmp = NULL;
+	*target = realpath(f->path, NULL);
 	struct stat st;
-	bool exists = target && stat(target, &st) == 0;
-	if (!target)
-		target = kb_xstrdup(f->path);
-	char *tmp = kb_xasprintf("%s.kbuild-tmp-XXXXXX", target);
-	int fd = mkstemp(tmp);
-	kb_error *err = NULL;
+	bool exists = *target && stat(*target, &st) == 0;
+	if (!*target)
+		*target = kb_xstrdup(f->path);
+	char *t = kb_xasprintf("%s.kbuild-tmp-XXXXXX", *target);
+	int fd = mkstemp(t);
 	if (fd < 0) {
-		err = kb_error_new(f->display, 0, 0, "cannot write: %s", strerror(errno));
-		goto out;
+		kb_error *err = kb_error_new(f->display, 0, 0, "cannot write: %s", strerror(errno));
+		err->code = KB_ERR_IO;
+		free(t);
+		return err;
 	}
 	size_t off = 0;
 	int werr = 0;
@@ -468,32 +472,50 @@ static kb_error *write_one(const ed_file *f)
 		werr = errno;
 	if (close(fd) != 0 && !werr)
 		werr = errno;
-	if (!werr && rename(tmp, target) != 0)
-		werr = errno;
 	if (werr) {
-		unlink(tmp);
-		err = kb_error_new(f->display, 0, 0, "cannot write: %s", strerror(werr));
-	}
-out:
-	if (err)
+		unlink(t);
+		free(t);
+		kb_error *err = kb_error_new(f->display, 0, 0, "cannot write: %s", strerror(werr));
 		err->code = KB_ERR_IO;
-	free(tmp);
-	free(target);
-	return err;
+		return err;
+	}
+	*tmp = t;
+	return NULL;
 }
 
+/* Every changed file is first written in full to its temporary file;
+ * only when all of them are is each renamed into place, so a failure
+ * (a full disk, a read-only directory) leaves every file as it was. */
 kb_error *kb_edit_write(kb_edit *e)
 {
+	char **tmps = kb_xcalloc(e->nfiles, sizeof(char *));
+	char **targets = kb_xcalloc(e->nfiles, sizeof(char *));
+	kb_error *err = NULL;
+	for (size_t i = 0; i < e->nfiles && !err; i++)
+		if (file_changed(&e->files[i]))
+			err = stage_one(&e->files[i], &tmps[i], &targets[i]);
 	for (size_t i = 0; i < e->nfiles; i++) {
-		ed_file *f = &e->files[i];
-		if (!file_changed(f))
+		if (!tmps[i])
 			continue;
-		kb_error *err = write_one(f);
-		if (err)
-			return err;
+		if (!err && rename(tmps[i], targets[i]) != 0) {
+			err = kb_error_new(e->files[i].display, 0, 0, "cannot write: %s",
+					   strerror(errno));
+			err->code = KB_ERR_IO;
+		}
+		if (err) {
+			unlink(tmps[i]);
+			continue;
+		}
+		ed_file *f = &e->files[i];
 		free(f->orig);
 		f->orig = kb_xstrndup(f->text, f->len);
 		f->olen = f->len;
 	}
-	return NULL;
+	for (size_t i = 0; i < e->nfiles; i++) {
+		free(tmps[i]);
+		free(targets[i]);
+	}
+	free(tmps);
+	free(targets);
+	return err;
 }

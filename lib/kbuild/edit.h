@@ -239,7 +239,9 @@ KB_API bool kb_edit_changed(const kb_edit *e);
 KB_API char *kb_edit_diff(const kb_edit *e);
 /* Writes the changed files: each atomically (a temporary file in the
  * same directory renamed over it), through symlinks (the link stays a
- * link), keeping the file's permissions.  Nothing is written for an
+ * link), keeping the file's permissions (and owner, when run as root).
+ * All temporary files are written before any is renamed, so an error
+ * while writing leaves every file as it was.  Nothing is written for an
  * unchanged file. */
 KB_API kb_error *kb_edit_write(kb_edit *e);
 /* What kustomize logs while editing ("resource x already in

@@ -241,8 +241,13 @@ static void test_refusals(void)
 	/* an anchored node that changes would change its aliases too */
 	OK(strncmp(set_ns("namespace: &ns a\nnamePrefix: *ns\n", "b"), "ERR: ", 5) == 0 &&
 	   strstr(result, "anchor"));
-	OK(strncmp(set_image("x: &i\n  name: app\nimages:\n- *i\n", "app:v2"), "ERR: ", 5) == 0 ||
-	   1);
+	OK(strncmp(set_image("images:\n- &i\n  name: app\n  newTag: v1\nimageTags:\n- *i\n",
+			     "app:v2"),
+		   "ERR: ", 5) == 0 &&
+	   strstr(result, "anchor"));
+	/* an alias that has to change */
+	OK(strncmp(set_ns("namePrefix: &p a-\nnamespace: *p\n", "b"), "ERR: ", 5) == 0 &&
+	   strstr(result, "alias"));
 	/* what is not a kustomization is refused at open */
 	kb_edit_options o;
 	kb_edit_options_init(&o);
