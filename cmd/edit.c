@@ -675,8 +675,18 @@ static void verb_help(const char *verb)
 {
 	printf("Usage: kbuild edit %s KIND ARGS...\n\nKinds:\n", verb);
 	for (const sub *s = subs; s->verb; s++)
-		if (strcmp(s->verb, verb) == 0)
-			printf("  %-14s %s", s->kind, s->help);
+		if (strcmp(s->verb, verb) == 0) {
+			/* the first sentence, on one line */
+			printf("  %-14s ", s->kind);
+			for (const char *c = s->help; *c; c++) {
+				if (*c == '.' && (c[1] == ' ' || c[1] == '\n' || !c[1])) {
+					putchar('.');
+					break;
+				}
+				putchar(*c == '\n' ? ' ' : *c);
+			}
+			putchar('\n');
+		}
 	printf("\nRun 'kbuild edit %s KIND --help' for a kind's arguments.\n", verb);
 }
 
