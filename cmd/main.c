@@ -43,7 +43,6 @@ const cli_command cli_commands[] = {
 	{ "create", cmd_create, "create a kustomization file (kustomize create)", NULL },
 	{ "edit", cmd_edit, "change a kustomization file, keeping comments and layout", NULL },
 	{ "help", cmd_help, "show help for kbuild or one of its commands", cmd_help_usage },
-	{ "init", cmd_create, "the same as create", NULL },
 	{ "version", cmd_version, "print the version", cmd_version_usage },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -143,7 +142,8 @@ int main(int argc, char **argv)
 		return cmd_version(argc - 1, argv + 1);
 	if (strcmp(first, "__complete") == 0)
 		return cmd_complete(argc - 1, argv + 1);
-	const cli_command *c = cli_find(first);
+	/* `kbuild init` is kustomize's alias of create (not listed) */
+	const cli_command *c = cli_find(strcmp(first, "init") == 0 ? "create" : first);
 	if (c && c->usage && argc > 2 && is_help_flag(argv[2])) {
 		fputs(c->usage, stdout);
 		return 0;
