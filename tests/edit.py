@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Tests of `kbuild edit` and `kbuild create`.
 
-usage: edit.py --kbuild BIN [--kubectl] [--only SUBSTR] DIR
+usage: edit.py --kbuild BIN [--kubectl] [--only SUBSTR] [--update] DIR
+                [--kustomizations TREE...]
 
 DIR is testdata/edit.  Three families of cases:
 
@@ -43,7 +44,13 @@ corpus/*.yaml
     only lines the edit's patterns allow; and the result is byte for byte
     `golden/FILE.EDIT` when that exists (`--update` writes them).
 
-cli.yaml
+--kustomizations DIR...
+    every kustomization file under DIR (the conformance and real-world
+    trees; of testdata/cases every 8th) gets a few edits with --dry-run:
+    each must succeed and read back as the model computes, or fail as
+    kustomize's reading of an invalid file fails; never an internal error.
+
+the command line
     behaviour of the command line: exit codes, --help, --dry-run and
     --diff writing nothing, -C, atomic writes keeping the file's mode and
     writing through symlinks, nothing written on failure.
@@ -601,6 +608,63 @@ def oracle(d, ed, root):
     return kust_norm(d)
 
 
+# ---- kustomization files of the other test trees ----
+
+REAL_EDITS = [
+    {'name': 'set image', 'run': ['edit', 'set', 'image', 'nginx=registry.example.com/nginx:9.9'],
+     'removes': [r'newTag"?:', r'newName"?:', r'images"?:'],
+     'adds': [r'newTag"?:\s+"?9\.9"?', r'newName"?:\s+"?registry\.example\.com/nginx"?', r'^"?images"?:$',
+              r'^\s*-\s+"?name"?:\s+"?nginx"?$', r'images"?:.*nginx']},
+    {'name': 'add label', 'run': ['edit', 'add', 'label', 'edit-test:yes-it-is'],
+     'removes': [r'commonLabels"?:'],
+     'adds': [r'^\s*"?edit-test"?:\s+"?yes-it-is"?$', r'^"?commonLabels"?:$', r'commonLabels"?:.*edit-test']},
+]
+
+
+def real_kustomizations(r, dirs, only):
+    files = []
+    for d in dirs:
+        found = sorted(os.path.join(dp, 'kustomization.yaml') for dp, _, fns in os.walk(d)
+                       if 'kustomization.yaml' in fns)
+        if os.path.basename(os.path.normpath(d)) == 'cases':
+            found = found[::8]
+        files += found
+
+    def one(f):
+        kdir = os.path.dirname(f)
+        with open(f, 'rb') as fh:
+            text = fh.read()
+        for ed in REAL_EDITS:
+            name = 'kustomization %s / %s' % (f, ed['name'])
+            if only and only not in name:
+                continue
+            p = r.run(kdir, ed['run'] + ['--dry-run'])
+            err = p.stderr.decode('utf-8', 'replace')
+            if 'internal error' in err or p.returncode not in (0, 1):
+                r.fail(name, 'exit %d: %s' % (p.returncode, err[:300]))
+                continue
+            if p.returncode == 1:
+                # an invalid kustomization (kustomize fails to read it too)
+                r.ok()
+                continue
+            try:
+                want = oracle(kust_norm(load(text.decode())), ed, kdir)
+            except OracleError:
+                r.fail(name, 'succeeded where kustomize fails')
+                continue
+            got = kust_norm(load(p.stdout.decode()))
+            if got != want:
+                r.fail(name, 'data differs:\n  got  %s\n  want %s' % (got, want))
+                continue
+            problem = check_minimal(text.decode(), p.stdout.decode(), ed)
+            if problem:
+                r.fail(name, problem)
+                continue
+            r.ok()
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as ex:
+        list(ex.map(one, files))
+
+
 # ---- the command line ----
 
 def cli_checks(r, only):
@@ -720,6 +784,23 @@ def cli_checks(r, only):
         check('a YAML error names file:line:col', p.returncode == 1 and
               re.search(rb'kustomization.yaml:\d+:\d+: ', p.stderr), p.stderr.decode())
 
+        # a remote base is fetched to check it (a local repository, file://)
+        if shutil.which('git'):
+            fresh()
+            repo = os.path.join(tmp, 'repo')
+            write_tree(repo, {'app/kustomization.yaml': 'resources: []\n'})
+            g = ['git', '-C', repo, '-c', 'user.email=t@t', '-c', 'user.name=t']
+            ok = all(subprocess.run(g + a, capture_output=True).returncode == 0 for a in
+                     (['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-qm', 'x']))
+            url = 'file://%s//app?ref=main' % repo
+            p = r.run(tmp, ['edit', 'add', 'resource', url, '--dry-run'])
+            check('add resource of a git URL fetches it to check it',
+                  ok and p.returncode == 0 and p.stdout.decode().endswith('- %s\n' % url), p.stderr.decode())
+            p = r.run(tmp, ['edit', 'add', 'resource', 'file://%s//nope?ref=main' % repo])
+            check('a git URL that does not hold the directory is refused',
+                  p.returncode == 1 and b'has no match' in p.stderr and b'nope' in p.stderr)
+            shutil.rmtree(repo)
+
         # create
         fresh()
         os.unlink(os.path.join(tmp, 'kustomization.yaml'))
@@ -746,6 +827,8 @@ def main():
                     help='also build with kubectl kustomize (exit 77 when it is missing)')
     ap.add_argument('--only', default='')
     ap.add_argument('--update', action='store_true', help='rewrite the corpus goldens')
+    ap.add_argument('--kustomizations', nargs='*', default=[],
+                    help='trees whose kustomization files get a few edits each')
     ap.add_argument('dir')
     a = ap.parse_args()
     if a.kubectl and not shutil.which('kubectl'):
@@ -754,6 +837,8 @@ def main():
     r = Runner(os.path.abspath(a.kbuild), a.kubectl)
     r.kustomize_cases(os.path.join(a.dir, 'kustomize'), a.only)
     r.corpus(os.path.join(a.dir, 'corpus'), a.only, a.update)
+    if not a.kubectl:
+        real_kustomizations(r, a.kustomizations, a.only)
     if a.kubectl:
         r.run_builds()
         shutil.rmtree(r.batch, ignore_errors=True)

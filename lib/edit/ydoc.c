@@ -659,6 +659,51 @@ static void fix_block_start(pstate *ps, ed_node *n, size_t content, size_t props
 		}
 }
 
+/* The end of a block scalar's last content line.  Its trailing empty
+ * lines are not content, but a line of only spaces indented deeper than
+ * the content is (it holds those spaces). */
+static size_t block_content_end(const ed_doc *d, size_t ts, size_t te)
+{
+	const char *t = d->text;
+	/* the content's indentation: that of its first non-blank line */
+	size_t indent = 0;
+	bool found = false;
+	for (size_t i = ts; i < te && !found;) {
+		size_t k = i;
+		while (k < te && t[k] == ' ')
+			k++;
+		if (k < te && t[k] != '\n' && t[k] != '\r') {
+			indent = k - i;
+			found = true;
+		}
+		while (k < te && t[k] != '\n')
+			k++;
+		i = k + 1;
+	}
+	size_t e = te;
+	while (e > ts) {
+		/* the line before e (e is at a line start or at te) */
+		size_t le = e;
+		if (le > ts && t[le - 1] == '\n')
+			le--;
+		if (le > ts && t[le - 1] == '\r')
+			le--;
+		size_t ls = le;
+		while (ls > ts && t[ls - 1] != '\n')
+			ls--;
+		bool blank = true;
+		for (size_t k = ls; k < le; k++)
+			if (t[k] != ' ' && t[k] != '\t')
+				blank = false;
+		if (!blank || (found && le - ls > indent))
+			return le;
+		if (ls == e)
+			break;
+		e = ls;
+	}
+	return ts;
+}
+
 static ed_node *make_scalar(pstate *ps, struct fy_event *ev, size_t *content, size_t *props_end)
 {
 	struct fy_token *vt = ev->scalar.value;
@@ -696,11 +741,8 @@ static ed_node *make_scalar(pstate *ps, struct fy_event *ev, size_t *content, si
 			n->start = ts - 1;
 			n->end = n->raw_end = te + 1;
 		} else if (n->style == ED_LITERAL || n->style == ED_FOLDED) {
-			size_t e = te;
-			while (e > ts && strchr(" \t\r\n", ps->d->text[e - 1]))
-				e--;
 			n->start = ts;
-			n->end = e;
+			n->end = block_content_end(ps->d, ts, te);
 			n->raw_end = te;
 		} else {
 			n->start = ts;

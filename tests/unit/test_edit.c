@@ -176,6 +176,13 @@ static void test_scalars(void)
 	       "namespace: new\nresources: []\n");
 	STR_EQ(set_ns("namespace:\nnamePrefix: p-\n", "new"), "namespace: new\nnamePrefix: p-\n");
 	STR_EQ(set_ns("namespace: !!str old\n", "new"), "namespace: new\n");
+	/* a block scalar's last line of spaces, indented deeper than its
+	 * content, is content: a new field goes after it (kubectl's
+	 * examples/inlinePatch has one) */
+	STR_EQ(set_ns("patches:\n- patch: |-\n    a: b\n      \n", "zz"),
+	       "patches:\n- patch: |-\n    a: b\n      \nnamespace: zz\n");
+	STR_EQ(set_ns("patches:\n- patch: |-\n    a: b\n  \n\n", "zz"),
+	       "patches:\n- patch: |-\n    a: b\nnamespace: zz\n  \n\n");
 
 	kb_buf b = KB_BUF_INIT;
 	ed_write_scalar(&b, "a\"b\n\tc", 6, KB_STR, ED_AUTO, false);
