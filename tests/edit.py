@@ -516,7 +516,8 @@ def oracle(d, ed, root):
                 imgs[e.get('name')] = e
         out = []
         for im in imgs.values():
-            im = {k: v for k, v in im.items() if v not in ('', '*') and k != 'tagSuffix'}
+            im = {k: v for k, v in im.items()
+                  if k == 'name' or (v not in ('', '*') and k != 'tagSuffix')}
             out.append(im)
         d['images'] = out
     elif verb == 'set' and what == 'namespace':

@@ -256,6 +256,19 @@ static kb_error *fix_fn(ed_tx *t, void *arg)
 {
 	unsigned flags = *(unsigned *)arg;
 	kb_strv done = { 0 };
+	/* a repeated field: kustomize reads only the last (goyaml.v2), and so
+	 * does its fix; the others go */
+	for (size_t i = 0; i < t->m->n; i++) {
+		ed_pair *last = ed_map_pair_ci(t->m, t->m->pairs[i].key->str);
+		if (last != &t->m->pairs[i]) {
+			char *s = kb_xasprintf("a repeated '%s' removed (kustomize reads only the last)",
+					       t->m->pairs[i].key->str);
+			fixed(t, &done, s);
+			free(s);
+			ed_map_remove(t->m, i);
+			i--;
+		}
+	}
 	/* field names in their canonical spelling */
 	for (size_t i = 0; i < t->m->n; i++) {
 		ed_pair *p = &t->m->pairs[i];
