@@ -125,6 +125,7 @@ extern const cli_flag_hint cli_flag_hints[];
 char *cli_path_join(const char *dir, const char *name);
 
 int cmd_build(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_edit(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 
@@ -135,5 +136,6 @@ int cli_edit_finish(kb_edit *e, bool dry_run, bool diff);
 int cmd_completion(int argc, char **argv);
 /* The hidden `kbuild __complete WORD...` behind the completion scripts. */
 int cmd_complete(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

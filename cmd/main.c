@@ -38,9 +38,11 @@ static const char cmd_version_usage[] =
  * the others handle --help themselves. */
 const cli_command cli_commands[] = {
 	{ "build", cmd_build, "build a kustomization (the default command)", NULL },
+	{ "check", cmd_check, "build every overlay below a directory, report every failure", NULL },
 	{ "completion", cmd_completion, "print a bash, zsh or fish completion script",
 	  cmd_completion_usage },
 	{ "create", cmd_create, "create a kustomization file (kustomize create)", NULL },
+	{ "diff", cmd_diff, "show what a change does to the rendered manifests", NULL },
 	{ "edit", cmd_edit, "change a kustomization file, keeping comments and layout", NULL },
 	{ "help", cmd_help, "show help for kbuild or one of its commands", cmd_help_usage },
 	{ "version", cmd_version, "print the version", cmd_version_usage },

@@ -9,6 +9,7 @@
 #include "emit.h"
 #include "fs.h"
 #include "hash.h"
+#include "hooks.h"
 #include "kustfile.h"
 #include "nameref.h"
 #include "origin.h"
@@ -82,11 +83,11 @@ typedef struct build_meta {
 } build_meta;
 
 static void read_build_metadata(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
-				build_meta *bm)
+				const kb_build_hooks *hooks, build_meta *bm)
 {
 	memset(bm, 0, sizeof(*bm));
 	kb_kust *top = NULL;
-	kb_error *e = kb_kust_load(fs, dir, lim, NULL, &top);
+	kb_error *e = kb_kust_load_hooked(fs, dir, lim, NULL, hooks, &top);
 	if (e) {
 		/* kb_target_run reports it */
 		kb_error_free(e);
@@ -187,6 +188,11 @@ static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
 
 kb_error *kb_build(const kb_options *opts, kb_result **out)
 {
+	return kb_build_hooked(opts, NULL, out);
+}
+
+kb_error *kb_build_hooked(const kb_options *opts, const kb_build_hooks *hooks, kb_result **out)
+{
 	*out = NULL;
 	kb_options defaults;
 	if (!opts) {
@@ -219,6 +225,7 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 	ctx.opts = opts;
 	ctx.build_dir = kb_target_build_base;
 	ctx.fs = fs;
+	ctx.hooks = hooks;
 	ctx.schema = kb_schema_builtin();
 	ctx.lim.max_depth = opts->max_depth;
 	ctx.lim.max_nodes = opts->max_nodes;
@@ -230,7 +237,7 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 	kb_result *res = kb_xcalloc(1, sizeof(*res));
 	ctx.top_any_kind = true;
 	build_meta bm;
-	read_build_metadata(ctx.fs, dir, &ctx.lim, &bm);
+	read_build_metadata(ctx.fs, dir, &ctx.lim, hooks, &bm);
 	if (bm.any)
 		ctx.origin = kb_xstrdup("");
 	kb_error *e = kb_target_run(&ctx, dir, &acc, false);
@@ -244,7 +251,7 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 		drop_local_config(&acc.rm);
 		/* sortOptions of the top kustomization only */
 		kb_kust *top = NULL;
-		e = kb_kust_load(ctx.fs, dir, &ctx.lim, NULL, &top);
+		e = kb_kust_load_hooked(ctx.fs, dir, &ctx.lim, NULL, hooks, &top);
 		if (!e)
 			e = kb_sort_resources(&acc.rm, kb_map_get(top->doc, "sortOptions"),
 					      opts->reorder, top->display);

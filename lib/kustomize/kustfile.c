@@ -456,8 +456,19 @@ static kb_error *check_nul_names(const kb_kust *k)
 	return e;
 }
 
+static kb_error *kust_parse(const char *path, const char *display, const char *dir,
+			    const char *text, size_t len, const kb_parse_limits *lim,
+			    kb_warnings *warn, const kb_build_hooks *hooks, unsigned flags,
+			    kb_kust **out);
+
 kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
 		       kb_warnings *warn, kb_kust **out)
+{
+	return kb_kust_load_hooked(fs, dir, lim, warn, NULL, out);
+}
+
+kb_error *kb_kust_load_hooked(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
+			      kb_warnings *warn, const kb_build_hooks *hooks, kb_kust **out)
 {
 	*out = NULL;
 	const char *found = NULL;
@@ -497,7 +508,7 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 	if (!text)
 		e = kb_error_new(display, 0, 0, "cannot read: %s", strerror(errno));
 	else
-		e = kb_kust_parse(path, display, dir, text, len, lim, warn, 0, out);
+		e = kust_parse(path, display, dir, text, len, lim, warn, hooks, 0, out);
 	free(text);
 	free(path);
 	free(display);
@@ -507,6 +518,14 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 kb_error *kb_kust_parse(const char *path, const char *display, const char *dir, const char *text,
 			size_t len, const kb_parse_limits *lim, kb_warnings *warn, unsigned flags,
 			kb_kust **out)
+{
+	return kust_parse(path, display, dir, text, len, lim, warn, NULL, flags, out);
+}
+
+static kb_error *kust_parse(const char *path, const char *display, const char *dir,
+			    const char *text, size_t len, const kb_parse_limits *lim,
+			    kb_warnings *warn, const kb_build_hooks *hooks, unsigned flags,
+			    kb_kust **out)
 {
 	*out = NULL;
 	kb_kust *k = kb_xcalloc(1, sizeof(*k));
@@ -521,7 +540,7 @@ kb_error *kb_kust_parse(const char *path, const char *display, const char *dir, 
 	klim.kio = false; /* sigs.k8s.io/yaml, not kio */
 	klim.keep_timestamps = true;
 	klim.yaml11_bools = true;
-	e = kb_yaml_parse(k->display, text, len, &klim, &docs, &ndocs);
+	e = kb_hooks_parse(hooks, k->path, k->display, text, len, &klim, &docs, &ndocs);
 	if (e)
 		goto fail;
 	if (ndocs == 0 && (flags & KB_KUST_ALLOW_EMPTY)) {
