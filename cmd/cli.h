@@ -139,6 +139,13 @@ char *cli_path_join(const char *dir, const char *name);
 int cmd_build(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_flux(int argc, char **argv);
+int cmd_edit(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+
+/* The end of an edit command (edit.c): prints the session's messages on
+ * stderr, then its new file (dry_run) or diff (diff) on stdout, or
+ * writes the changed files.  Returns the exit status. */
+int cli_edit_finish(kb_edit *e, bool dry_run, bool diff);
 int cmd_completion(int argc, char **argv);
 /* The hidden `kbuild __complete WORD...` behind the completion scripts. */
 int cmd_complete(int argc, char **argv);

@@ -41,7 +41,9 @@ const cli_command cli_commands[] = {
 	{ "check", cmd_check, "build every overlay below a directory, report every failure", NULL },
 	{ "completion", cmd_completion, "print a bash, zsh or fish completion script",
 	  cmd_completion_usage },
+	{ "create", cmd_create, "create a kustomization file (kustomize create)", NULL },
 	{ "diff", cmd_diff, "show what a change does to the rendered manifests", NULL },
+	{ "edit", cmd_edit, "change a kustomization file, keeping comments and layout", NULL },
 	{ "flux", cmd_flux, "render a Flux cluster offline, as kustomize-controller builds it", NULL },
 	{ "help", cmd_help, "show help for kbuild or one of its commands", cmd_help_usage },
 	{ "version", cmd_version, "print the version", cmd_version_usage },
@@ -143,7 +145,8 @@ int main(int argc, char **argv)
 		return cmd_version(argc - 1, argv + 1);
 	if (strcmp(first, "__complete") == 0)
 		return cmd_complete(argc - 1, argv + 1);
-	const cli_command *c = cli_find(first);
+	/* `kbuild init` is kustomize's alias of create (not listed) */
+	const cli_command *c = cli_find(strcmp(first, "init") == 0 ? "create" : first);
 	if (c && c->usage && argc > 2 && is_help_flag(argv[2])) {
 		fputs(c->usage, stdout);
 		return 0;

@@ -338,5 +338,6 @@ KB_API int kb_abi_version(void);
 #include "kbuild/gitfs.h"
 #include "kbuild/diff.h"
 #include "kbuild/flux.h"
+#include "kbuild/edit.h"
 
 #endif

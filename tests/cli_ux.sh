@@ -185,7 +185,7 @@ if command -v bash >/dev/null; then
 	bash -n "$tmp/comp.bash"
 	check "bash script parses" '[ $? -eq 0 ]'
 	bash "$tmp/bash-test" "$tmp/comp.bash" >"$tmp/b" 2>"$tmp/berr"
-	check "bash: commands and directories" 'sed -n 1p "$tmp/b" | grep -q "^build check completion diff flux help version.*apps/"'
+	check "bash: commands and directories" 'sed -n 1p "$tmp/b" | grep -q "^build check completion create diff edit flux help version.*apps/"'
 	check "bash: kustomization directories" '[ "$(sed -n 2p "$tmp/b")" = "apps/dev apps/base/ apps/prod" ] || [ "$(sed -n 2p "$tmp/b" | tr " " "\n" | sort | tr "\n" " ")" = "apps/base/ apps/dev apps/prod " ]'
 	check "bash: flags" '[ "$(sed -n 3p "$tmp/b")" = "--reorder" ]'
 	check "bash: flag values" '[ "$(sed -n 4p "$tmp/b")" = "legacy none" ]'

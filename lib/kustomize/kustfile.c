@@ -544,6 +544,11 @@ static kb_error *check_nul_names(const kb_kust *k)
 	return e;
 }
 
+static kb_error *kust_parse(const char *path, const char *display, const char *dir,
+			    const char *text, size_t len, const kb_parse_limits *lim,
+			    kb_warnings *warn, const kb_build_hooks *hooks, unsigned flags,
+			    kb_kust **out);
+
 kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
 		       kb_warnings *warn, kb_kust **out)
 {
@@ -583,17 +588,39 @@ kb_error *kb_kust_load_hooked(const kb_fs *fs, const char *dir, const kb_parse_l
 	}
 	free(ddir);
 
+	char *path = kb_path_join(dir, found);
+	char *display = kb_path_display(path);
+	size_t len;
+	char *text = kb_fs_read(fs, path, &len);
+	kb_error *e;
+	if (!text)
+		e = kb_error_new(display, 0, 0, "cannot read: %s", strerror(errno));
+	else
+		e = kust_parse(path, display, dir, text, len, lim, warn, hooks, 0, out);
+	free(text);
+	free(path);
+	free(display);
+	return e;
+}
+
+kb_error *kb_kust_parse(const char *path, const char *display, const char *dir, const char *text,
+			size_t len, const kb_parse_limits *lim, kb_warnings *warn, unsigned flags,
+			kb_kust **out)
+{
+	return kust_parse(path, display, dir, text, len, lim, warn, NULL, flags, out);
+}
+
+static kb_error *kust_parse(const char *path, const char *display, const char *dir,
+			    const char *text, size_t len, const kb_parse_limits *lim,
+			    kb_warnings *warn, const kb_build_hooks *hooks, unsigned flags,
+			    kb_kust **out)
+{
+	*out = NULL;
 	kb_kust *k = kb_xcalloc(1, sizeof(*k));
 	k->dir = kb_xstrdup(dir);
-	k->path = kb_path_join(dir, found);
-	k->display = kb_path_display(k->path);
-	size_t len;
-	char *text = kb_fs_read(fs, k->path, &len);
+	k->path = kb_xstrdup(path);
+	k->display = kb_xstrdup(display);
 	kb_error *e = NULL;
-	if (!text) {
-		e = kb_error_new(k->display, 0, 0, "cannot read: %s", strerror(errno));
-		goto fail;
-	}
 	kb_node **docs = NULL;
 	size_t ndocs = 0;
 	kb_parse_limits klim = lim ? *lim : (kb_parse_limits){ 0 };
@@ -602,9 +629,14 @@ kb_error *kb_kust_load_hooked(const kb_fs *fs, const char *dir, const kb_parse_l
 	klim.keep_timestamps = true;
 	klim.yaml11_bools = true;
 	e = kb_hooks_parse(hooks, k->path, k->display, text, len, &klim, &docs, &ndocs);
-	free(text);
 	if (e)
 		goto fail;
+	if (ndocs == 0 && (flags & KB_KUST_ALLOW_EMPTY)) {
+		free(docs);
+		docs = kb_xmalloc(sizeof(*docs));
+		docs[0] = kb_node_new(KB_MAP);
+		ndocs = 1;
+	}
 	if (ndocs == 0) {
 		kb_docs_free(docs, ndocs);
 		e = kb_error_new(k->display, 0, 0, "kustomization file is empty");
@@ -695,7 +727,7 @@ kb_error *kb_kust_load_hooked(const kb_fs *fs, const char *dir, const kb_parse_l
 		e = check_nul_names(k);
 	if (e)
 		goto fail;
-	if (is_zero_kustomization(k->doc)) {
+	if (!(flags & KB_KUST_ALLOW_EMPTY) && is_zero_kustomization(k->doc)) {
 		e = kb_error_new(k->display, 0, 0,
 				 "kustomization.yaml is empty: it sets no field besides apiVersion "
 				 "and kind");

@@ -42,6 +42,14 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 /* The same, parsing through hooks->parse when set (hooks.h). */
 kb_error *kb_kust_load_hooked(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
 			      kb_warnings *warn, const kb_build_hooks *hooks, kb_kust **out);
+/* The same on text already read: path and dir as in kb_kust_load (path
+ * need not exist; dir is its canonical directory), display names it in
+ * messages.  flags: KB_KUST_ALLOW_EMPTY accepts a file with no fields
+ * (what `kustomize edit` reads after `create`), read as an empty map. */
+#define KB_KUST_ALLOW_EMPTY 1u
+kb_error *kb_kust_parse(const char *path, const char *display, const char *dir, const char *text,
+			size_t len, const kb_parse_limits *lim, kb_warnings *warn, unsigned flags,
+			kb_kust **out);
 void kb_kust_free(kb_kust *k);
 
 /* Drops the fields of a kustomization document that kustomize's
