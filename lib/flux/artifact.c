@@ -5,7 +5,7 @@
 #include "artifact.h"
 #include "emit.h"
 #include "fs.h"
-#include "glob.h"
+#include "goglob.h"
 #include "parse.h"
 #include "util.h"
 

@@ -9,7 +9,7 @@
  * expressions cannot exhaust the stack.
  */
 #include "envsubst.h"
-#include "glob.h"
+#include "goglob.h"
 #include "util.h"
 
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * parses and matches them (ignore.h).
  */
 #include "srcignore.h"
-#include "glob.h"
+#include "goglob.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #include "emit.h"
 #include "envsubst.h"
 #include "gen.h"
-#include "glob.h"
+#include "goglob.h"
 #include "srcignore.h"
 #include "node.h"
 #include "repo.h"

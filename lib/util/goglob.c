@@ -3,7 +3,7 @@
  * doublestar's Match (glob.h).  The structure follows Go's source
  * (scanChunk / matchChunk / getEsc) so that corner cases agree.
  */
-#include "glob.h"
+#include "goglob.h"
 #include "util.h"
 
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /*
- * glob.h - the pattern matchers Flux's Go code uses, ported so that the
- * same patterns select the same files.
+ * goglob.h - the pattern matchers of the Go code kustomize and Flux run,
+ * ported so that the same patterns select the same files (kustomize
+ * edit's arguments, Flux's ignore and copy rules).
  *
  *   kb_go_match      Go's path.Match / filepath.Match (Unix): `*` and `?`
  *                    never match '/', `[...]` classes with `^` negation,
@@ -17,8 +18,8 @@
  * pattern does not match (Go returns ErrBadPattern; every caller in Flux
  * treats that as no match).
  */
-#ifndef KB_FLUX_GLOB_H
-#define KB_FLUX_GLOB_H
+#ifndef KB_GOGLOB_H
+#define KB_GOGLOB_H
 
 #include <stdbool.h>
 #include <stddef.h>
