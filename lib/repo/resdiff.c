@@ -565,12 +565,12 @@ static void fill_id(kb_diff_result *r, kb_diff_resource *res, const rdoc *d)
 }
 
 /* The lines of text, copied into the result (each NUL-terminated). */
-static kb_diff_line *copy_lines(kb_diff_result *r, const kb_lines *l, const kb_edit *ops,
+static kb_diff_line *copy_lines(kb_diff_result *r, const kb_lines *l, const kb_diff_step *ops,
 				size_t first, size_t count, const kb_lines *other)
 {
 	kb_diff_line *v = keep(r, kb_xcalloc(count + 1, sizeof(*v)));
 	for (size_t i = 0; i < count; i++) {
-		const kb_edit *op = &ops[first + i];
+		const kb_diff_step *op = &ops[first + i];
 		const kb_lines *src = op->op == '+' ? other : l;
 		size_t idx = op->op == '+' ? op->bi : op->ai;
 		v[i].op = op->op;
@@ -613,7 +613,7 @@ static void changed_hunks(kb_diff_result *r, kb_diff_resource *res, const rdoc *
 	kb_lines la, lb;
 	kb_lines_split(&la, a->text, a->len);
 	kb_lines_split(&lb, b->text, b->len);
-	kb_edit *ops = NULL;
+	kb_diff_step *ops = NULL;
 	size_t nops = kb_line_diff(&la, &lb, &ops);
 	kb_hunk_span *sp = NULL;
 	size_t nh = kb_hunks(ops, nops, context, &sp);

@@ -28,7 +28,7 @@ static size_t lcs(const kb_lines *a, const kb_lines *b)
 }
 
 /* The script rebuilds b from a, and keeps exactly an LCS. */
-static bool script_ok(const kb_lines *a, const kb_lines *b, const kb_edit *ops, size_t n)
+static bool script_ok(const kb_lines *a, const kb_lines *b, const kb_diff_step *ops, size_t n)
 {
 	size_t i = 0, j = 0, keep = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -70,7 +70,7 @@ static void test_random(void)
 		kb_lines a, b;
 		kb_lines_split(&a, ta, strlen(ta));
 		kb_lines_split(&b, tb, strlen(tb));
-		kb_edit *ops = NULL;
+		kb_diff_step *ops = NULL;
 		size_t n = kb_line_diff(&a, &b, &ops);
 		if (!script_ok(&a, &b, ops, n)) {
 			if (!bad)
@@ -98,7 +98,7 @@ static void test_hunks(void)
 	kb_lines a, b;
 	kb_lines_split(&a, x.data, x.len);
 	kb_lines_split(&b, y.data, y.len);
-	kb_edit *ops = NULL;
+	kb_diff_step *ops = NULL;
 	size_t n = kb_line_diff(&a, &b, &ops);
 	kb_hunk_span *sp = NULL;
 	size_t nh = kb_hunks(ops, n, 3, &sp);

@@ -40,6 +40,10 @@ void kb_lines_split(kb_lines *l, const char *text, size_t len)
 		l->s[l->n] = text + i;
 		l->len[l->n] = n;
 		l->hash[l->n] = hash_line(text + i, n);
+		if (!nl) {
+			l->no_final_nl = true;
+			l->hash[l->n] ^= 0x9e3779b97f4a7c15ULL;
+		}
 		l->n++;
 		i += n + (nl ? 1 : 0);
 	}
@@ -60,7 +64,8 @@ typedef struct dctx {
 
 static bool eq(const dctx *c, size_t i, size_t j)
 {
-	return c->a->hash[i] == c->b->hash[j] && c->a->len[i] == c->b->len[j] &&
+	bool ai = c->a->no_final_nl && i + 1 == c->a->n, bj = c->b->no_final_nl && j + 1 == c->b->n;
+	return c->a->hash[i] == c->b->hash[j] && c->a->len[i] == c->b->len[j] && ai == bj &&
 	       memcmp(c->a->s[i], c->b->s[j], c->a->len[i]) == 0;
 }
 
@@ -146,21 +151,21 @@ static void compare(const dctx *c, size_t a0, size_t n, size_t b0, size_t m)
 	mark_all(c, a0, n, b0, m);
 }
 
-size_t kb_line_diff(const kb_lines *a, const kb_lines *b, kb_edit **ops)
+size_t kb_line_diff(const kb_lines *a, const kb_lines *b, kb_diff_step **ops)
 {
 	dctx c = { a, b, kb_xcalloc(a->n + 1, 1), kb_xcalloc(b->n + 1, 1) };
 	compare(&c, 0, a->n, 0, b->n);
-	kb_edit *v = kb_xmalloc((a->n + b->n + 1) * sizeof(*v));
+	kb_diff_step *v = kb_xmalloc((a->n + b->n + 1) * sizeof(*v));
 	size_t k = 0, i = 0, j = 0;
 	while (i < a->n || j < b->n) {
 		if (i < a->n && c.del[i]) {
-			v[k++] = (kb_edit){ '-', i, j };
+			v[k++] = (kb_diff_step){ '-', i, j };
 			i++;
 		} else if (j < b->n && c.ins[j]) {
-			v[k++] = (kb_edit){ '+', i, j };
+			v[k++] = (kb_diff_step){ '+', i, j };
 			j++;
 		} else {
-			v[k++] = (kb_edit){ ' ', i, j };
+			v[k++] = (kb_diff_step){ ' ', i, j };
 			i++;
 			j++;
 		}
@@ -171,7 +176,7 @@ size_t kb_line_diff(const kb_lines *a, const kb_lines *b, kb_edit **ops)
 	return k;
 }
 
-size_t kb_hunks(const kb_edit *ops, size_t nops, size_t context, kb_hunk_span **spans)
+size_t kb_hunks(const kb_diff_step *ops, size_t nops, size_t context, kb_hunk_span **spans)
 {
 	kb_hunk_span *v = NULL;
 	size_t n = 0, cap = 0;
