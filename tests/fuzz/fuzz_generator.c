@@ -1,7 +1,7 @@
 /*
  * fuzz_generator.c - configMapGenerator and secretGenerator sources: the
- * input is used three ways, each in its own kustomization so that an
- * error in one does not hide the others:
+ * input is used one of three ways (its length modulo 3 picks which, one
+ * build per input), each in its own kustomization:
  *   /fuzz/gen/env   as an env file (`envs:`), and through the legacy `env:`
  *   /fuzz/gen/file  as a file source, under its own name and under a key
  *   /fuzz/gen/lit   each line as a literal (`literals:`, the line written
@@ -107,9 +107,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *lk = literal_kust(data, size);
 	fuzz_add_str(m, FUZZ_ROOT "/gen/lit/kustomization.yaml", lk);
 	free(lk);
-	fuzz_build(m, FUZZ_ROOT "/gen/env");
-	fuzz_build(m, FUZZ_ROOT "/gen/file");
-	fuzz_build(m, FUZZ_ROOT "/gen/lit");
+	static const char *const dirs[] = { FUZZ_ROOT "/gen/env", FUZZ_ROOT "/gen/file",
+					    FUZZ_ROOT "/gen/lit" };
+	fuzz_build(m, dirs[size % 3]);
 	kb_memfs_free(m);
 	return 0;
 }

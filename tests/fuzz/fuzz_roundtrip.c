@@ -115,7 +115,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (fuzz_known_defect(data, size))
+	if (fuzz_known_defect(data, size) || fuzz_yaml_finding(data, size))
 		return -1;
 	kb_parse_limits lim = { .max_nodes = FUZZ_MAX_NODES };
 	kb_node **docs = NULL;
