@@ -40,7 +40,8 @@ extern const char fuzz_base_kustomization[];
  *   /fuzz/base/kustomization.yaml, /fuzz/base/res.yaml
  *   /fuzz/comp/kustomization.yaml (a Component)
  *   /fuzz/app/{app.env,config.properties,patch-smp.yaml,patch-json.yaml,
- *              replacement.yaml,configurations.yaml}
+ *              replacement.yaml,configurations.yaml,transformer.yaml,
+ *              generator.yaml (builtin plugin configs),crd.yaml}
  * Callers add the kustomization and the fuzzed file. */
 kb_memfs *fuzz_tree_new(void);
 

@@ -172,6 +172,50 @@ static const char configurations[] =
 	"  path: spec/labels\n"
 	"  create: true\n";
 
+/* builtin plugin configs for `transformers:` / `generators:` */
+static const char transformer_cfg[] =
+	"apiVersion: builtin\n"
+	"kind: PrefixSuffixTransformer\n"
+	"metadata:\n"
+	"  name: ps\n"
+	"prefix: t-\n"
+	"fieldSpecs:\n"
+	"- path: metadata/name\n"
+	"---\n"
+	"apiVersion: builtin\n"
+	"kind: LabelTransformer\n"
+	"metadata:\n"
+	"  name: lt\n"
+	"labels:\n"
+	"  plugin: \"yes\"\n"
+	"fieldSpecs:\n"
+	"- path: metadata/labels\n"
+	"  create: true\n";
+
+static const char generator_cfg[] =
+	"apiVersion: builtin\n"
+	"kind: ConfigMapGenerator\n"
+	"metadata:\n"
+	"  name: plugin-cm\n"
+	"literals:\n"
+	"- k=v\n";
+
+static const char crd[] =
+	"apiVersion: apiextensions.k8s.io/v1\n"
+	"kind: CustomResourceDefinition\n"
+	"metadata:\n"
+	"  name: widgets.example.com\n"
+	"spec:\n"
+	"  group: example.com\n"
+	"  names:\n"
+	"    kind: Widget\n"
+	"    plural: widgets\n"
+	"  scope: Namespaced\n"
+	"  versions:\n"
+	"  - name: v1\n"
+	"    served: true\n"
+	"    storage: true\n";
+
 void fuzz_fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -209,6 +253,9 @@ kb_memfs *fuzz_tree_new(void)
 	fuzz_add_str(m, FUZZ_ROOT "/app/patch-json.yaml", patch_json);
 	fuzz_add_str(m, FUZZ_ROOT "/app/replacement.yaml", replacement);
 	fuzz_add_str(m, FUZZ_ROOT "/app/configurations.yaml", configurations);
+	fuzz_add_str(m, FUZZ_ROOT "/app/transformer.yaml", transformer_cfg);
+	fuzz_add_str(m, FUZZ_ROOT "/app/generator.yaml", generator_cfg);
+	fuzz_add_str(m, FUZZ_ROOT "/app/crd.yaml", crd);
 	return m;
 }
 
@@ -233,6 +280,8 @@ bool fuzz_build(kb_memfs *m, const char *dir)
 		size_t n = txt ? strlen(txt) : 0;
 		if (n < 2 || txt[n - 1] != '\n')
 			fuzz_fail("error text empty or not ending in a newline: '%s'", txt ? txt : "(null)");
+		if (getenv("KB_FUZZ_VERBOSE"))
+			fprintf(stderr, "fuzz: %s: %s", dir, txt);
 		int code = kb_error_code(err);
 		if (code != KB_ERR_BUILD)
 			fuzz_fail("error code %d (want KB_ERR_BUILD): %s", code, txt);
@@ -246,6 +295,8 @@ bool fuzz_build(kb_memfs *m, const char *dir)
 	const char *y = kb_result_yaml(res, &len);
 	if (!y)
 		fuzz_fail("kb_result_yaml is NULL");
+	if (getenv("KB_FUZZ_VERBOSE"))
+		fprintf(stderr, "fuzz: %s: built %zu resources\n%s", dir, kb_result_count(res), y);
 	if (strlen(y) != len)
 		fuzz_fail("output holds a NUL byte (%zu of %zu bytes before it)", strlen(y), len);
 	/* the output reads back as YAML, one document per resource; except
