@@ -6,7 +6,8 @@ usage: golden.py --kbuild BIN [--jobs N] DIR...
 A case directory holds `args` (the build target and flags, relative to
 the case directory), `in/` (the input tree) and either `expected.yaml`
 (stdout must equal it byte for byte, exit status 0) or `expected.err`
-(exit status must be 1, stderr must start with "kbuild: error: ", and
+(exit status must be 1, stderr must start with "kbuild: error: " after
+any warning lines, and
 stdout must be empty: nothing partial is printed).  The expected files
 come from `kubectl kustomize` (kustomize v5.5.0).
 
@@ -56,8 +57,13 @@ def run_case(kbuild, case):
         return 'exit %d, expected 1 (a build error)' % p.returncode
     if p.stdout:
         return 'printed output although the build failed'
-    if not p.stderr.startswith(b'kbuild: error: '):
-        return 'stderr does not start with "kbuild: error: "'
+    # warnings the build gave before it failed come first, one line each
+    err = p.stderr
+    while err.startswith(b'kbuild: ') and b': warning: ' in err.split(b'\n', 1)[0] \
+            and not err.startswith(b'kbuild: error: '):
+        err = err.split(b'\n', 1)[1] if b'\n' in err else b''
+    if not err.startswith(b'kbuild: error: '):
+        return 'stderr does not start with "kbuild: error: " (after any warnings)'
     return None
 
 

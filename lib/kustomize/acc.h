@@ -13,6 +13,7 @@
 #define KB_ACC_H
 
 #include "diag.h"
+#include "hooks.h"
 #include "kbuild.h"
 #include "kustfile.h"
 #include "openapi.h"
@@ -46,13 +47,31 @@ typedef struct kb_ctx {
 	 * resource base: kb_target_run, set by the top of the build. */
 	kb_error *(*build_dir)(struct kb_ctx *ctx, const char *dir, kb_acc *acc);
 	const kb_fs *fs; /* the caller's (kb_options.fs), NULL for the OS's */
+	const kb_build_hooks *hooks; /* kb_build_hooked's, or NULL */
 } kb_ctx;
+
+/* The parse limits for files kustomize reads with sigs.k8s.io/yaml
+ * (goyaml.v2 into typed structs: configurations, CRDs, openapi schemas,
+ * replacement and values files) rather than kio.ByteReader. */
+static inline kb_parse_limits kb_ctx_goyaml_limits(const kb_ctx *ctx)
+{
+	kb_parse_limits l = ctx->lim;
+	l.kio = false;
+	return l;
+}
 
 /* The file system the level being built reads: a remote base's clone
  * is on disk whatever the caller's file system is. */
 static inline const kb_fs *kb_ctx_fs(const kb_ctx *ctx)
 {
 	return ctx->repo ? NULL : ctx->fs;
+}
+
+/* The hooks for the level being built: none inside a remote base's
+ * clone, whose temporary files are no part of the caller's tree. */
+static inline const kb_build_hooks *kb_ctx_hooks(const kb_ctx *ctx)
+{
+	return ctx->repo ? NULL : ctx->hooks;
 }
 
 struct kb_acc {

@@ -9,6 +9,7 @@
 #include "emit.h"
 #include "fs.h"
 #include "hash.h"
+#include "hooks.h"
 #include "kustfile.h"
 #include "nameref.h"
 #include "origin.h"
@@ -16,6 +17,7 @@
 #include "target.h"
 #include "transform.h"
 #include "vars.h"
+#include "write.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -32,17 +34,35 @@ struct kb_result {
 	kb_warnings warnings;
 };
 
-void kb_options_init(kb_options *opts)
+/* The size of kb_options at each version: what kb_options_init_version
+ * may write.  A new field (and KB_OPTIONS_VERSION bump) adds its line. */
+static const size_t options_size[] = {
+	0,
+	offsetof(kb_options, fs),                 /* 1 */
+	offsetof(kb_options, fs) + sizeof(void *), /* 2: fs */
+};
+_Static_assert(sizeof(options_size) / sizeof(*options_size) == KB_OPTIONS_VERSION + 1,
+	       "a new kb_options version needs its size in options_size[]");
+
+int kb_options_init_version(kb_options *opts, int version)
 {
-	memset(opts, 0, sizeof(*opts));
-	opts->version = KB_OPTIONS_VERSION;
+	if (!opts || version < 1 || version > KB_OPTIONS_VERSION)
+		return -1;
+	memset(opts, 0, options_size[version]);
+	opts->version = version;
 	opts->path = ".";
 	opts->helm_command = "helm";
+	return 0;
 }
 
 const char *kb_version(void)
 {
 	return KBUILD_VERSION;
+}
+
+int kb_abi_version(void)
+{
+	return KBUILD_ABI_VERSION;
 }
 
 static void drop_local_config(kb_resmap *m)
@@ -63,11 +83,11 @@ typedef struct build_meta {
 } build_meta;
 
 static void read_build_metadata(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
-				build_meta *bm)
+				const kb_build_hooks *hooks, build_meta *bm)
 {
 	memset(bm, 0, sizeof(*bm));
 	kb_kust *top = NULL;
-	kb_error *e = kb_kust_load(fs, dir, lim, NULL, &top);
+	kb_error *e = kb_kust_load_hooked(fs, dir, lim, NULL, hooks, &top);
 	if (e) {
 		/* kb_target_run reports it */
 		kb_error_free(e);
@@ -168,6 +188,11 @@ static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
 
 kb_error *kb_build(const kb_options *opts, kb_result **out)
 {
+	return kb_build_hooked(opts, NULL, out);
+}
+
+kb_error *kb_build_hooked(const kb_options *opts, const kb_build_hooks *hooks, kb_result **out)
+{
 	*out = NULL;
 	kb_options defaults;
 	if (!opts) {
@@ -200,16 +225,19 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 	ctx.opts = opts;
 	ctx.build_dir = kb_target_build_base;
 	ctx.fs = fs;
+	ctx.hooks = hooks;
 	ctx.schema = kb_schema_builtin();
 	ctx.lim.max_depth = opts->max_depth;
 	ctx.lim.max_nodes = opts->max_nodes;
+	/* resources, patches and plugin configs go through kio.ByteReader */
+	ctx.lim.kio = true;
 
 	kb_acc acc;
 	kb_acc_init(&acc);
 	kb_result *res = kb_xcalloc(1, sizeof(*res));
 	ctx.top_any_kind = true;
 	build_meta bm;
-	read_build_metadata(ctx.fs, dir, &ctx.lim, &bm);
+	read_build_metadata(ctx.fs, dir, &ctx.lim, hooks, &bm);
 	if (bm.any)
 		ctx.origin = kb_xstrdup("");
 	kb_error *e = kb_target_run(&ctx, dir, &acc, false);
@@ -223,7 +251,7 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 		drop_local_config(&acc.rm);
 		/* sortOptions of the top kustomization only */
 		kb_kust *top = NULL;
-		e = kb_kust_load(ctx.fs, dir, &ctx.lim, NULL, &top);
+		e = kb_kust_load_hooked(ctx.fs, dir, &ctx.lim, NULL, hooks, &top);
 		if (!e)
 			e = kb_sort_resources(&acc.rm, kb_map_get(top->doc, "sortOptions"),
 					      opts->reorder, top->display);
@@ -233,18 +261,19 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 		e = add_managed_by(&acc.rm);
 	if (!e)
 		e = render(res, &acc.rm, ctx.schema, &bm);
-	res->warnings = ctx.warnings;
-	ctx.warnings.v = NULL;
-	ctx.warnings.n = ctx.warnings.cap = 0;
 	kb_acc_free(&acc);
 	kb_strv_free(&ctx.stack);
 	free(ctx.origin);
 	kb_schema_free(ctx.owned_schema);
 	free(dir);
 	if (e) {
+		/* the warnings found before the failure go with the error */
+		kb_warnings_move_to(&ctx.warnings, e);
 		kb_result_free(res);
 		return e;
 	}
+	res->warnings = ctx.warnings;
+	memset(&ctx.warnings, 0, sizeof(ctx.warnings));
 	*out = res;
 	return NULL;
 }
@@ -252,8 +281,8 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 const char *kb_result_yaml(const kb_result *res, size_t *len)
 {
 	if (len)
-		*len = res->yaml.len;
-	return res->yaml.data ? res->yaml.data : "";
+		*len = res ? res->yaml.len : 0;
+	return res && res->yaml.data ? res->yaml.data : "";
 }
 
 size_t kb_result_count(const kb_result *res)
@@ -271,6 +300,11 @@ const char *kb_result_warning(const kb_result *res, size_t i)
 	return res && i < res->warnings.n ? res->warnings.v[i] : NULL;
 }
 
+const kb_error *kb_result_warning_diag(const kb_result *res, size_t i)
+{
+	return res && i < res->warnings.n ? res->warnings.diag[i] : NULL;
+}
+
 int kb_result_write(const kb_result *res, FILE *fp)
 {
 	size_t len;
@@ -280,55 +314,11 @@ int kb_result_write(const kb_result *res, FILE *fp)
 	return fflush(fp) == 0 ? 0 : -1;
 }
 
-/* Writes data to path through a temporary file in the same directory, so
- * that a reader never sees half a file and a failure leaves none. */
-static kb_error *write_atomic(const char *path, const char *data, size_t len)
-{
-	char *tmp = kb_xasprintf("%s.kbuild-tmp-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		kb_error *e = kb_error_new(path, 0, 0, "cannot write: %s", strerror(errno));
-		free(tmp);
-		e->code = KB_ERR_IO;
-		return e;
-	}
-	size_t off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)n;
-	}
-	int err = off < len ? errno : 0;
-	if (!err && fsync(fd) != 0)
-		err = errno;
-	if (close(fd) != 0 && !err)
-		err = errno;
-	if (!err) {
-		fchmod(fd, 0644);
-		chmod(tmp, 0644);
-		if (rename(tmp, path) != 0)
-			err = errno;
-	}
-	if (err) {
-		unlink(tmp);
-		free(tmp);
-		kb_error *e = kb_error_new(path, 0, 0, "cannot write: %s", strerror(err));
-		e->code = KB_ERR_IO;
-		return e;
-	}
-	free(tmp);
-	return NULL;
-}
-
 kb_error *kb_result_write_file(const kb_result *res, const char *path)
 {
 	size_t len;
 	const char *y = kb_result_yaml(res, &len);
-	return write_atomic(path, y, len);
+	return kb_write_path(path, y, len);
 }
 
 static void lower_into(kb_buf *b, const char *s)
@@ -381,7 +371,7 @@ kb_error *kb_result_write_dir(const kb_result *res, const char *dir)
 		kb_error *e = kb_emit_doc(&body, d);
 		char *path = kb_path_join(dir, name.data);
 		if (!e)
-			e = write_atomic(path, body.data ? body.data : "", body.len);
+			e = kb_write_path(path, body.data ? body.data : "", body.len);
 		free(path);
 		kb_buf_free(&body);
 		kb_buf_free(&name);

@@ -8,6 +8,7 @@
 #include "parse.h"
 #include "patch_smp.h"
 #include "util.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,14 +118,23 @@ static kb_error *canon_strict(kb_node *map, const char *const *names, const char
 		for (const char *const *n = names2; !canon && n && *n; n++)
 			if (strcasecmp(p->key, *n) == 0)
 				canon = *n;
-		if (!canon)
-			return kb_error_new(file, p->line, p->col,
-					    "invalid Kustomization: json: unknown field \"%s\" in %s",
-					    p->key, what);
-		if (strcmp(canon, p->key) != 0) {
-			free(p->key);
-			p->key = kb_xstrdup(canon);
+		if (!canon) {
+			kb_suggest sg;
+			kb_suggest_init(&sg, p->key);
+			for (const char *const *n = names; *n; n++)
+				kb_suggest_try(&sg, *n);
+			for (const char *const *n = names2; n && *n; n++)
+				kb_suggest_try(&sg, *n);
+			char *hint = kb_suggest_hint(&sg);
+			kb_error *e = kb_error_new(file, p->line, p->col,
+						   "invalid Kustomization: json: unknown field \"%s\" "
+						   "in %s%s",
+						   p->key, what, hint);
+			free(hint);
+			return e;
 		}
+		if (strcmp(canon, p->key) != 0)
+			kb_map_rename(map, p, canon, strlen(canon));
 	}
 	return NULL;
 }
@@ -563,7 +573,8 @@ static kb_error *prepare_values(helm_job *j, kb_ctx *ctx, const kb_loader *ld,
 	} else {
 		kb_node *file_v = NULL;
 		char *display = kb_path_display(values_file);
-		e = kb_yaml_parse_one(display, data, len, &ctx->lim, &file_v);
+		kb_parse_limits glim = kb_ctx_goyaml_limits(ctx);
+		e = kb_yaml_parse_one(display, data, len, &glim, &file_v);
 		free(data);
 		if (!e && file_v && file_v->kind == KB_NULL) {
 			kb_node_free(file_v);
@@ -738,6 +749,10 @@ kb_error *kb_helm_inflate(kb_ctx *ctx, const kb_node *globals, const kb_node *ch
 		e = check_version(&j);
 	if (!e) {
 		char *chart_dir = go_join(j.abs_chart_home, name);
+		/* helm reads the chart itself, not through the build's kb_fs */
+		const kb_build_hooks *hk = kb_ctx_hooks(ctx);
+		if (hk && hk->depend_tree)
+			hk->depend_tree(hk->ud, chart_dir);
 		bool exists = kb_is_dir(chart_dir);
 		if (!exists && !*repo) {
 			e = job_error(&j, "no repo specified for pull, no chart found at '%s'",

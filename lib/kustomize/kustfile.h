@@ -13,6 +13,7 @@
 #define KB_KUSTFILE_H
 
 #include "diag.h"
+#include "hooks.h"
 #include "node.h"
 #include "parse.h"
 
@@ -37,6 +38,9 @@ int kb_kust_probe(const kb_fs *fs, const char *dir);
 kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
 		       kb_warnings *warn,
 		       kb_kust **out);
+/* The same, parsing through hooks->parse when set (hooks.h). */
+kb_error *kb_kust_load_hooked(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
+			      kb_warnings *warn, const kb_build_hooks *hooks, kb_kust **out);
 void kb_kust_free(kb_kust *k);
 
 /* Reads a list-of-strings field; NULL when absent.  Errors name the file. */
