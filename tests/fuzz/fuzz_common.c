@@ -371,17 +371,6 @@ size_t fuzz_utf8_len(const unsigned char *p, size_t n)
 	return need;
 }
 
-static bool valid_utf8(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		size_t l = fuzz_utf8_len(p + i, n - i);
-		if (!l)
-			return false;
-		i += l;
-	}
-	return true;
-}
-
 static bool run_known(void)
 {
 	static int known = -1; /* a harness runs on one thread */
@@ -392,44 +381,22 @@ static bool run_known(void)
 	return known;
 }
 
-static bool contains(const uint8_t *data, size_t size, const char *needle)
-{
-	size_t n = strlen(needle);
-	for (size_t i = 0; i + n <= size; i++)
-		if (memcmp(data + i, needle, n) == 0)
-			return true;
-	return false;
-}
-
 bool fuzz_yaml_finding(const uint8_t *data, size_t size)
 {
-	if (run_known())
-		return false;
-	/* Finding Y1: U+2028, U+2029 and U+0085 are line breaks to libyaml's
-	 * emitter (YAML 1.1), which breaks a quoted scalar there and indents
-	 * the next line, but ordinary characters to libfyaml (YAML 1.2), which
-	 * then keeps that indentation: "e\u2028x" reads back as "e\u2028  x". */
-	return contains(data, size, "\xe2\x80\xa8") || contains(data, size, "\xe2\x80\xa9") ||
-	       contains(data, size, "\xc2\x85");
+	/* Finding Y1 (U+2028/U+2029/U+0085 read as ordinary characters) was
+	 * fixed by main's libyaml reader; nothing to skip now. */
+	(void)data;
+	(void)size;
+	return false;
 }
 
 bool fuzz_known_defect(const uint8_t *data, size_t size)
 {
-	if (run_known())
-		return false;
-	/* Defect 1: libfyaml's directive scanner loops forever on a '%'
-	 * starting a line (or following a BOM) when the input is not valid
-	 * UTF-8: any '%' in such an input is skipped. */
-	if (memchr(data, '%', size) && !valid_utf8(data, size))
-		return true;
-	/* Defect 3: kb_natural_cmp overflows on digit runs of 19 digits or
-	 * more (UBSan aborts). */
-	size_t run = 0;
-	for (size_t i = 0; i < size; i++) {
-		run = data[i] >= '0' && data[i] <= '9' ? run + 1 : 0;
-		if (run >= 19)
-			return true;
-	}
+	/* Nothing filed is open: defects 1 (the libfyaml '%' loop) and 3
+	 * (19-digit keys) are fixed on main by the libyaml reader and the
+	 * overflow-free key compare; their regression inputs run again. */
+	(void)data;
+	(void)size;
 	return false;
 }
 
