@@ -17,6 +17,7 @@
 #include "emit.h"
 #include "gort.h"
 #include "parse.h"
+#include "unicode.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -59,18 +60,15 @@ static unsigned *to_runes(const char *s, size_t len, size_t *n)
 	return r;
 }
 
+/* Go's unicode.IsLetter / IsDigit (generated tables, unicode.h). */
 static bool rune_is_letter(unsigned c)
 {
-	if (c < 0x80)
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-	/* Approximation of unicode.IsLetter for non-ASCII: most code points
-	 * past Latin-1 punctuation are letters in keys people write. */
-	return c == 0xaa || c == 0xb5 || c == 0xba || (c >= 0xc0 && c != 0xd7 && c != 0xf7);
+	return kb_unicode_is_letter(c);
 }
 
 static bool rune_is_digit(unsigned c)
 {
-	return c >= '0' && c <= '9';
+	return kb_unicode_is_digit(c);
 }
 
 int kb_natural_cmp(const char *a, const char *b)
@@ -436,10 +434,31 @@ static void emit_value_string(emitter *e, const kb_node *n, place at)
 	}
 }
 
-static int pair_cmp(const void *a, const void *b)
+static int pair_bytes_cmp(const void *a, const void *b)
 {
 	const kb_pair *const *pa = a, *const *pb = b;
-	return kb_natural_cmpn((*pa)->key, (*pa)->klen, (*pb)->key, (*pb)->klen);
+	size_t n = (*pa)->klen < (*pb)->klen ? (*pa)->klen : (*pb)->klen;
+	int c = memcmp((*pa)->key, (*pb)->key, n);
+	return c ? c : ((*pa)->klen < (*pb)->klen ? -1 : (*pa)->klen > (*pb)->klen);
+}
+
+/* Stable merge sort by goyaml.v2's natural order. */
+static void natural_sort(const kb_pair **v, size_t n, const kb_pair **tmp)
+{
+	if (n < 2)
+		return;
+	size_t h = n / 2;
+	natural_sort(v, h, tmp);
+	natural_sort(v + h, n - h, tmp);
+	size_t i = 0, j = h, k = 0;
+	while (i < h && j < n)
+		tmp[k++] = kb_natural_cmpn(v[j]->key, v[j]->klen, v[i]->key, v[i]->klen) < 0 ? v[j++]
+											     : v[i++];
+	while (i < h)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, n * sizeof(*v));
 }
 
 static void emit_node(emitter *e, const kb_node *n, place at)
@@ -456,7 +475,13 @@ static void emit_node(emitter *e, const kb_node *n, place at)
 		const kb_pair **sorted = kb_xmalloc((n->n ? n->n : 1) * sizeof(*sorted));
 		for (size_t i = 0; i < n->n; i++)
 			sorted[i] = &n->pairs[i];
-		qsort(sorted, n->n, sizeof(*sorted), pair_cmp);
+		/* Byte order first: repeated keys become neighbours (goyaml.v2's
+		 * natural order is not transitive, so it cannot be trusted to
+		 * bring them together), and the natural sort after it, being
+		 * stable, gives an order that depends on the set of keys only,
+		 * not on how they were read (kustomize's own order for such a
+		 * map changes from run to run: Go feeds sort.Sort from a map). */
+		qsort(sorted, n->n, sizeof(*sorted), pair_bytes_cmp);
 		for (size_t i = 1; i < n->n; i++)
 			if (sorted[i]->klen == sorted[i - 1]->klen &&
 			    memcmp(sorted[i]->key, sorted[i - 1]->key, sorted[i]->klen) == 0) {
@@ -471,6 +496,9 @@ static void emit_node(emitter *e, const kb_node *n, place at)
 				free(sorted);
 				return;
 			}
+		const kb_pair **tmp = kb_xmalloc((n->n ? n->n : 1) * sizeof(*tmp));
+		natural_sort(sorted, n->n, tmp);
+		free(tmp);
 		place child = { at.pos + 2, true, flow };
 		for (size_t i = 0; i < n->n && !e->err; i++) {
 			emit_key(e, sorted[i]);

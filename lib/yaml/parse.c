@@ -512,7 +512,8 @@ typedef struct frame {
 	size_t pending_klen;
 	unsigned key_line, key_col;
 	bool key_is_merge;
-	size_t explicit_n; /* map: pairs set explicitly (not by a merge key) */
+	bool key_drop;     /* a quoted "<<" key, which kyaml's DeAnchor clears */
+	bool merged;       /* a merge key was seen in this map */
 	char *anchor;      /* anchor to register when the collection ends */
 } frame;
 
@@ -524,6 +525,7 @@ typedef struct pstate {
 	bool dup_first_wins;
 	bool keep_timestamps;
 	bool yaml11_bools;
+	bool kio;
 	frame *stack;
 	size_t depth, cap;
 	anchor *anchors;
@@ -705,46 +707,76 @@ static bool attach(pstate *ps, kb_node *val, const yaml_mark_t *m, bool is_merge
 		f->key_line = val->line;
 		f->key_col = val->col;
 		f->key_is_merge = is_merge_src;
+		/* kyaml's DeAnchor clears the field named "<<" of every map,
+		 * whether or not it is a merge key (a quoted one is not) */
+		f->key_drop = ps->kio && !is_merge_src && val->len == 2 && strcmp(val->str, "<<") == 0;
 		kb_node_free(val);
 		return true;
 	}
 	char *key = f->pending_key;
 	size_t klen = f->pending_klen;
 	f->pending_key = NULL;
+	if (f->key_drop) {
+		f->key_drop = false;
+		kb_node_free(val);
+		free(key);
+		return true;
+	}
 	if (f->key_is_merge) {
-		/* `<<: *alias` or `<<: [*a, *b]`: explicit keys win. */
-		kb_node *srcs[64];
-		size_t ns = 0;
-		if (val->kind == KB_MAP)
-			srcs[ns++] = val;
-		else if (val->kind == KB_SEQ)
-			for (size_t i = 0; i < val->n && ns < 64; i++)
-				if (val->items[i]->kind == KB_MAP)
-					srcs[ns++] = val->items[i];
-		for (size_t s = 0; s < ns; s++)
-			for (size_t i = 0; i < srcs[s]->n; i++) {
-				kb_pair *p = &srcs[s]->pairs[i];
+		/* `<<: *alias` or `<<: [*a, *b]`: explicit keys win, and an
+		 * earlier source wins over a later one.  What kyaml's DeAnchor
+		 * refuses (resources and patches) is refused with its words. */
+		const char *bad = NULL;
+		if (f->merged)
+			bad = "duplicate merge key";
+		else if (val->kind == KB_SEQ) {
+			for (size_t i = 0; i < val->n && !bad; i++)
+				if (val->items[i]->kind == KB_SEQ)
+					bad = "invalid map merge: received a nested sequence";
+				else if (val->items[i]->kind != KB_MAP)
+					bad = "map merge requires map or sequence of maps as the value";
+		} else if (val->kind != KB_MAP) {
+			bad = "map merge requires map or sequence of maps as the value";
+		}
+		if (bad && ps->kio) {
+			ps->err = kb_error_new(ps->file, f->key_line, f->key_col, "invalid YAML: %s",
+					       bad);
+			kb_node_free(val);
+			free(key);
+			return false;
+		}
+		f->merged = true;
+		size_t ns = val->kind == KB_MAP ? 1 : val->kind == KB_SEQ ? val->n : 0;
+		for (size_t s = 0; s < ns; s++) {
+			const kb_node *src = val->kind == KB_MAP ? val : val->items[s];
+			if (src->kind != KB_MAP)
+				continue;
+			for (size_t i = 0; i < src->n; i++) {
+				const kb_pair *p = &src->pairs[i];
 				if (!kb_map_get_pairn(f->node, p->key, p->klen))
 					kb_map_setn(f->node, p->key, p->klen, kb_node_clone(p->val));
 			}
+		}
 		kb_node_free(val);
 		free(key);
 		return true;
 	}
 	kb_pair *dup = kb_map_get_pairn(f->node, key, klen);
+	/* pairs a merge key brought in have no column of their own (col 0);
+	 * explicit ones carry their key's position */
+	bool dup_explicit = dup && dup->col != 0;
 	if (dup) {
-		if (ps->dup_first_wins && (size_t)(dup - f->node->pairs) < f->explicit_n) {
+		if (ps->dup_first_wins && dup_explicit) {
 			/* kept as a second pair: lookups find the first, and a copy
 			 * of the whole map carries both, as in kyaml's node tree */
 			kb_pair *np = kb_map_appendn(f->node, key, klen, val);
 			free(key);
 			np->line = f->key_line;
 			np->col = f->key_col;
-			f->explicit_n = f->node->n;
 			return true;
 		}
 		if (!ps->dup_last_wins && !ps->dup_first_wins && dup->line && f->key_line &&
-		    f->node->n > 0 && (size_t)(dup - f->node->pairs) < f->explicit_n) {
+		    dup_explicit) {
 			ps->err = kb_error_new(ps->file, f->key_line, f->key_col,
 					       "mapping key \"%s\" already defined at line %u", key,
 					       dup->line);
@@ -752,16 +784,18 @@ static bool attach(pstate *ps, kb_node *val, const yaml_mark_t *m, bool is_merge
 			kb_node_free(val);
 			return false;
 		}
-		/* a key that came from a merge is overridden by an explicit one */
+		/* a key that came from a merge is overridden by an explicit one
+		 * (which is then explicit itself) */
 		kb_node_free(dup->val);
 		dup->val = val;
+		dup->line = f->key_line;
+		dup->col = f->key_col;
 		free(key);
 		return true;
 	}
 	kb_pair *p = kb_map_appendn(f->node, key, klen, val);
 	p->line = f->key_line;
 	p->col = f->key_col;
-	f->explicit_n = f->node->n;
 	free(key);
 	return true;
 }
@@ -996,6 +1030,17 @@ static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *nd
 					       "(kustomize's YAML reader refuses it); write a plain '/'");
 				break;
 			}
+			if (ps->depth && ps->stack[ps->depth - 1].node->kind == KB_MAP &&
+			    !ps->stack[ps->depth - 1].pending_key &&
+			    tag_is((const char *)ev.data.scalar.tag, "binary")) {
+				/* goyaml decodes it to a []byte key, which JSON cannot
+				 * hold: kustomize fails ("json: unsupported type") */
+				ps->err = perr(ps, m,
+					       "invalid YAML: a !!binary map key cannot be converted to "
+					       "JSON, as kustomize does with every object; use a string "
+					       "key");
+				break;
+			}
 			kb_node *n = make_scalar(ps, &ev);
 			if (!n)
 				break;
@@ -1139,6 +1184,7 @@ kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_
 	ps.dup_first_wins = !ps.dup_last_wins;
 	ps.keep_timestamps = lim && lim->keep_timestamps;
 	ps.yaml11_bools = lim && lim->yaml11_bools;
+	ps.kio = lim && lim->kio;
 
 	kb_node **docs = NULL;
 	size_t ndocs = 0, dcap = 0;
