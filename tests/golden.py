@@ -10,6 +10,13 @@ the case directory), `in/` (the input tree) and either `expected.yaml`
 stdout must be empty: nothing partial is printed).  The expected files
 come from `kubectl kustomize` (kustomize v5.5.0).
 
+A file `known-failures` in a DIR lists cases (one name a line, then the
+reason: `NAME  reason...`; `#` starts a comment) that are known to differ
+from kubectl for a reason outside the code under test, e.g. the YAML
+reader being replaced.  Such a case still runs: it must not crash or hang,
+its difference is printed as KNOWN, and once it passes it is printed as
+FIXED (remove its line) without failing the run.
+
 Prints one line per failure and, last, `N passed, M failed`.
 """
 import argparse
@@ -35,6 +42,23 @@ def find_cases(dirs):
     return out
 
 
+def read_known(dirs):
+    """{case name: reason} from the known-failures files of dirs."""
+    known = {}
+    for d in dirs:
+        p = os.path.join(d, 'known-failures')
+        if not os.path.isfile(p):
+            continue
+        with open(p) as f:
+            for line in f:
+                line = line.strip()
+                if not line or line.startswith('#'):
+                    continue
+                name, _, why = line.partition(' ')
+                known[name] = why.strip()
+    return known
+
+
 def run_case(kbuild, case):
     with open(os.path.join(case, 'args')) as f:
         args = shlex.split(f.read().strip())
@@ -42,6 +66,8 @@ def run_case(kbuild, case):
         p = subprocess.run([kbuild] + args, cwd=case, capture_output=True, timeout=60)
     except subprocess.TimeoutExpired:
         return 'timed out'
+    if p.returncode < 0 or p.returncode > 2:
+        return 'crashed (exit %d): %s' % (p.returncode, p.stderr.decode('utf-8', 'replace')[-300:])
     exp_yaml = os.path.join(case, 'expected.yaml')
     if os.path.exists(exp_yaml):
         with open(exp_yaml, 'rb') as f:
@@ -69,16 +95,30 @@ def main():
     a = ap.parse_args()
     kbuild = os.path.abspath(a.kbuild)
     cases = find_cases(a.dirs)
-    failed = 0
+    known = read_known(a.dirs)
+    failed = nknown = 0
     with concurrent.futures.ThreadPoolExecutor(a.jobs) as ex:
         for case, res in zip(cases, ex.map(lambda c: run_case(kbuild, c), cases)):
+            name = os.path.basename(case)
+            if name in known:
+                if res is None:
+                    print('FIXED %s: passes now; remove it from known-failures' % name)
+                elif res.startswith(('crashed', 'timed out')):
+                    failed += 1
+                    print('FAIL %s (known: %s): %s' % (name, known[name], res))
+                else:
+                    nknown += 1
+                    print('KNOWN %s: %s (%s)' % (name, res[:120], known[name]))
+                continue
             if res:
                 failed += 1
-                print('FAIL %s: %s' % (os.path.basename(case), res))
+                print('FAIL %s: %s' % (name, res))
     if not cases:
         print('no cases found in %s' % ' '.join(a.dirs))
         return 1
-    print('%d passed, %d failed' % (len(cases) - failed, failed))
+    if nknown:
+        print('%d known failures (see known-failures)' % nknown)
+    print('%d passed, %d failed' % (len(cases) - failed - nknown, failed))
     return 1 if failed else 0
 
 

@@ -104,6 +104,13 @@ static void strip_build_annotations(kb_node *doc, const build_meta *bm)
 	};
 	kb_node *md = kb_map_get(doc, "metadata");
 	kb_node *ann = kb_map_get(md, "annotations");
+	/* kustomize clears a null or empty annotations map before it prints
+	 * (kyaml's ClearEmptyAnnotations): an annotation a patch set to null
+	 * leaves no `annotations: {}` behind, while `labels: {}` stays. */
+	if (ann && (ann->kind == KB_NULL || (ann->kind == KB_MAP && ann->n == 0))) {
+		kb_map_del(md, "annotations");
+		return;
+	}
 	if (!ann || ann->kind != KB_MAP)
 		return;
 	bool removed = false;

@@ -39,6 +39,13 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 		       kb_kust **out);
 void kb_kust_free(kb_kust *k);
 
+/* Renames the keys of a replacements list (or of one replacement, a map)
+ * to the canonical spelling of their Go field, case-insensitively, as
+ * kustomize's JSON decoding matches them; for replacement files, which
+ * kb_kust_load does not see.  Spellings that lose to another one of the
+ * same field are dropped (with a warning when warn is set). */
+void kb_kust_canon_replacements(kb_node *list, const char *file, kb_warnings *warn);
+
 /* Reads a list-of-strings field; NULL when absent.  Errors name the file. */
 kb_error *kb_kust_strings(const kb_kust *k, const char *field, const kb_node **out);
 

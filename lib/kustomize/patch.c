@@ -64,7 +64,20 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 	}
 	if ((*docs)[0]->kind == KB_SEQ) {
 		/* kustomize's jsonPatchFromBytes converts YAML to JSON, which
-		 * keeps only the first document */
+		 * keeps only the first document, with goyaml.v2: YAML 1.1,
+		 * where y/yes/on are true and n/no/off false */
+		kb_node **d11 = NULL;
+		size_t n11 = 0;
+		plim.yaml11_bools = true;
+		plim.keep_timestamps = true;
+		if (!kb_yaml_parse(src->name, src->text, src->len, &plim, &d11, &n11) && n11 &&
+		    d11[0]->kind == KB_SEQ) {
+			kb_docs_free(*docs, *ndocs);
+			*docs = d11;
+			*ndocs = n11;
+		} else {
+			kb_docs_free(d11, n11);
+		}
 		*ops = (*docs)[0];
 		(*docs)[0] = NULL;
 		kb_docs_free(*docs, *ndocs);
@@ -247,6 +260,100 @@ static kb_error *apply_sm_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_select
 	return NULL;
 }
 
+static bool res_cluster_scoped(kb_ctx *ctx, const kb_resource *r)
+{
+	char *group, *version;
+	kb_split_apiversion(kb_res_apiversion(r), &group, &version);
+	bool cluster = kb_schema_namespaced(ctx->schema, group, version, kb_res_kind(r)) == 0;
+	free(group);
+	free(version);
+	return cluster;
+}
+
+/*
+ * kustomize's transformJson6902 runs each JSON patch on a resource that
+ * carries its bookkeeping annotations: StorePreviousId has just written
+ * the previous names, namespaces and kinds (comma-separated, oldest
+ * first) to internal.config.kubernetes.io/previous*.  So the patch sees
+ * a metadata.annotations map even on an object that has none (an `add`
+ * of /metadata/annotations/KEY works, a `copy` of the whole map copies
+ * them), and afterwards the annotations are read back as
+ * map[string]string and written anew, sorted, every value a string (a
+ * mapping or list value becomes "", null becomes "null"), with the
+ * bookkeeping ones put back; an empty map is then dropped.  kbuild keeps
+ * the bookkeeping in kb_resource, so the annotations are added here for
+ * the patch's sake and taken out again after it.
+ */
+static const char *const json_bk_keys[3] = {
+	"internal.config.kubernetes.io/previousKinds",
+	"internal.config.kubernetes.io/previousNames",
+	"internal.config.kubernetes.io/previousNamespaces",
+};
+
+static char *csv_of(const kb_strv *v, bool ns, bool cluster)
+{
+	kb_buf b = { 0 };
+	for (size_t i = 0; i < v->n; i++) {
+		const char *x = ns ? kb_effective_namespace(v->v[i], cluster) : v->v[i];
+		if (!*x)
+			continue;
+		if (b.len)
+			kb_buf_puts(&b, ",");
+		kb_buf_puts(&b, x);
+	}
+	return kb_buf_detach(&b);
+}
+
+static void json_bookkeeping_add(kb_resource *r, bool cluster)
+{
+	if (r->doc->kind != KB_MAP)
+		return;
+	kb_node *md = kb_map_get(r->doc, "metadata");
+	if (!md || md->kind != KB_MAP)
+		return;
+	kb_node *ann = kb_map_get(md, "annotations");
+	if (ann && ann->kind != KB_MAP && ann->kind != KB_NULL)
+		return;
+	ann = kb_map_ensure_map(md, "annotations");
+	const kb_strv *lists[3] = { &r->prev_kinds, &r->prev_names, &r->prev_ns };
+	for (int i = 0; i < 3; i++) {
+		char *v = csv_of(lists[i], i == 2, cluster);
+		if (*v)
+			kb_map_set(ann, json_bk_keys[i], kb_node_new_str(v));
+		free(v);
+	}
+}
+
+static void json_bookkeeping_settle(kb_resource *r, bool cluster)
+{
+	kb_node *md = kb_map_get(r->doc, "metadata");
+	if (!md || md->kind != KB_MAP)
+		return;
+	kb_node *ann = kb_map_get(md, "annotations");
+	kb_node *fresh = kb_node_new(KB_MAP);
+	for (size_t i = 0; ann && ann->kind == KB_MAP && i < ann->n; i++) {
+		const kb_pair *p = &ann->pairs[i];
+		bool bk = false;
+		for (int k = 0; k < 3; k++)
+			bk = bk || strcmp(p->key, json_bk_keys[k]) == 0;
+		if (bk)
+			continue;
+		const kb_node *v = p->val;
+		const char *text = !kb_node_is_scalar(v) ? "" : v->str;
+		if (v->kind == KB_NULL)
+			text = "null";
+		kb_map_set(fresh, p->key, kb_node_new_str(text));
+	}
+	(void)cluster;
+	/* (sorted: the emitter prints keys in order anyway) */
+	if (fresh->n == 0) {
+		kb_node_free(fresh);
+		kb_map_del(md, "annotations");
+		return;
+	}
+	kb_map_set(md, "annotations", fresh);
+}
+
 static kb_error *apply_json_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_selector *sel,
 					const kb_node *ops, const char *pname)
 {
@@ -255,7 +362,11 @@ static kb_error *apply_json_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_sele
 		if (!res_selected(ctx, sel, r))
 			continue;
 		store_previous(r);
+		bool cluster = res_cluster_scoped(ctx, r);
+		json_bookkeeping_add(r, cluster);
 		kb_error *e = kb_json6902_apply(r->doc, ops, pname);
+		if (!e && r->doc->kind == KB_MAP)
+			json_bookkeeping_settle(r, cluster);
 		if (e)
 			return kb_error_note(e, r->file, 0, 0, "while patching %s '%s'",
 					     kb_res_kind(r), kb_res_name(r));
