@@ -2,7 +2,9 @@
 #include "patch_json.h"
 #include "patch_smp.h"
 #include "select.h"
+#include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -324,6 +326,32 @@ static void json_bookkeeping_add(kb_resource *r, bool cluster)
 	}
 }
 
+/* The JSON patch runs on the object as JSON, decoded back with
+ * encoding/json into float64s: an integer a float64 cannot hold exactly
+ * (12345678901234567890) comes back as the nearest float. */
+static void json_numbers_as_float64(kb_node *n)
+{
+	if (!n)
+		return;
+	if (n->kind == KB_INT) {
+		double d = strtod(n->str, NULL);
+		char buf[400];
+		snprintf(buf, sizeof(buf), "%.0f", d);
+		if (strcmp(buf, n->str) != 0) {
+			char *t = kb_go_format_float(d, 'g');
+			kb_node_replace(n, kb_node_new_scalar(KB_FLOAT, t));
+			free(t);
+		}
+		return;
+	}
+	if (n->kind == KB_MAP)
+		for (size_t i = 0; i < n->n; i++)
+			json_numbers_as_float64(n->pairs[i].val);
+	else if (n->kind == KB_SEQ)
+		for (size_t i = 0; i < n->n; i++)
+			json_numbers_as_float64(n->items[i]);
+}
+
 static void json_bookkeeping_settle(kb_resource *r, bool cluster)
 {
 	kb_node *md = kb_map_get(r->doc, "metadata");
@@ -365,8 +393,10 @@ static kb_error *apply_json_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_sele
 		bool cluster = res_cluster_scoped(ctx, r);
 		json_bookkeeping_add(r, cluster);
 		kb_error *e = kb_json6902_apply(r->doc, ops, pname);
-		if (!e && r->doc->kind == KB_MAP)
+		if (!e && r->doc->kind == KB_MAP) {
 			json_bookkeeping_settle(r, cluster);
+			json_numbers_as_float64(r->doc);
+		}
 		if (e)
 			return kb_error_note(e, r->file, 0, 0, "while patching %s '%s'",
 					     kb_res_kind(r), kb_res_name(r));

@@ -22,9 +22,19 @@ static const char *str_or_empty(const char *s)
 	return s ? s : "";
 }
 
+/* kyaml's GetKind / GetApiVersion: the field's scalar text as written,
+ * so `apiVersion: null` reads "null" (and sorts so), `apiVersion:` "". */
+static const char *top_field_text(const kb_resource *r, const char *key)
+{
+	const kb_node *v = kb_map_get(r->doc, key);
+	if (!v || !kb_node_is_scalar(v))
+		return "";
+	return kb_node_text(v);
+}
+
 const char *kb_res_kind(const kb_resource *r)
 {
-	return str_or_empty(kb_map_get_str(r->doc, "kind"));
+	return top_field_text(r, "kind");
 }
 
 const char *kb_res_name(const kb_resource *r)
@@ -39,7 +49,7 @@ const char *kb_res_ns(const kb_resource *r)
 
 const char *kb_res_apiversion(const kb_resource *r)
 {
-	return str_or_empty(kb_map_get_str(r->doc, "apiVersion"));
+	return top_field_text(r, "apiVersion");
 }
 
 void kb_res_id(const kb_resource *r, kb_resid *out)
