@@ -86,6 +86,8 @@ int cmd_build(int argc, char **argv)
 	kb_result *res = NULL;
 	kb_error *err = kb_build(&opts, &res);
 	if (err) {
+		for (size_t i = 0; i < kb_error_warning_count(err); i++)
+			fprintf(stderr, "kbuild: %s\n", kb_error_warning(err, i));
 		cli_print_error(err);
 		int code = cli_exit_code(err);
 		kb_error_free(err);

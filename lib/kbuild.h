@@ -184,5 +184,6 @@ KB_API const char *kb_version(void);
 
 /* The public headers of the library's other parts (one per command:
  * kbuild/check.h, ...) are included here, so users include kbuild.h. */
+#include "kbuild/diagnostics.h"
 
 #endif

@@ -6,9 +6,11 @@ usage: golden.py --kbuild BIN [--jobs N] DIR...
 A case directory holds `args` (the build target and flags, relative to
 the case directory), `in/` (the input tree) and either `expected.yaml`
 (stdout must equal it byte for byte, exit status 0) or `expected.err`
-(exit status must be 1, stderr must start with "kbuild: error: ", and
+(exit status must be 1, stderr must start with "kbuild: error: " after
+any warning lines, and
 stdout must be empty: nothing partial is printed).  The expected files
-come from `kubectl kustomize` (kustomize v5.5.0).
+come from `kubectl kustomize` (kustomize v5.5.0).  An optional
+`expected.stderr-contains` lists lines kbuild's stderr must contain.
 
 A file `known-failures` in a DIR lists cases (one name a line, then the
 reason: `NAME  reason...`; `#` starts a comment) that are known to differ
@@ -77,13 +79,32 @@ def run_case(kbuild, case):
                 p.returncode, p.stderr.decode('utf-8', 'replace')[:300])
         if p.stdout != want:
             return 'output differs from expected.yaml'
-        return None
+        return check_stderr(case, p.stderr)
     if p.returncode != 1:
         return 'exit %d, expected 1 (a build error)' % p.returncode
     if p.stdout:
         return 'printed output although the build failed'
-    if not p.stderr.startswith(b'kbuild: error: '):
-        return 'stderr does not start with "kbuild: error: "'
+    # Warnings said before the failure come first, as kustomize prints
+    # them; then the error.
+    err = p.stderr
+    while err.startswith(b'kbuild: ') and not err.startswith(b'kbuild: error: ') and \
+            b'warning: ' in err.split(b'\n', 1)[0]:
+        err = err.split(b'\n', 1)[1] if b'\n' in err else b''
+    if not err.startswith(b'kbuild: error: '):
+        return 'stderr does not start with "kbuild: error: " (after any warnings)'
+    return check_stderr(case, p.stderr)
+
+
+def check_stderr(case, stderr):
+    """expected.stderr-contains: lines kbuild's stderr must contain (the
+    wording kbuild promises: an id as kustomize prints it, a warning)."""
+    path = os.path.join(case, 'expected.stderr-contains')
+    if not os.path.exists(path):
+        return None
+    with open(path, 'rb') as f:
+        for line in f.read().splitlines():
+            if line.strip() and line not in stderr:
+                return 'stderr lacks %r' % line.decode('utf-8', 'replace')
     return None
 
 

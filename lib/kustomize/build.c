@@ -273,13 +273,20 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 		e = add_managed_by(&acc.rm);
 	if (!e)
 		e = render(res, &acc.rm, ctx.schema, &bm);
-	res->warnings = ctx.warnings;
+	if (e) {
+		/* the warnings said before the failure travel with it */
+		kb_warnings_free(&e->warnings);
+		e->warnings = ctx.warnings;
+	} else {
+		res->warnings = ctx.warnings;
+	}
 	ctx.warnings.v = NULL;
 	ctx.warnings.n = ctx.warnings.cap = 0;
 	kb_acc_free(&acc);
 	kb_strv_free(&ctx.stack);
 	free(ctx.origin);
 	kb_schema_free(ctx.owned_schema);
+	kb_error_free(ctx.schema_error);
 	free(dir);
 	if (e) {
 		kb_result_free(res);

@@ -153,6 +153,20 @@ static kb_error *apply_smp(kb_ctx *ctx, kb_resource *r, const kb_node *patch, bo
 	char *name = kb_xstrdup(kb_res_name(r));
 	char *ns = kb_xstrdup(kb_res_ns(r));
 	char *kind = kb_xstrdup(kb_res_kind(r));
+	if (ctx->schema_error) {
+		const kb_error *se = ctx->schema_error;
+		free(name);
+		free(ns);
+		free(kind);
+		kb_error *e = kb_error_new(se->primary.file, se->primary.line, se->primary.col,
+					   "%s", se->primary.msg);
+		for (size_t i = 0; i < se->nnotes; i++)
+			kb_error_note(e, se->notes[i].file, se->notes[i].line, se->notes[i].col,
+				      "%s", se->notes[i].msg);
+		return kb_error_note(e, pname, 0, 0,
+				     "a strategic-merge patch needs the openapi schema, which does "
+				     "not parse (kustomize v5.5.0 crashes here)");
+	}
 	if (allow_name || allow_kind)
 		store_previous(r);
 	kb_error *e = kb_smp_apply(r->doc, patch, ctx->schema, pname, deleted);

@@ -83,12 +83,13 @@ static void resid_copy(kb_resid *dst, const kb_resid *src)
 
 char *kb_resid_string(const kb_resid *id)
 {
-	/* kustomize's ResId.String(): group_version_kind|namespace|name */
-	return kb_xasprintf("%s_%s_%s|%s|%s", kb_str_empty(id->group) ? "~G" : id->group,
-			    kb_str_empty(id->version) ? "~V" : id->version,
-			    kb_str_empty(id->kind) ? "~K" : id->kind,
-			    kb_str_empty(id->ns) ? "~X" : id->ns,
-			    kb_str_empty(id->name) ? "~N" : id->name);
+	/* kustomize's ResId.String(), as its messages print ids:
+	 * kind.version.group/name.namespace (Deployment.v1.apps/web.[noNs]) */
+	return kb_xasprintf("%s.%s.%s/%s.%s", kb_str_empty(id->kind) ? "[noKind]" : id->kind,
+			    kb_str_empty(id->version) ? "[noVer]" : id->version,
+			    kb_str_empty(id->group) ? "[noGrp]" : id->group,
+			    kb_str_empty(id->name) ? "[noName]" : id->name,
+			    kb_str_empty(id->ns) ? "[noNs]" : id->ns);
 }
 
 char *kb_res_id_string(const kb_resource *r)

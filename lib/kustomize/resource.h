@@ -75,7 +75,8 @@ const char *kb_res_apiversion(const kb_resource *r);
 void kb_split_apiversion(const char *apiversion, char **group, char **version);
 void kb_res_id(const kb_resource *r, kb_resid *out); /* caller frees with kb_resid_free */
 void kb_resid_free(kb_resid *id);
-/* "apps_v1_Deployment|ns|name"-style text for messages; caller frees. */
+/* kustomize's text for an id in messages, "Deployment.v1.apps/web.[noNs]";
+ * caller frees. */
 char *kb_resid_string(const kb_resid *id);
 char *kb_res_id_string(const kb_resource *r);
 

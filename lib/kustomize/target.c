@@ -505,6 +505,14 @@ static kb_error *set_openapi(kb_ctx *ctx, const kb_kust *k)
 		if (e) {
 			e = kb_error_note(e, k->display, path->line, path->col,
 					  "invalid schema file '%s'", path->str);
+			kb_warn(&ctx->warnings, k->display, path->line, path->col,
+				"openapi schema '%s' is invalid (%s); kustomize ignores it until "
+				"a strategic-merge patch needs it",
+				path->str, e->primary.msg);
+			kb_error_free(ctx->schema_error);
+			ctx->schema_error = e;
+			ctx->schema_set = true;
+			e = NULL;
 			goto out;
 		}
 		/* Only the first openapi field sets a schema, so nothing

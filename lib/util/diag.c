@@ -89,7 +89,18 @@ void kb_error_free(kb_error *e)
 		free(e->notes[i].msg);
 	}
 	free(e->notes);
+	kb_warnings_free(&e->warnings);
 	free(e);
+}
+
+size_t kb_error_warning_count(const kb_error *err)
+{
+	return err ? err->warnings.n : 0;
+}
+
+const char *kb_error_warning(const kb_error *err, size_t i)
+{
+	return err && i < err->warnings.n ? err->warnings.v[i] : NULL;
 }
 
 void kb_warn(kb_warnings *w, const char *file, unsigned line, unsigned col, const char *fmt, ...)

@@ -28,12 +28,24 @@ typedef struct kb_frame {
 	char *msg;
 } kb_frame;
 
+/*
+ * Warnings are collected (not printed) so a library user decides where
+ * they go.  A kb_warnings list is owned by the build.
+ */
+typedef struct kb_warnings {
+	char **v;
+	size_t n, cap;
+} kb_warnings;
+
 struct kb_error {
 	kb_frame primary;
 	kb_frame *notes; /* innermost first */
 	size_t nnotes;
 	size_t cap;
 	int code; /* KB_ERR_* */
+	/* warnings the build collected before it failed (kb_build moves
+	 * them here), printed before the error as kustomize does */
+	kb_warnings warnings;
 };
 
 kb_error *kb_error_new(const char *file, unsigned line, unsigned col,
@@ -45,14 +57,6 @@ kb_error *kb_error_note(kb_error *err, const char *file, unsigned line,
 			unsigned col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-/*
- * Warnings are collected (not printed) so a library user decides where
- * they go.  A kb_warnings list is owned by the build.
- */
-typedef struct kb_warnings {
-	char **v;
-	size_t n, cap;
-} kb_warnings;
 
 void kb_warn(kb_warnings *w, const char *file, unsigned line, unsigned col,
 	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
