@@ -11,6 +11,7 @@ any warning lines, and
 stdout must be empty: nothing partial is printed).  The expected files
 come from `kubectl kustomize` (kustomize v5.5.0).  An optional
 `expected.stderr-contains` lists lines kbuild's stderr must contain.
+A large expected output may be stored as `expected.yaml.gz`.
 
 A file `known-failures` in a DIR lists cases (one name a line, then the
 reason: `NAME  reason...`; `#` starts a comment) that are known to differ
@@ -23,6 +24,7 @@ Prints one line per failure and, last, `N passed, M failed`.
 """
 import argparse
 import concurrent.futures
+import gzip
 import os
 import shlex
 import subprocess
@@ -71,9 +73,13 @@ def run_case(kbuild, case):
     if p.returncode < 0 or p.returncode > 2:
         return 'crashed (exit %d): %s' % (p.returncode, p.stderr.decode('utf-8', 'replace')[-300:])
     exp_yaml = os.path.join(case, 'expected.yaml')
-    if os.path.exists(exp_yaml):
-        with open(exp_yaml, 'rb') as f:
-            want = f.read()
+    if os.path.exists(exp_yaml) or os.path.exists(exp_yaml + '.gz'):
+        if os.path.exists(exp_yaml):
+            with open(exp_yaml, 'rb') as f:
+                want = f.read()
+        else:
+            with gzip.open(exp_yaml + '.gz', 'rb') as f:
+                want = f.read()
         if p.returncode != 0:
             return 'exit %d, expected success: %s' % (
                 p.returncode, p.stderr.decode('utf-8', 'replace')[:300])

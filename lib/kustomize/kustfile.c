@@ -517,6 +517,52 @@ static kb_error *check_nested(const kb_kust *k)
 	return NULL;
 }
 
+/* The length of the first YAML document of text: up to a `---` or `...`
+ * line at column 0 that follows content (a line that is not blank, a
+ * comment or a directive).  Such a marker cannot be inside a scalar. */
+static size_t first_document_len(const char *text, size_t len, bool *more)
+{
+	bool content = false, started = false;
+	*more = false;
+	for (size_t i = 0; i < len;) {
+		size_t eol = i;
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		const char *l = text + i;
+		size_t n = eol - i;
+		bool marker = n >= 3 && (memcmp(l, "---", 3) == 0 || memcmp(l, "...", 3) == 0) &&
+			      (n == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
+		/* `---` after content, or a second `---` (an empty first
+		 * document: kustomize then finds the file empty) */
+		if (marker && (content || started)) {
+			/* anything but blank lines and comments after it? */
+			for (size_t j = eol; j < len; j++)
+				if (text[j] != '\n' && text[j] != '\r' && text[j] != ' ' &&
+				    text[j] != '\t') {
+					*more = true;
+					break;
+				}
+			return i;
+		}
+		if (!marker) {
+			size_t j = 0;
+			while (j < n && (l[j] == ' ' || l[j] == '\t' || l[j] == '\r'))
+				j++;
+			if (j < n && l[j] != '#' && !(j == 0 && l[0] == '%'))
+				content = true;
+			/* "--- value" on the marker line is content too */
+		} else if ((started = true) && n > 4) {
+			size_t j = 4;
+			while (j < n && (l[j] == ' ' || l[j] == '\t' || l[j] == '\r'))
+				j++;
+			if (j < n && l[j] != '#')
+				content = true;
+		}
+		i = eol < len ? eol + 1 : eol;
+	}
+	return len;
+}
+
 kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
 		       kb_warnings *warn, kb_kust **out)
 {
@@ -567,7 +613,19 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 	klim.dup_keys_last_wins = true;
 	klim.keep_timestamps = true;
 	klim.yaml11_bools = true;
-	e = kb_yaml_parse(k->display, text, len, &klim, &docs, &ndocs);
+	/* sigs.k8s.io/yaml decodes only the first document: what follows
+	 * the next document marker is never read (not even parsed). */
+	bool more = false;
+	size_t first = first_document_len(text, len, &more);
+	if (more && warn) {
+		unsigned line = 1;
+		for (size_t i = 0; i < first; i++)
+			line += text[i] == '\n';
+		kb_warn(warn, k->display, line, 1,
+			"the kustomization file holds more than one YAML document; kustomize reads "
+			"only the first");
+	}
+	e = kb_yaml_parse(k->display, text, first, &klim, &docs, &ndocs);
 	free(text);
 	if (e)
 		goto fail;
