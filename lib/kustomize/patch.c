@@ -182,6 +182,9 @@ static kb_error *apply_smp(kb_ctx *ctx, kb_resource *r, const kb_node *patch, bo
 			kb_map_del(md, "namespace");
 		if (r->doc->n == 0)
 			*deleted = true;
+		/* kyaml merges a scalar into the node that is there, so a value
+		 * shared with other places of the object changes there too */
+		kb_resource_sync_shared(r);
 	}
 	free(name);
 	free(ns);
@@ -407,6 +410,8 @@ static kb_error *apply_json_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_sele
 		bool cluster = res_cluster_scoped(ctx, r);
 		json_bookkeeping_add(r, cluster);
 		kb_error *e = kb_json6902_apply(r->doc, ops, pname);
+		/* the object went through JSON: every node is new */
+		kb_resource_unshare(r);
 		if (!e && r->doc->kind == KB_MAP) {
 			json_bookkeeping_settle(r, cluster);
 			json_numbers_as_float64(r->doc);

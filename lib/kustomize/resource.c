@@ -157,6 +157,7 @@ kb_resource *kb_resource_clone(const kb_resource *r)
 	c->behavior = r->behavior;
 	c->needs_hash = r->needs_hash;
 	c->generated = r->generated;
+	c->shared = r->shared ? kb_node_clone(r->shared) : NULL;
 	return c;
 }
 
@@ -171,7 +172,127 @@ void kb_resource_free(kb_resource *r)
 	kb_strv_free(&r->prev_ns);
 	kb_strv_free(&r->prev_kinds);
 	kb_strv_free(&r->refby);
+	kb_node_free(r->shared);
 	free(r);
+}
+
+/* ---- shared values ---- */
+
+static bool path_of(const kb_node *cur, const kb_node *target, kb_node *path)
+{
+	if (cur == target)
+		return true;
+	if (cur->kind == KB_MAP) {
+		for (size_t i = 0; i < cur->n; i++) {
+			kb_seq_push(path, kb_node_new_str(cur->pairs[i].key));
+			if (path_of(cur->pairs[i].val, target, path))
+				return true;
+			kb_seq_remove(path, path->n - 1);
+		}
+	} else if (cur->kind == KB_SEQ) {
+		for (size_t i = 0; i < cur->n; i++) {
+			kb_seq_push(path, kb_node_new_int((long long)i));
+			if (path_of(cur->items[i], target, path))
+				return true;
+			kb_seq_remove(path, path->n - 1);
+		}
+	}
+	return false;
+}
+
+kb_node *kb_node_path_of(const kb_node *doc, const kb_node *target)
+{
+	kb_node *path = kb_node_new(KB_SEQ);
+	if (doc && path_of(doc, target, path))
+		return path;
+	kb_node_free(path);
+	return NULL;
+}
+
+static kb_node *at_path(kb_node *doc, const kb_node *path)
+{
+	kb_node *cur = doc;
+	for (size_t i = 0; cur && i < path->n; i++) {
+		const kb_node *c = path->items[i];
+		if (c->kind == KB_INT) {
+			long long idx = strtoll(c->str, NULL, 10);
+			cur = cur->kind == KB_SEQ && idx >= 0 && (size_t)idx < cur->n ? cur->items[idx]
+										: NULL;
+		} else {
+			cur = cur->kind == KB_MAP ? kb_map_get(cur, c->str) : NULL;
+		}
+	}
+	return cur;
+}
+
+void kb_resource_share(kb_resource *r, kb_node *paths, const kb_node *v)
+{
+	if (!paths || paths->n < 2) {
+		kb_node_free(paths);
+		return;
+	}
+	if (!r->shared)
+		r->shared = kb_node_new(KB_SEQ);
+	kb_node *g = kb_seq_push(r->shared, kb_node_new(KB_MAP));
+	kb_map_set(g, "v", kb_node_clone(v));
+	kb_map_set(g, "p", paths);
+}
+
+static bool same_value(const kb_node *a, const kb_node *b)
+{
+	return a->kind == b->kind && a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
+}
+
+void kb_resource_sync_shared(kb_resource *r)
+{
+	if (!r->shared)
+		return;
+	for (size_t gi = 0; gi < r->shared->n;) {
+		kb_node *g = r->shared->items[gi];
+		kb_node *v = kb_map_get(g, "v");
+		kb_node *paths = kb_map_get(g, "p");
+		const kb_node *changed = NULL;
+		bool conflict = false;
+		for (size_t i = 0; i < paths->n;) {
+			kb_node *n = at_path(r->doc, paths->items[i]);
+			if (!n || !kb_node_is_scalar(n)) {
+				kb_seq_remove(paths, i);
+				continue;
+			}
+			if (!same_value(n, v)) {
+				if (changed && !same_value(changed, n))
+					conflict = true;
+				changed = n;
+			}
+			i++;
+		}
+		if (changed && !conflict) {
+			kb_node *nv = kb_node_clone(changed);
+			for (size_t i = 0; i < paths->n; i++) {
+				kb_node *n = at_path(r->doc, paths->items[i]);
+				if (n != changed && !same_value(n, nv))
+					kb_node_replace(n, kb_node_clone(nv));
+			}
+			kb_map_set(g, "v", nv);
+		}
+		if (conflict || paths->n < 2) {
+			kb_seq_remove(r->shared, gi);
+			continue;
+		}
+		gi++;
+	}
+}
+
+void kb_resmap_sync_shared(kb_resmap *m)
+{
+	for (size_t i = 0; m && i < m->n; i++)
+		kb_resource_sync_shared(m->v[i]);
+}
+
+void kb_resource_unshare(kb_resource *r)
+{
+	kb_node_free(r->shared);
+	r->shared = NULL;
 }
 
 static void record_previous(kb_resource *r)

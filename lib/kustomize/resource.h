@@ -50,6 +50,14 @@ typedef struct kb_resource {
 	/* kustomize refuses references to objects renamed in a sibling
 	 * base; kept for name references (kustomize's refBy). */
 	kb_strv refby;
+	/* Values kustomize shares between several places of this object: its
+	 * label and annotation transformers put one YAML node at every path
+	 * where they add a key (metadata.labels.app, the selector's, the pod
+	 * template's), so a later in-place change of one (a patch, a
+	 * replacement, another label transformer) shows at all of them.
+	 * NULL, or a KB_SEQ of {v: value, p: [path, ...]} (a path being a
+	 * KB_SEQ of keys and list indexes); see kb_resource_share. */
+	kb_node *shared;
 } kb_resource;
 
 typedef struct kb_resmap {
@@ -60,6 +68,21 @@ typedef struct kb_resmap {
 /* kyaml's reader drops a null or empty metadata.annotations from every
  * object it reads (resources and patches alike). */
 void kb_clear_empty_annotations(kb_node *doc);
+
+/* Records that the values at paths (each a KB_SEQ of KB_STR keys and
+ * KB_INT indexes; ownership passes) are one shared node now holding v. */
+void kb_resource_share(kb_resource *r, kb_node *paths, const kb_node *v);
+/* After an operation that writes values in place: a shared group one of
+ * whose places changed takes the new value at all its places (places
+ * that no longer exist leave the group). */
+void kb_resource_sync_shared(kb_resource *r);
+void kb_resmap_sync_shared(kb_resmap *m);
+/* After an operation that rebuilds the object from scratch (a JSON
+ * patch goes through JSON): nothing is shared any more. */
+void kb_resource_unshare(kb_resource *r);
+/* The path (as kb_resource_share takes it) of node target inside doc, or
+ * NULL when it is not there. */
+kb_node *kb_node_path_of(const kb_node *doc, const kb_node *target);
 
 /* Takes ownership of doc. */
 kb_resource *kb_resource_new(kb_node *doc, const char *file);

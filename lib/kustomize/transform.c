@@ -173,22 +173,31 @@ kb_error *kb_transform_prefix_suffix(kb_resmap *m, const char *prefix, const cha
 
 /* ---- labels / annotations ---- */
 
+typedef struct pairs_ctx {
+	const kb_node *pairs;
+	const kb_node *doc;
+	kb_node **created; /* per key: KB_SEQ of the paths where it was added */
+} pairs_ctx;
+
 static kb_error *pairs_visit(kb_node **slot, void *ud)
 {
-	const kb_node *pairs = ud;
+	pairs_ctx *pc = ud;
+	const kb_node *pairs = pc->pairs;
 	kb_node *n = *slot;
 	if (n->kind == KB_NULL || (n->kind == KB_STR && n->len == 0))
 		kb_node_replace(n, kb_node_new(KB_MAP));
 	if (n->kind != KB_MAP)
 		return kb_error_new(NULL, n->line, n->col,
 				    "expected a mapping for labels or annotations");
+	kb_node *where = NULL;
 	for (size_t i = 0; i < pairs->n; i++) {
 		const kb_node *v = pairs->pairs[i].val;
 		const char *key = pairs->pairs[i].key;
 		char *canon = NULL;
 		kb_kind kk = kb_scalar_resolve(key, strlen(key), &canon);
 		free(canon);
-		if (kk != KB_STR)
+		if (kk != KB_STR) {
+			kb_node_free(where);
 			/* kustomize writes the key unquoted, reads it back as a
 			 * number or bool and fails to turn the map into JSON */
 			return kb_error_new(NULL, pairs->pairs[i].line, pairs->pairs[i].col,
@@ -197,10 +206,25 @@ static kb_error *pairs_visit(kb_node **slot, void *ud)
 					    "type)",
 					    key, kk == KB_INT ? "number" : kk == KB_FLOAT ? "number"
 							 : kk == KB_BOOL ? "boolean" : "null");
+		}
+		bool existed = kb_map_get(n, key) != NULL;
 		/* values are strings in kustomize's types (map[string]string) */
 		kb_map_set(n, pairs->pairs[i].key,
 			   kb_node_new_strn(v->kind == KB_NULL ? "" : v->str, v->kind == KB_NULL ? 0 : v->len));
+		if (!existed && pc->created) {
+			/* kustomize adds the same node wherever the key is new */
+			if (!where)
+				where = kb_node_path_of(pc->doc, n);
+			if (where) {
+				kb_node *p = kb_node_clone(where);
+				kb_seq_push(p, kb_node_new_str(key));
+				if (!pc->created[i])
+					pc->created[i] = kb_node_new(KB_SEQ);
+				kb_seq_push(pc->created[i], p);
+			}
+		}
 	}
+	kb_node_free(where);
 	return NULL;
 }
 
@@ -208,17 +232,35 @@ static kb_error *apply_pairs(kb_resmap *m, const kb_node *pairs, const kb_fsset 
 {
 	if (!pairs || pairs->kind != KB_MAP || pairs->n == 0)
 		return NULL;
-	for (size_t i = 0; i < m->n; i++) {
+	kb_node **created = kb_xcalloc(pairs->n, sizeof(*created));
+	kb_error *e = NULL;
+	for (size_t i = 0; i < m->n && !e; i++) {
 		kb_resource *r = m->v[i];
-		for (size_t k = 0; k < fs->n; k++) {
-			kb_error *e = kb_fieldspec_walk(r->doc, &fs->v[k], KB_CREATE_MAP, pairs_visit,
-							(void *)pairs);
+		pairs_ctx pc = { pairs, r->doc, created };
+		for (size_t k = 0; k < fs->n && !e; k++) {
+			e = kb_fieldspec_walk(r->doc, &fs->v[k], KB_CREATE_MAP, pairs_visit, &pc);
 			if (e)
-				return kb_error_note(e, r->file, 0, 0, "while applying field spec '%s'",
-						     fs->v[k].path);
+				e = kb_error_note(e, r->file, 0, 0, "while applying field spec '%s'",
+						  fs->v[k].path);
+		}
+		/* an existing key was set in place: its shared places follow */
+		if (!e)
+			kb_resource_sync_shared(r);
+		for (size_t k = 0; k < pairs->n; k++) {
+			if (!e && created[k]) {
+				const kb_node *v = pairs->pairs[k].val;
+				kb_node *sv = kb_node_new_strn(v->kind == KB_NULL ? "" : v->str,
+							       v->kind == KB_NULL ? 0 : v->len);
+				kb_resource_share(r, created[k], sv);
+				kb_node_free(sv);
+			} else {
+				kb_node_free(created[k]);
+			}
+			created[k] = NULL;
 		}
 	}
-	return NULL;
+	free(created);
+	return e;
 }
 
 kb_error *kb_transform_labels(kb_resmap *m, const kb_node *pairs, const kb_fsset *fs)

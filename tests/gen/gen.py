@@ -62,7 +62,9 @@ def multiline(r, feat):
     elif t < 0.65:
         s += '\n\n'
         feat.add('str-trailing-blank-lines')
-    if s.startswith(' '):
+    if s.endswith('\n\n'):
+        feat.add('str-trailing-blank-lines')
+    if s.startswith(' ') or '\n ' in s:
         feat.add('str-leading-space-multiline')
     return s
 
@@ -181,9 +183,9 @@ class Emitter:
         if isinstance(v, bool):
             return 'true' if v else 'false'
         if isinstance(v, int):
-            if r.random() < 0.1:
-                feat.add('int-hex')
-                return hex(v) if v >= 0 else str(v)
+            if r.random() < 0.1 and v >= 0:
+                feat.add('int-hex' if v < 2 ** 63 else 'int-hex-big')
+                return hex(v)
             return str(v)
         if isinstance(v, float):
             return r.choice([repr(v), '%g' % v, '%e' % v])

@@ -48,6 +48,7 @@ KNOWN = {
     'wrong-tab': 'tab in indentation (class 7)',
     'block-indent-indicator': 'block scalars with indentation indicators / leading spaces (class 5)',
     'str-leading-space-multiline': 'folded/literal text with more-indented lines (class 5)',
+    'int-hex-big': 'a hex literal beyond uint64 is a string: printed quoted (emitter)',
 }
 
 TIMEOUT = 60
@@ -186,8 +187,10 @@ def features_of(files, target, feat_full):
             left.add('q-single-escape')
         if b'|+' in data or b'+\n' in data or b'>+' in data:
             left.add('block-|keep')
-        if b'\n\n' in data:
+        if b'\n\n' in data or b'\\n\\n"' in data or b'\\n\\n\\n' in data:
             left.add('str-trailing-blank-lines')
+        if b'0x' in data and any(len(w) > 18 for w in data.split() if w.startswith(b'0x')):
+            left.add('int-hex-big')
         for ind in (b'|1', b'|2', b'|4', b'>1', b'>2', b'>4', b'1-', b'2-', b'4-', b'1+', b'2+', b'4+'):
             if ind in data:
                 left.add('block-indent-indicator')
