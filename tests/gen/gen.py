@@ -62,7 +62,7 @@ def multiline(r, feat):
     elif t < 0.65:
         s += '\n\n'
         feat.add('str-trailing-blank-lines')
-    if s.endswith('\n\n'):
+    if s.endswith('\n\n') or not s.strip('\n'):
         feat.add('str-trailing-blank-lines')
     if s.startswith(' ') or '\n ' in s:
         feat.add('str-leading-space-multiline')
@@ -76,6 +76,8 @@ def rand_string(r, feat):
     if k < 0.65:
         v = r.choice(TRICKY)
         feat.add('str-tricky')
+        if any(c in v for c in '\u0085\u2028\u2029'):
+            feat.add('str-special-breaks')
         return v
     if k < 0.8:
         feat.add('str-long-line')
