@@ -235,7 +235,9 @@ def collect_repo(gitdir, name, jobs, max_err):
     return stats
 
 
-def write_source(name, url, commit, nfiles):
+def write_source(name, url, commit, nfiles=0):
+    """Records the repository and commit of tree NAME in SOURCES.tsv; the
+    file and case counts are recounted from the disk."""
     path = os.path.join(NET, 'SOURCES.tsv')
     rows = {}
     if os.path.exists(path):
@@ -244,12 +246,19 @@ def write_source(name, url, commit, nfiles):
                 if line.startswith('#') or not line.strip():
                     continue
                 cols = line.rstrip('\n').split('\t')
-                rows[cols[0]] = cols
-    rows[name] = [name, url, commit, str(nfiles)]
+                rows[cols[0]] = cols[:3]
+    if name:
+        rows[name] = [name, url, commit]
+    cases = os.listdir(os.path.join(NET, 'cases')) if os.path.isdir(os.path.join(NET, 'cases')) else []
     with open(path, 'w') as f:
-        f.write('#name\trepository\tcommit\tfiles\n')
+        f.write('#name\trepository\tcommit\tfiles kept\tcases\n')
         for k in sorted(rows):
-            f.write('\t'.join(rows[k]) + '\n')
+            tree = os.path.join(NET, 'trees', k)
+            if not os.path.isdir(tree):
+                continue
+            nf = sum(len(fs) for _, _, fs in os.walk(tree))
+            nc = sum(1 for c in cases if c.startswith(k + '.'))
+            f.write('\t'.join(rows[k] + [str(nf), str(nc)]) + '\n')
 
 
 def regen_case(c):
@@ -384,6 +393,7 @@ def trim(kbuild, budget, jobs):
         with open(os.path.join(c, 'args')) as f:
             d = os.path.normpath(os.path.join(c, shlex.split(f.read())[0]))
         os.makedirs(d, exist_ok=True)
+    write_source(None, None, None)
     changed = [c for c in kept if regen_case(c)]
     for c in changed:
         print('changed by trimming: %s' % os.path.basename(c))
