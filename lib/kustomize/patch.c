@@ -331,6 +331,16 @@ static void json_bookkeeping_add(kb_resource *r, bool cluster)
 	if (!md || md->kind != KB_MAP)
 		return;
 	kb_node *ann = kb_map_get(md, "annotations");
+	/* annotations read as null are null nodes to kustomize still: they
+	 * go into the patch as JSON null (and come back as "null") */
+	for (size_t i = 0; ann && ann->kind == KB_MAP && i < r->null_annotations.n; i++) {
+		kb_node *v = kb_map_get(ann, r->null_annotations.v[i]);
+		if (v && v->kind == KB_STR &&
+		    (v->len == 0 || strcmp(v->str, "null") == 0 || strcmp(v->str, "~") == 0 ||
+		     strcmp(v->str, "Null") == 0 || strcmp(v->str, "NULL") == 0))
+			kb_node_replace(v, kb_node_new(KB_NULL));
+	}
+	kb_strv_free(&r->null_annotations);
 	if (ann && ann->kind != KB_MAP && ann->kind != KB_NULL)
 		return;
 	ann = kb_map_ensure_map(md, "annotations");

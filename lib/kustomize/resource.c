@@ -130,8 +130,12 @@ kb_resource *kb_resource_new(kb_node *doc, const char *file)
 {
 	kb_clear_empty_annotations(doc);
 	kb_node *md = kb_map_get(doc, "metadata");
-	stringify_values(kb_map_get(md, "annotations"));
+	kb_node *ann = kb_map_get(md, "annotations");
 	kb_resource *r = kb_xcalloc(1, sizeof(*r));
+	for (size_t i = 0; ann && ann->kind == KB_MAP && i < ann->n; i++)
+		if (ann->pairs[i].val->kind == KB_NULL)
+			kb_strv_push(&r->null_annotations, ann->pairs[i].key);
+	stringify_values(ann);
 	r->doc = doc;
 	r->file = kb_xstrdup(file ? file : "");
 	kb_res_id(r, &r->orig);
@@ -158,6 +162,7 @@ kb_resource *kb_resource_clone(const kb_resource *r)
 	c->needs_hash = r->needs_hash;
 	c->generated = r->generated;
 	c->shared = r->shared ? kb_node_clone(r->shared) : NULL;
+	strv_copy(&c->null_annotations, &r->null_annotations);
 	return c;
 }
 
@@ -173,6 +178,7 @@ void kb_resource_free(kb_resource *r)
 	kb_strv_free(&r->prev_kinds);
 	kb_strv_free(&r->refby);
 	kb_node_free(r->shared);
+	kb_strv_free(&r->null_annotations);
 	free(r);
 }
 

@@ -58,6 +58,10 @@ typedef struct kb_resource {
 	 * NULL, or a KB_SEQ of {v: value, p: [path, ...]} (a path being a
 	 * KB_SEQ of keys and list indexes); see kb_resource_share. */
 	kb_node *shared;
+	/* Annotations read as null (`a:`, `a: null`, `a: ~`): kustomize keeps
+	 * the null node, printed as written, but a JSON patch turns each into
+	 * the string "null".  Their keys, until a JSON patch has run. */
+	kb_strv null_annotations;
 } kb_resource;
 
 typedef struct kb_resmap {
