@@ -53,6 +53,16 @@ typedef struct kb_ctx {
 	kb_error *schema_error;
 } kb_ctx;
 
+/* The parse limits for files kustomize reads with sigs.k8s.io/yaml
+ * (goyaml.v2 into typed structs: configurations, CRDs, openapi schemas,
+ * replacement and values files) rather than kio.ByteReader. */
+static inline kb_parse_limits kb_ctx_goyaml_limits(const kb_ctx *ctx)
+{
+	kb_parse_limits l = ctx->lim;
+	l.kio = false;
+	return l;
+}
+
 /* The file system the level being built reads: a remote base's clone
  * is on disk whatever the caller's file system is. */
 static inline const kb_fs *kb_ctx_fs(const kb_ctx *ctx)

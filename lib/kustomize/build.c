@@ -243,6 +243,8 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 	ctx.schema = kb_schema_builtin();
 	ctx.lim.max_depth = opts->max_depth;
 	ctx.lim.max_nodes = opts->max_nodes;
+	/* resources, patches and plugin configs go through kio.ByteReader */
+	ctx.lim.kio = true;
 
 	kb_acc acc;
 	kb_acc_init(&acc);

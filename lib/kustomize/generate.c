@@ -377,17 +377,24 @@ static kb_error *load_envs(const genctx *c, const kb_strv *paths, kvlist *out)
 	return NULL;
 }
 
-static kb_error *load_literals(const genctx *c, const kb_strv *lits, kvlist *out)
+/* The literals are read from the node list (checked to be strings by
+ * get_strlist) rather than the C strings, so that a value may hold NUL
+ * bytes ("k=a\0b" in a double-quoted YAML string). */
+static kb_error *load_literals(const genctx *c, const kb_node *lits, kvlist *out)
 {
-	for (size_t i = 0; i < lits->n; i++) {
-		const char *s = lits->v[i];
-		const char *eq = strchr(s, '=');
+	for (size_t i = 0; lits && lits->kind == KB_SEQ && i < lits->n; i++) {
+		const kb_node *ln = lits->items[i];
+		if (!kb_node_is_scalar(ln) || ln->kind == KB_NULL)
+			continue;
+		const char *s = ln->str;
+		size_t slen = ln->len;
+		const char *eq = memchr(s, '=', slen);
 		if (!eq || eq == s)
 			return kb_error_new(ctx_file(c), c->entry->line, c->entry->col,
 					    "%s '%s': invalid literal source %s, expected key=value",
 					    c->field, c->name, s);
 		const char *v = eq + 1;
-		size_t vlen = strlen(v);
+		size_t vlen = slen - (size_t)(v - s);
 		/* removeQuotes: one pair of matching surrounding quotes. */
 		if (vlen >= 2 && v[0] == v[vlen - 1] && (v[0] == '"' || v[0] == '\'')) {
 			v++;
@@ -565,7 +572,7 @@ kb_error *kb_generate(const kb_node *entry, const kb_node *global_opts, bool sec
 	}
 	int beh = parse_behavior(&c, behavior);
 
-	if ((e = load_envs(&c, &envs, &pairs)) || (e = load_literals(&c, &lits, &pairs)) ||
+	if ((e = load_envs(&c, &envs, &pairs)) || (e = load_literals(&c, kb_map_get(entry, "literals"), &pairs)) ||
 	    (e = load_files(&c, &files, &pairs)) || (e = validate_keys(&c, &pairs)))
 		goto out;
 

@@ -121,10 +121,8 @@ static kb_error *canon_strict(kb_node *map, const char *const *names, const char
 			return kb_error_new(file, p->line, p->col,
 					    "invalid Kustomization: json: unknown field \"%s\" in %s",
 					    p->key, what);
-		if (strcmp(canon, p->key) != 0) {
-			free(p->key);
-			p->key = kb_xstrdup(canon);
-		}
+		if (strcmp(canon, p->key) != 0)
+			kb_pair_set_key(p, canon, strlen(canon));
 	}
 	return NULL;
 }
@@ -563,7 +561,8 @@ static kb_error *prepare_values(helm_job *j, kb_ctx *ctx, const kb_loader *ld,
 	} else {
 		kb_node *file_v = NULL;
 		char *display = kb_path_display(values_file);
-		e = kb_yaml_parse_one(display, data, len, &ctx->lim, &file_v);
+		kb_parse_limits glim = kb_ctx_goyaml_limits(ctx);
+		e = kb_yaml_parse_one(display, data, len, &glim, &file_v);
 		free(data);
 		if (!e && file_v && file_v->kind == KB_NULL) {
 			kb_node_free(file_v);

@@ -369,10 +369,8 @@ static void canon_object(kb_node *m, const tfield *fs, const char *file, kb_warn
 		const tfield *f = field_of(fs, p->key);
 		if (!f)
 			continue;
-		if (strcmp(p->key, f->name) != 0) {
-			free(p->key);
-			p->key = kb_xstrdup(f->name);
-		}
+		if (strcmp(p->key, f->name) != 0)
+			kb_pair_set_key(p, f->name, strlen(f->name));
 		canon_value(p->val, f, file, warn);
 	}
 }
@@ -611,6 +609,7 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 	size_t ndocs = 0;
 	kb_parse_limits klim = lim ? *lim : (kb_parse_limits){ 0 };
 	klim.dup_keys_last_wins = true;
+	klim.kio = false; /* sigs.k8s.io/yaml, not kio */
 	klim.keep_timestamps = true;
 	klim.yaml11_bools = true;
 	/* sigs.k8s.io/yaml decodes only the first document: what follows
@@ -692,10 +691,8 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 		for (f = 0; f < sizeof(fields) / sizeof(*fields); f++)
 			if (strcasecmp(p->key, fields[f].name) == 0)
 				break;
-		if (strcmp(p->key, fields[f].name) != 0) {
-			free(p->key);
-			p->key = kb_xstrdup(fields[f].name);
-		}
+		if (strcmp(p->key, fields[f].name) != 0)
+			kb_pair_set_key(p, fields[f].name, strlen(fields[f].name));
 		if (fields[f].deprecated && warn)
 			kb_warn(warn, k->display, p->line, p->col,
 				"'%s' is deprecated; use '%s' instead", p->key,

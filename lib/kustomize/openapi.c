@@ -35,6 +35,7 @@ static void map_push(kb_node *map, const char *key, kb_node *val)
 	kb_pair *p = &map->pairs[map->n++];
 	memset(p, 0, sizeof(*p));
 	p->key = kb_xstrdup(key);
+	p->klen = strlen(key);
 	p->val = val;
 }
 

@@ -1134,7 +1134,8 @@ static kb_error *load_path(kb_ctx *ctx, loaded *l, const kb_loader *ld, const ch
 	kb_strv_push_owned(&l->files, disp);
 	kb_node **docs = NULL;
 	size_t nd = 0;
-	e = kb_yaml_parse(disp, data, len, ctx ? &ctx->lim : NULL, &docs, &nd);
+	kb_parse_limits glim = ctx ? kb_ctx_goyaml_limits(ctx) : (kb_parse_limits){ 0 };
+	e = kb_yaml_parse(disp, data, len, &glim, &docs, &nd);
 	free(data);
 	if (e)
 		return e;

@@ -230,7 +230,8 @@ static kb_error *load_configurations(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 		char *display = kb_path_display(abs);
 		kb_node **docs;
 		size_t nd;
-		e = kb_yaml_parse(display, data, len, &ctx->lim, &docs, &nd);
+		kb_parse_limits glim = kb_ctx_goyaml_limits(ctx);
+		e = kb_yaml_parse(display, data, len, &glim, &docs, &nd);
 		if (!e) {
 			for (size_t d = 0; !e && d < nd; d++)
 				e = kb_tconfig_add_doc(&extra, docs[d], display);
@@ -275,7 +276,8 @@ static kb_error *load_crds(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, const kb_
 		}
 		char *display = kb_path_display(abs);
 		kb_node *doc = NULL;
-		e = kb_yaml_parse_one(display, data, len, &ctx->lim, &doc);
+		kb_parse_limits glim = kb_ctx_goyaml_limits(ctx);
+		e = kb_yaml_parse_one(display, data, len, &glim, &doc);
 		if (!e)
 			e = kb_openapi_crds_add(&extra, doc, display);
 		if (e)
@@ -509,7 +511,8 @@ static kb_error *set_openapi(kb_ctx *ctx, const kb_kust *k)
 		char *display = kb_path_display(abs);
 		kb_node *doc = NULL;
 		kb_schema *s = NULL;
-		e = kb_yaml_parse_one(display, data, len, &ctx->lim, &doc);
+		kb_parse_limits glim = kb_ctx_goyaml_limits(ctx);
+		e = kb_yaml_parse_one(display, data, len, &glim, &doc);
 		if (!e)
 			e = kb_openapi_schema(doc, display, ctx->openapi_layer, &s);
 		kb_node_free(doc);

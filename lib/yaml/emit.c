@@ -13,9 +13,12 @@
  * goyaml.v2's emitter is a line-by-line port of libyaml's, so handing
  * libyaml the same events and style hints yields the same bytes.
  */
+#define _GNU_SOURCE
 #include "emit.h"
+#include "gort.h"
 #include "parse.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -46,9 +49,8 @@ static size_t utf8_decode(const unsigned char *s, size_t len, size_t i, unsigned
 	return n;
 }
 
-static unsigned *to_runes(const char *s, size_t *n)
+static unsigned *to_runes(const char *s, size_t len, size_t *n)
 {
-	size_t len = strlen(s);
 	unsigned *r = kb_xmalloc((len + 1) * sizeof(unsigned));
 	size_t k = 0;
 	for (size_t i = 0; i < len;)
@@ -73,8 +75,19 @@ static bool rune_is_digit(unsigned c)
 
 int kb_natural_cmp(const char *a, const char *b)
 {
+	return kb_natural_cmpn(a, strlen(a), b, strlen(b));
+}
+
+/*
+ * goyaml.v2's keyList.Less.  Digit runs are compared as the int64 values
+ * Go computes for them, which wrap around for runs of 19 or more digits;
+ * the arithmetic is done in uint64 (where wrapping is defined) and read
+ * as int64, so the order is Go's without signed overflow.
+ */
+int kb_natural_cmpn(const char *a, size_t alen, const char *b, size_t blen)
+{
 	size_t na, nb;
-	unsigned *ar = to_runes(a, &na), *br = to_runes(b, &nb);
+	unsigned *ar = to_runes(a, alen, &na), *br = to_runes(b, blen, &nb);
 	int res = 0;
 	size_t i;
 	for (i = 0; i < na && i < nb; i++) {
@@ -89,7 +102,7 @@ int kb_natural_cmp(const char *a, const char *b)
 			res = bl ? -1 : 1;
 			goto out;
 		}
-		long long an = 0, bn = 0;
+		unsigned long long an = 0, bn = 0;
 		size_t ai, bi;
 		if (ar[i] == '0' || br[i] == '0') {
 			for (size_t j = i; j-- > 0 && rune_is_digit(ar[j]);) {
@@ -105,7 +118,7 @@ int kb_natural_cmp(const char *a, const char *b)
 		for (bi = i; bi < nb && rune_is_digit(br[bi]); bi++)
 			bn = bn * 10 + (br[bi] - '0');
 		if (an != bn) {
-			res = an < bn ? -1 : 1;
+			res = (long long)an < (long long)bn ? -1 : 1;
 			goto out;
 		}
 		if (ai != bi) {
@@ -123,14 +136,6 @@ out:
 }
 
 /* ---- goyaml.v2 resolve(): would this plain text read as a non-string? ---- */
-
-static bool all_digits(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return n > 0;
-}
 
 /* Number of leading digits (at most max) starting at p. */
 static size_t ndigits(const char *p, size_t max)
@@ -240,8 +245,8 @@ bool kb_yaml11_nonstring(const char *s, size_t len)
 		if (strcmp(s, map[i]) == 0)
 			return true;
 	if (c == '.') {
-		/* strconv.ParseFloat: the yaml float syntax covers what matters */
-		return kb_yaml_float_syntax(s);
+		/* strconv.ParseFloat, which fails on what does not fit a float64 */
+		return kb_yaml_float_syntax(s) && !isinf(strtod(s, NULL));
 	}
 	if (!((c >= '0' && c <= '9') || c == '+' || c == '-'))
 		return false;
@@ -253,9 +258,8 @@ bool kb_yaml11_nonstring(const char *s, size_t len)
 		if (s[i] != '_')
 			plain[n++] = s[i];
 	plain[n] = '\0';
-	bool r = go_parse_int(plain) || kb_yaml_float_syntax(plain);
-	if (!r && all_digits(plain + (plain[0] == '-' || plain[0] == '+'), n - (plain[0] == '-' || plain[0] == '+')))
-		r = true; /* huge decimal: ParseFloat still reads it */
+	bool r = go_parse_int(plain) ||
+		 (kb_yaml_float_syntax(plain) && !isinf(strtod(plain, NULL)));
 	free(plain);
 	if (!r)
 		r = is_base60_float(s);
@@ -325,10 +329,35 @@ static bool emit_event(emitter *e, yaml_event_t *ev)
 	return true;
 }
 
+static void emit_string(emitter *e, const char *s, size_t len);
+
+/* A map key.  JSON keys holding U+0085 (NEL) reach goyaml.v2 as raw line
+ * breaks inside a flow mapping's key, which it refuses. */
+static void emit_key(emitter *e, const kb_pair *p)
+{
+	if (memmem(p->key, p->klen, "\xc2\x85", 2)) {
+		if (!e->err)
+			e->err = kb_error_new(NULL, p->line, p->col,
+					      "map key \"%s\" holds U+0085 (NEL), which kustomize "
+					      "cannot print (its JSON-to-YAML step reads it as a line "
+					      "break in a key and fails); remove it from the key",
+					      p->key);
+		return;
+	}
+	emit_string(e, p->key, p->klen);
+}
+
 static void emit_string(emitter *e, const char *s, size_t len)
 {
 	size_t vlen;
 	char *v = valid_utf8(s, len, &vlen);
+	char *folded;
+	size_t flen;
+	if (kb_gort_nel_fold(v, vlen, &folded, &flen)) {
+		free(v);
+		v = folded;
+		vlen = flen;
+	}
 	yaml_scalar_style_t style;
 	if (memchr(v, '\n', vlen))
 		style = YAML_LITERAL_SCALAR_STYLE;
@@ -342,17 +371,48 @@ static void emit_string(emitter *e, const char *s, size_t len)
 	free(v);
 }
 
-static void emit_node(emitter *e, const kb_node *n);
+/* Where a node sits in kyaml's encoding (2-space indent, compact
+ * sequences), which decides the column of a block scalar's content. */
+typedef struct place {
+	unsigned pos;   /* keys of a map, or a block scalar's content, start here */
+	bool map_value; /* the value of a map key (a sequence's dashes then sit at pos - 2) */
+	bool in_flow;   /* inside a collection written in flow style */
+} place;
+
+static void emit_node(emitter *e, const kb_node *n, place at);
+
+/* A string value: first what kustomize's own round trip makes of it. */
+static void emit_value_string(emitter *e, const kb_node *n, place at)
+{
+	char *rt = NULL;
+	size_t rtlen = 0;
+	kb_error *err = kb_gort_value(n->str, n->len, (kb_style)n->style, at.in_flow, at.pos,
+				      n->line, n->col, &rt, &rtlen);
+	if (err) {
+		if (!e->err)
+			e->err = err;
+		else
+			kb_error_free(err);
+		return;
+	}
+	if (rt) {
+		emit_string(e, rt, rtlen);
+		free(rt);
+	} else {
+		emit_string(e, n->str, n->len);
+	}
+}
 
 static int pair_cmp(const void *a, const void *b)
 {
 	const kb_pair *const *pa = a, *const *pb = b;
-	return kb_natural_cmp((*pa)->key, (*pb)->key);
+	return kb_natural_cmpn((*pa)->key, (*pa)->klen, (*pb)->key, (*pb)->klen);
 }
 
-static void emit_node(emitter *e, const kb_node *n)
+static void emit_node(emitter *e, const kb_node *n, place at)
 {
 	yaml_event_t ev;
+	bool flow = at.in_flow || n->style == KB_STYLE_FLOW;
 	if (e->err)
 		return;
 	switch (n->kind) {
@@ -365,7 +425,8 @@ static void emit_node(emitter *e, const kb_node *n)
 			sorted[i] = &n->pairs[i];
 		qsort(sorted, n->n, sizeof(*sorted), pair_cmp);
 		for (size_t i = 1; i < n->n; i++)
-			if (strcmp(sorted[i]->key, sorted[i - 1]->key) == 0) {
+			if (sorted[i]->klen == sorted[i - 1]->klen &&
+			    memcmp(sorted[i]->key, sorted[i - 1]->key, sorted[i]->klen) == 0) {
 				const kb_pair *later = sorted[i]->line > sorted[i - 1]->line
 							       ? sorted[i] : sorted[i - 1];
 				const kb_pair *first = later == sorted[i] ? sorted[i - 1] : sorted[i];
@@ -377,9 +438,10 @@ static void emit_node(emitter *e, const kb_node *n)
 				free(sorted);
 				return;
 			}
+		place child = { at.pos + 2, true, flow };
 		for (size_t i = 0; i < n->n && !e->err; i++) {
-			emit_string(e, sorted[i]->key, strlen(sorted[i]->key));
-			emit_node(e, sorted[i]->val);
+			emit_key(e, sorted[i]);
+			emit_node(e, sorted[i]->val, child);
 		}
 		free(sorted);
 		yaml_mapping_end_event_initialize(&ev);
@@ -390,13 +452,15 @@ static void emit_node(emitter *e, const kb_node *n)
 		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
 		if (!emit_event(e, &ev))
 			return;
+		/* compact: a map value's dashes sit under its key */
+		place item = { (at.map_value ? at.pos - 2 : at.pos) + 2, false, flow };
 		for (size_t i = 0; i < n->n && !e->err; i++)
-			emit_node(e, n->items[i]);
+			emit_node(e, n->items[i], item);
 		yaml_sequence_end_event_initialize(&ev);
 		emit_event(e, &ev);
 		break;
 	case KB_STR:
-		emit_string(e, n->str, n->len);
+		emit_value_string(e, n, at);
 		break;
 	case KB_FLOAT:
 		if (strcmp(n->str, ".inf") == 0 || strcmp(n->str, "-.inf") == 0 ||
@@ -436,11 +500,18 @@ kb_error *kb_emit_doc(kb_buf *out, const kb_node *doc)
 	emit_event(&e, &ev);
 	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
 	emit_event(&e, &ev);
-	emit_node(&e, doc);
+	size_t start = out->len;
+	place root = { 0, false, false };
+	emit_node(&e, doc, root);
 	yaml_document_end_event_initialize(&ev, 1);
 	emit_event(&e, &ev);
 	yaml_stream_end_event_initialize(&ev);
 	emit_event(&e, &ev);
 	yaml_emitter_delete(&e.em);
+	/* libyaml ends a document whose last scalar keeps its trailing line
+	 * breaks (`|+`) with "..."; goyaml.v2, which kustomize prints with,
+	 * writes that only for an explicit document end */
+	if (!e.err && out->len - start >= 5 && memcmp(out->data + out->len - 5, "\n...\n", 5) == 0)
+		out->len -= 4;
 	return e.err;
 }

@@ -20,6 +20,7 @@
 kb_error *kb_emit_doc(kb_buf *out, const kb_node *doc);
 /* goyaml.v2's key order: <0, 0, >0 like strcmp. */
 int kb_natural_cmp(const char *a, const char *b);
+int kb_natural_cmpn(const char *a, size_t alen, const char *b, size_t blen);
 /* True when goyaml.v2 would double-quote this string because it reads as
  * another type under YAML 1.1 (bool, int, float, null, timestamp). */
 bool kb_yaml11_nonstring(const char *s, size_t len);

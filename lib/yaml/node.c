@@ -52,20 +52,42 @@ kb_node *kb_node_new_bool(bool v)
 	return kb_node_new_scalar(KB_BOOL, v ? "true" : "false");
 }
 
+/*
+ * Frees what n owns but not n itself.  Children are freed without
+ * recursion (a document may nest 10,000 levels deep): each child's own
+ * children are spliced onto a work list before it is freed.
+ */
 static void node_clear(kb_node *n)
 {
-	free(n->str);
-	free(n->raw);
-	for (size_t i = 0; i < n->n; i++) {
-		if (n->kind == KB_MAP) {
-			free(n->pairs[i].key);
-			kb_node_free(n->pairs[i].val);
-		} else if (n->kind == KB_SEQ) {
-			kb_node_free(n->items[i]);
+	kb_node **work = NULL;
+	size_t nw = 0, cap = 0;
+	kb_node *cur = n;
+	for (;;) {
+		free(cur->str);
+		free(cur->raw);
+		if (cur->n) {
+			kb_grow((void **)&work, &cap, nw + cur->n, sizeof(*work));
+			for (size_t i = 0; i < cur->n; i++) {
+				kb_node *c;
+				if (cur->kind == KB_MAP) {
+					free(cur->pairs[i].key);
+					c = cur->pairs[i].val;
+				} else {
+					c = cur->items[i];
+				}
+				if (c)
+					work[nw++] = c;
+			}
 		}
+		free(cur->pairs);
+		free(cur->items);
+		if (cur != n)
+			free(cur);
+		if (!nw)
+			break;
+		cur = work[--nw];
 	}
-	free(n->pairs);
-	free(n->items);
+	free(work);
 }
 
 void kb_node_free(kb_node *n)
@@ -89,6 +111,7 @@ kb_node *kb_node_clone(const kb_node *n)
 		return NULL;
 	kb_node *c = kb_xcalloc(1, sizeof(*c));
 	c->kind = n->kind;
+	c->style = n->style;
 	c->line = n->line;
 	c->col = n->col;
 	if (n->str) {
@@ -102,7 +125,7 @@ kb_node *kb_node_clone(const kb_node *n)
 		c->cap = n->n;
 		for (size_t i = 0; i < n->n; i++) {
 			c->pairs[i] = n->pairs[i];
-			c->pairs[i].key = kb_xstrdup(n->pairs[i].key);
+			c->pairs[i].key = kb_xstrndup(n->pairs[i].key, n->pairs[i].klen);
 			c->pairs[i].val = kb_node_clone(n->pairs[i].val);
 		}
 	} else if (n->kind == KB_SEQ && n->n) {
@@ -122,7 +145,8 @@ const kb_pair *kb_node_find_dup_key(const kb_node *n, const kb_pair **first)
 	if (n->kind == KB_MAP) {
 		for (size_t i = 1; i < n->n; i++)
 			for (size_t j = 0; j < i; j++)
-				if (strcmp(n->pairs[i].key, n->pairs[j].key) == 0) {
+				if (n->pairs[i].klen == n->pairs[j].klen &&
+				    memcmp(n->pairs[i].key, n->pairs[j].key, n->pairs[i].klen) == 0) {
 					*first = &n->pairs[j];
 					return &n->pairs[i];
 				}
@@ -152,7 +176,8 @@ bool kb_node_equal(const kb_node *a, const kb_node *b)
 		if (a->n != b->n)
 			return false;
 		for (size_t i = 0; i < a->n; i++) {
-			kb_node *o = kb_map_get(b, a->pairs[i].key);
+			kb_pair *op = kb_map_get_pairn(b, a->pairs[i].key, a->pairs[i].klen);
+			kb_node *o = op ? op->val : NULL;
 			if (!o || !kb_node_equal(a->pairs[i].val, o))
 				return false;
 		}
@@ -173,6 +198,7 @@ void kb_node_set_str(kb_node *n, const char *s)
 {
 	node_clear(n);
 	n->kind = KB_STR;
+	n->style = KB_STYLE_ANY;
 	n->str = kb_xstrdup(s);
 	n->len = strlen(s);
 	n->raw = NULL;
@@ -181,14 +207,27 @@ void kb_node_set_str(kb_node *n, const char *s)
 	n->items = NULL;
 }
 
-kb_pair *kb_map_get_pair(const kb_node *map, const char *key)
+kb_pair *kb_map_get_pairn(const kb_node *map, const char *key, size_t klen)
 {
 	if (!map || map->kind != KB_MAP)
 		return NULL;
 	for (size_t i = 0; i < map->n; i++)
-		if (strcmp(map->pairs[i].key, key) == 0)
+		if (map->pairs[i].klen == klen && memcmp(map->pairs[i].key, key, klen) == 0)
 			return &map->pairs[i];
 	return NULL;
+}
+
+kb_pair *kb_map_get_pair(const kb_node *map, const char *key)
+{
+	return kb_map_get_pairn(map, key, strlen(key));
+}
+
+void kb_pair_set_key(kb_pair *p, const char *key, size_t klen)
+{
+	char *k = kb_xstrndup(key, klen);
+	free(p->key);
+	p->key = k;
+	p->klen = klen;
 }
 
 kb_node *kb_map_get(const kb_node *map, const char *key)
@@ -203,33 +242,39 @@ const char *kb_map_get_str(const kb_node *map, const char *key)
 	return (v && kb_node_is_scalar(v) && v->kind != KB_NULL) ? v->str : NULL;
 }
 
-kb_node *kb_map_set(kb_node *map, const char *key, kb_node *val)
+kb_pair *kb_map_appendn(kb_node *map, const char *key, size_t klen, kb_node *val)
 {
-	kb_pair *p = kb_map_get_pair(map, key);
+	kb_grow((void **)&map->pairs, &map->cap, map->n + 1, sizeof(kb_pair));
+	kb_pair *p = &map->pairs[map->n++];
+	p->key = kb_xstrndup(key, klen);
+	p->klen = klen;
+	p->val = val;
+	p->line = val ? val->line : 0;
+	p->col = 0;
+	return p;
+}
+
+kb_pair *kb_map_append(kb_node *map, const char *key, kb_node *val)
+{
+	return kb_map_appendn(map, key, strlen(key), val);
+}
+
+kb_node *kb_map_setn(kb_node *map, const char *key, size_t klen, kb_node *val)
+{
+	kb_pair *p = kb_map_get_pairn(map, key, klen);
 	if (p) {
 		if (p->val != val)
 			kb_node_free(p->val);
 		p->val = val;
 		return val;
 	}
-	kb_grow((void **)&map->pairs, &map->cap, map->n + 1, sizeof(kb_pair));
-	p = &map->pairs[map->n++];
-	p->key = kb_xstrdup(key);
-	p->val = val;
-	p->line = val ? val->line : 0;
-	p->col = 0;
+	kb_map_appendn(map, key, klen, val);
 	return val;
 }
 
-kb_pair *kb_map_append(kb_node *map, const char *key, kb_node *val)
+kb_node *kb_map_set(kb_node *map, const char *key, kb_node *val)
 {
-	kb_grow((void **)&map->pairs, &map->cap, map->n + 1, sizeof(kb_pair));
-	kb_pair *p = &map->pairs[map->n++];
-	p->key = kb_xstrdup(key);
-	p->val = val;
-	p->line = val ? val->line : 0;
-	p->col = 0;
-	return p;
+	return kb_map_setn(map, key, strlen(key), val);
 }
 
 kb_node *kb_map_ensure_map(kb_node *map, const char *key)
@@ -244,8 +289,9 @@ kb_node *kb_map_take(kb_node *map, const char *key)
 {
 	if (!map || map->kind != KB_MAP)
 		return NULL;
+	size_t klen = strlen(key);
 	for (size_t i = 0; i < map->n; i++) {
-		if (strcmp(map->pairs[i].key, key) == 0) {
+		if (map->pairs[i].klen == klen && memcmp(map->pairs[i].key, key, klen) == 0) {
 			kb_node *v = map->pairs[i].val;
 			free(map->pairs[i].key);
 			memmove(&map->pairs[i], &map->pairs[i + 1], (map->n - i - 1) * sizeof(kb_pair));

@@ -4,9 +4,13 @@
  * kustomize round-trips each resource through JSON before printing it, so
  * the data model that decides the output is JSON's: maps with string keys,
  * sequences, and typed scalars.  kb_node is that model and nothing more,
- * which keeps patches and transformers small.  libfyaml parses the input
- * (parse.h) and libyaml emits the output (emit.h); both convert at the
- * edges.
+ * which keeps patches and transformers small.  libyaml parses the input
+ * (parse.h) and emits the output (emit.h); both convert at the edges.
+ *
+ * Strings are byte strings with a length: scalar text and map keys may
+ * hold NUL bytes (`"a\0b": x` is a valid key to kustomize), so every key
+ * comparison uses the length too.  They are also NUL-terminated, so code
+ * that only compares with a literal may treat them as C strings.
  *
  * Scalars keep their text in `str` (NUL-terminated, `len` bytes, which may
  * contain NULs for strings): for KB_STR the value, for KB_INT the canonical
@@ -33,16 +37,31 @@ typedef enum kb_kind {
 	KB_SEQ,
 } kb_kind;
 
+/* How a scalar was written in the input (and so how kustomize's
+ * go-yaml v3 encoder writes it again), and whether a collection was in
+ * flow style; KB_STYLE_ANY for what is made in memory. */
+typedef enum kb_style {
+	KB_STYLE_ANY = 0,
+	KB_STYLE_PLAIN,
+	KB_STYLE_SQ,
+	KB_STYLE_DQ,
+	KB_STYLE_LITERAL,
+	KB_STYLE_FOLDED,
+	KB_STYLE_FLOW, /* collections */
+} kb_style;
+
 typedef struct kb_node kb_node;
 
 typedef struct kb_pair {
-	char *key;
+	char *key;          /* NUL-terminated; klen bytes, which may hold NULs */
 	kb_node *val;
 	unsigned line, col; /* position of the key */
+	size_t klen;
 } kb_pair;
 
 struct kb_node {
 	kb_kind kind;
+	unsigned char style; /* kb_style */
 	unsigned line, col; /* 1-based source position; 0 if made in memory */
 	char *str;          /* scalars */
 	size_t len;
@@ -89,9 +108,24 @@ static inline const char *kb_node_text(const kb_node *n)
 /* Set a scalar's text and kind in place. */
 void kb_node_set_str(kb_node *n, const char *s);
 
-/* ---- maps ---- */
+/* ---- maps ----
+ * Keys given as C strings are compared by their strlen; the *n variants
+ * take an explicit length (keys with NUL bytes). */
 kb_node *kb_map_get(const kb_node *map, const char *key);
 kb_pair *kb_map_get_pair(const kb_node *map, const char *key);
+kb_pair *kb_map_get_pairn(const kb_node *map, const char *key, size_t klen);
+kb_node *kb_map_setn(kb_node *map, const char *key, size_t klen, kb_node *val);
+kb_pair *kb_map_appendn(kb_node *map, const char *key, size_t klen, kb_node *val);
+/* Renames a pair's key in place (copied). */
+void kb_pair_set_key(kb_pair *p, const char *key, size_t klen);
+/* Whether a pair's key is exactly the C string s. */
+static inline bool kb_pair_is(const kb_pair *p, const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return p->klen == n && __builtin_memcmp(p->key, s, n) == 0;
+}
 /* The string value of map[key] if it is a scalar, else NULL. */
 const char *kb_map_get_str(const kb_node *map, const char *key);
 /* Sets map[key] = val (ownership of val passes to the map); an existing

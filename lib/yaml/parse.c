@@ -1,62 +1,29 @@
 /*
- * parse.c - libfyaml events to kb_node trees.
+ * parse.c - libyaml events to kb_node trees.
  *
- * We read libfyaml's event stream rather than its document tree because
+ * kustomize reads YAML with go-yaml (v3 for resources, v2 for
+ * kustomization files), both line-by-line ports of libyaml's scanner and
+ * parser: reading with libyaml itself gives kbuild the same acceptance,
+ * the same decoding of quoted, folded and block scalars, and positions
+ * from the same marks.
+ *
+ * We read libyaml's event stream rather than its document API because
  * the event stream lets us bound work as we go: alias expansion is
- * counted against a node budget (an alias bomb stops at the budget, not
- * at the end of memory) and nesting against a depth limit.
+ * counted against a node budget per document (an alias bomb stops at the
+ * budget, not at the end of memory) and nesting against a depth limit;
+ * the tree is built with an explicit stack, never by recursion.
  */
+#define _GNU_SOURCE
 #include "parse.h"
 #include "util.h"
 
 #include <errno.h>
-#include <libfyaml.h>
 #include <math.h>
+#include <stdarg.h>
+#include <yaml.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct anchor {
-	char *name;
-	kb_node *node; /* borrowed: points into the tree being built */
-} anchor;
-
-typedef struct frame {
-	kb_node *node;
-	char *pending_key; /* map: key read, value not yet */
-	unsigned key_line, key_col;
-	bool key_is_merge;
-	size_t explicit_n; /* map: pairs set explicitly (not by a merge key) */
-	char *anchor;      /* anchor to register when the collection ends */
-} frame;
-
-typedef struct pstate {
-	const char *file;
-	size_t max_depth, max_nodes, nodes;
-	bool dup_last_wins;
-	bool dup_first_wins;
-	bool keep_timestamps;
-	bool yaml11_bools;
-	frame *stack;
-	size_t depth, cap;
-	anchor *anchors;
-	size_t nanchors, acap;
-	kb_node *doc;
-	kb_error *err;
-} pstate;
-
-static kb_error *perr(pstate *ps, const struct fy_mark *m, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static kb_error *perr(pstate *ps, const struct fy_mark *m, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	kb_error *e = kb_error_newv(ps->file, m ? (unsigned)m->line + 1 : 0,
-				    m ? (unsigned)m->column + 1 : 0, fmt, ap);
-	va_end(ap);
-	return e;
-}
 
 /* ---- scalar typing (goyaml.v3 resolve rules) ---- */
 
@@ -265,11 +232,15 @@ kb_kind kb_scalar_resolve(const char *text, size_t len, char **canon)
 		}
 	}
 	if (kb_yaml_float_syntax(plain)) {
-		errno = 0;
 		double f = strtod(plain, NULL);
-		free(plain);
-		*canon = format_float(f);
-		return KB_FLOAT;
+		/* Go's ParseFloat fails with ErrRange where the value does not
+		 * fit a float64 ("1e400"), and go-yaml then keeps the text as a
+		 * string; underflow is no error there (it reads 0) */
+		if (!isinf(f)) {
+			free(plain);
+			*canon = format_float(f);
+			return KB_FLOAT;
+		}
 	}
 	free(plain);
 str:
@@ -377,6 +348,86 @@ char *kb_timestamp_rfc3339(const char *s)
 	return kb_buf_detach(&b);
 }
 
+/* ---- input validation ---- */
+
+/* libyaml's reader accepts these code points and nothing else
+ * (yaml_parser_update_buffer): tab, LF, CR, printable ASCII, NEL, and
+ * the BMP/astral ranges minus surrogates and U+FFFE/U+FFFF. */
+static bool yaml_printable(unsigned v)
+{
+	return v == 0x09 || v == 0x0A || v == 0x0D || (v >= 0x20 && v <= 0x7E) || v == 0x85 ||
+	       (v >= 0xA0 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) ||
+	       (v >= 0x10000 && v <= 0x10FFFF);
+}
+
+/* 1-based line and column (in characters) of byte offset off. */
+static void offset_position(const char *buf, size_t off, unsigned *line, unsigned *col)
+{
+	unsigned l = 1, c = 1;
+	for (size_t i = 0; i < off; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+		if (ch == '\n') {
+			l++;
+			c = 1;
+		} else if ((ch & 0xC0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
+kb_error *kb_yaml_check_text(const char *file, const char *buf, size_t len)
+{
+	/* UTF-16 input (announced by its BOM) is decoded and checked by
+	 * libyaml's reader itself. */
+	if (len >= 2 && (((unsigned char)buf[0] == 0xFF && (unsigned char)buf[1] == 0xFE) ||
+			 ((unsigned char)buf[0] == 0xFE && (unsigned char)buf[1] == 0xFF)))
+		return NULL;
+	const unsigned char *s = (const unsigned char *)buf;
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		if (c >= 0x20 && c < 0x7F) {
+			i++;
+			continue;
+		}
+		const char *problem = NULL;
+		size_t w = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		unsigned v = 0;
+		if (!w) {
+			problem = "invalid leading UTF-8 octet";
+		} else if (i + w > len) {
+			problem = "incomplete UTF-8 octet sequence";
+		} else {
+			v = w == 1 ? c : w == 2 ? c & 0x1F : w == 3 ? c & 0x0F : c & 0x07;
+			for (size_t k = 1; k < w && !problem; k++) {
+				if ((s[i + k] & 0xC0) != 0x80)
+					problem = "invalid trailing UTF-8 octet";
+				v = (v << 6) | (s[i + k] & 0x3F);
+			}
+			if (!problem && !((w == 1) || (w == 2 && v >= 0x80) ||
+					  (w == 3 && v >= 0x800) || (w == 4 && v >= 0x10000)))
+				problem = "invalid length of a UTF-8 sequence";
+			if (!problem && ((v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF))
+				problem = "invalid Unicode character";
+			if (!problem && !yaml_printable(v))
+				problem = "control characters are not allowed";
+		}
+		if (problem) {
+			unsigned line, col;
+			offset_position(buf, i, &line, &col);
+			if (v && strcmp(problem, "control characters are not allowed") == 0)
+				return kb_error_new(file, line, col,
+						    "invalid YAML: %s (found U+%04X)", problem, v);
+			return kb_error_new(file, line, col,
+					    "invalid YAML: %s (the file must be UTF-8 text)", problem);
+		}
+		i += w;
+	}
+	return NULL;
+}
+
 /* ---- tree building ---- */
 
 static bool tag_is(const char *tag, const char *name)
@@ -427,29 +478,77 @@ static bool b64_decode(const char *s, size_t len, kb_buf *out)
 	return true;
 }
 
-static kb_node *make_scalar(pstate *ps, struct fy_event *ev)
+typedef struct anchor {
+	char *name;
+	kb_node *node; /* borrowed: points into the tree being built */
+} anchor;
+
+typedef struct frame {
+	kb_node *node;
+	char *pending_key; /* map: key read, value not yet */
+	size_t pending_klen;
+	unsigned key_line, key_col;
+	bool key_is_merge;
+	size_t explicit_n; /* map: pairs set explicitly (not by a merge key) */
+	char *anchor;      /* anchor to register when the collection ends */
+} frame;
+
+typedef struct pstate {
+	const char *file;
+	size_t max_depth, max_nodes, nodes;
+	bool dup_last_wins;
+	bool dup_first_wins;
+	bool keep_timestamps;
+	bool yaml11_bools;
+	frame *stack;
+	size_t depth, cap;
+	anchor *anchors;
+	size_t nanchors, acap;
+	kb_node *doc;
+	kb_error *err;
+} pstate;
+
+static kb_error *perr(pstate *ps, const yaml_mark_t *m, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static kb_error *perr(pstate *ps, const yaml_mark_t *m, const char *fmt, ...)
 {
-	struct fy_token *vt = ev->scalar.value;
-	size_t len = 0;
-	const char *text = vt ? fy_token_get_text(vt, &len) : "";
+	va_list ap;
+	va_start(ap, fmt);
+	kb_error *e = kb_error_newv(ps->file, m ? (unsigned)m->line + 1 : 0,
+				    m ? (unsigned)m->column + 1 : 0, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+static void set_pos(kb_node *n, const yaml_mark_t *m)
+{
+	n->line = (unsigned)m->line + 1;
+	n->col = (unsigned)m->column + 1;
+}
+
+static kb_node *make_scalar(pstate *ps, const yaml_event_t *ev)
+{
+	const char *text = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
 	if (!text)
 		text = "";
-	enum fy_scalar_style style = vt ? fy_token_scalar_style(vt) : FYSS_PLAIN;
-	const char *tag = ev->scalar.tag ? fy_token_get_text0(ev->scalar.tag) : NULL;
+	bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	const char *tag = (const char *)ev->data.scalar.tag;
 	kb_node *n;
 
 	if (tag_is(tag, "binary")) {
 		kb_buf b = KB_BUF_INIT;
 		if (!b64_decode(text, len, &b)) {
 			kb_buf_free(&b);
-			ps->err = perr(ps, fy_event_start_mark(ev), "invalid !!binary value");
+			ps->err = perr(ps, &ev->start_mark, "invalid !!binary value");
 			return NULL;
 		}
 		n = kb_node_new_strn(b.data ? b.data : "", b.len);
 		kb_buf_free(&b);
-	} else if (tag_is(tag, "str") || (style != FYSS_PLAIN && !tag) ||
+	} else if (tag_is(tag, "str") || (!plain && !tag) ||
 		   (tag && !kb_str_has_prefix(tag, "!!") &&
-		    !kb_str_has_prefix(tag, "tag:yaml.org,2002:") && style != FYSS_PLAIN)) {
+		    !kb_str_has_prefix(tag, "tag:yaml.org,2002:") && !plain)) {
 		n = kb_node_new_strn(text, len);
 	} else {
 		char *tmp = kb_xstrndup(text, len);
@@ -464,8 +563,8 @@ static kb_node *make_scalar(pstate *ps, struct fy_event *ev)
 			if (!okk) {
 				free(tmp);
 				free(canon);
-				ps->err = perr(ps, fy_event_start_mark(ev),
-					       "cannot decode '%.*s' as %s", (int)len, text, tag);
+				ps->err = perr(ps, &ev->start_mark, "cannot decode '%.*s' as %s",
+					       (int)len, text, tag);
 				return NULL;
 			}
 			if (tag_is(tag, "float"))
@@ -500,10 +599,23 @@ static kb_node *make_scalar(pstate *ps, struct fy_event *ev)
 		free(canon);
 		free(tmp);
 	}
-	const struct fy_mark *m = fy_event_start_mark(ev);
-	if (m) {
-		n->line = (unsigned)m->line + 1;
-		n->col = (unsigned)m->column + 1;
+	set_pos(n, &ev->start_mark);
+	switch (ev->data.scalar.style) {
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+		n->style = KB_STYLE_SQ;
+		break;
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+		n->style = KB_STYLE_DQ;
+		break;
+	case YAML_LITERAL_SCALAR_STYLE:
+		n->style = KB_STYLE_LITERAL;
+		break;
+	case YAML_FOLDED_SCALAR_STYLE:
+		n->style = KB_STYLE_FOLDED;
+		break;
+	default:
+		n->style = KB_STYLE_PLAIN;
+		break;
 	}
 	return n;
 }
@@ -525,20 +637,8 @@ static kb_node *find_anchor(pstate *ps, const char *name)
 	return NULL;
 }
 
-static size_t count_nodes(const kb_node *n, size_t limit)
-{
-	size_t c = 1;
-	if (n->kind == KB_MAP)
-		for (size_t i = 0; i < n->n && c <= limit; i++)
-			c += count_nodes(n->pairs[i].val, limit);
-	else if (n->kind == KB_SEQ)
-		for (size_t i = 0; i < n->n && c <= limit; i++)
-			c += count_nodes(n->items[i], limit);
-	return c;
-}
-
 /* Attaches a finished value to the current collection (or as the doc). */
-static bool attach(pstate *ps, kb_node *val, const struct fy_mark *m, bool is_merge_src)
+static bool attach(pstate *ps, kb_node *val, const yaml_mark_t *m, bool is_merge_src)
 {
 	if (ps->depth == 0) {
 		ps->doc = val;
@@ -574,6 +674,7 @@ static bool attach(pstate *ps, kb_node *val, const struct fy_mark *m, bool is_me
 			return false;
 		}
 		f->pending_key = kb_xstrndup(val->str, val->len);
+		f->pending_klen = val->len;
 		f->key_line = val->line;
 		f->key_col = val->col;
 		f->key_is_merge = is_merge_src;
@@ -581,6 +682,7 @@ static bool attach(pstate *ps, kb_node *val, const struct fy_mark *m, bool is_me
 		return true;
 	}
 	char *key = f->pending_key;
+	size_t klen = f->pending_klen;
 	f->pending_key = NULL;
 	if (f->key_is_merge) {
 		/* `<<: *alias` or `<<: [*a, *b]`: explicit keys win. */
@@ -595,19 +697,19 @@ static bool attach(pstate *ps, kb_node *val, const struct fy_mark *m, bool is_me
 		for (size_t s = 0; s < ns; s++)
 			for (size_t i = 0; i < srcs[s]->n; i++) {
 				kb_pair *p = &srcs[s]->pairs[i];
-				if (!kb_map_get_pair(f->node, p->key))
-					kb_map_set(f->node, p->key, kb_node_clone(p->val));
+				if (!kb_map_get_pairn(f->node, p->key, p->klen))
+					kb_map_setn(f->node, p->key, p->klen, kb_node_clone(p->val));
 			}
 		kb_node_free(val);
 		free(key);
 		return true;
 	}
-	kb_pair *dup = kb_map_get_pair(f->node, key);
+	kb_pair *dup = kb_map_get_pairn(f->node, key, klen);
 	if (dup) {
 		if (ps->dup_first_wins && (size_t)(dup - f->node->pairs) < f->explicit_n) {
 			/* kept as a second pair: lookups find the first, and a copy
 			 * of the whole map carries both, as in kyaml's node tree */
-			kb_pair *np = kb_map_append(f->node, key, val);
+			kb_pair *np = kb_map_appendn(f->node, key, klen, val);
 			free(key);
 			np->line = f->key_line;
 			np->col = f->key_col;
@@ -615,8 +717,7 @@ static bool attach(pstate *ps, kb_node *val, const struct fy_mark *m, bool is_me
 			return true;
 		}
 		if (!ps->dup_last_wins && !ps->dup_first_wins && dup->line && f->key_line &&
-		    f->node->n > 0 &&
-		    (size_t)(dup - f->node->pairs) < f->explicit_n) {
+		    f->node->n > 0 && (size_t)(dup - f->node->pairs) < f->explicit_n) {
 			ps->err = kb_error_new(ps->file, f->key_line, f->key_col,
 					       "mapping key \"%s\" already defined at line %u", key,
 					       dup->line);
@@ -630,8 +731,7 @@ static bool attach(pstate *ps, kb_node *val, const struct fy_mark *m, bool is_me
 		free(key);
 		return true;
 	}
-	kb_map_set(f->node, key, val);
-	kb_pair *p = &f->node->pairs[f->node->n - 1];
+	kb_pair *p = kb_map_appendn(f->node, key, klen, val);
 	p->line = f->key_line;
 	p->col = f->key_col;
 	f->explicit_n = f->node->n;
@@ -639,11 +739,14 @@ static bool attach(pstate *ps, kb_node *val, const struct fy_mark *m, bool is_me
 	return true;
 }
 
-static bool push(pstate *ps, kb_node *n, const char *anchor_name, const struct fy_mark *m)
+static bool push(pstate *ps, kb_node *n, const char *anchor_name, const yaml_mark_t *m)
 {
 	if (ps->depth >= ps->max_depth) {
 		kb_node_free(n);
-		ps->err = perr(ps, m, "document nested deeper than %zu levels", ps->max_depth);
+		ps->err = perr(ps, m,
+			       "document nested deeper than %zu levels (kustomize's limit); "
+			       "flatten it",
+			       ps->max_depth);
 		return false;
 	}
 	kb_grow((void **)&ps->stack, &ps->cap, ps->depth + 1, sizeof(frame));
@@ -651,32 +754,52 @@ static bool push(pstate *ps, kb_node *n, const char *anchor_name, const struct f
 	memset(f, 0, sizeof(*f));
 	f->node = n;
 	f->anchor = anchor_name ? kb_xstrdup(anchor_name) : NULL;
-	if (m) {
-		n->line = (unsigned)m->line + 1;
-		n->col = (unsigned)m->column + 1;
-	}
+	set_pos(n, m);
 	return true;
 }
 
-static bool count_node(pstate *ps, size_t k, const struct fy_mark *m)
+static bool count_node(pstate *ps, size_t k, const yaml_mark_t *m)
 {
 	ps->nodes += k;
 	if (ps->nodes > ps->max_nodes) {
 		ps->err = perr(ps, m,
-			       "document expands to more than %zu nodes (alias bomb?); refusing to "
-			       "continue",
+			       "document holds more than %zu nodes once its aliases are expanded; "
+			       "kbuild stops there so that an alias bomb cannot exhaust memory "
+			       "(raise the limit with --max-nodes N if the input is trusted)",
 			       ps->max_nodes);
 		return false;
 	}
 	return true;
 }
 
+/* Nodes in a tree (bounded by limit), without recursion. */
+static size_t count_nodes(const kb_node *root, size_t limit)
+{
+	size_t c = 0;
+	const kb_node **stack = NULL;
+	size_t n = 0, cap = 0;
+	kb_grow((void **)&stack, &cap, 1, sizeof(*stack));
+	stack[n++] = root;
+	while (n && c <= limit) {
+		const kb_node *x = stack[--n];
+		c++;
+		if (x->kind != KB_MAP && x->kind != KB_SEQ)
+			continue;
+		kb_grow((void **)&stack, &cap, n + x->n, sizeof(*stack));
+		for (size_t i = 0; i < x->n; i++)
+			stack[n++] = x->kind == KB_MAP ? x->pairs[i].val : x->items[i];
+	}
+	free(stack);
+	return c;
+}
+
 static void reset_doc(pstate *ps)
 {
+	/* collections are attached to their parent only when they end, so
+	 * each frame owns its node */
 	for (size_t i = 0; i < ps->depth; i++) {
 		free(ps->stack[i].pending_key);
 		free(ps->stack[i].anchor);
-		/* collections are attached to their parent only when they end */
 		kb_node_free(ps->stack[i].node);
 	}
 	ps->depth = 0;
@@ -685,110 +808,257 @@ static void reset_doc(pstate *ps)
 	ps->nanchors = 0;
 	kb_node_free(ps->doc);
 	ps->doc = NULL;
+	ps->nodes = 0;
 }
 
-static const char *anchor_text(struct fy_token *t)
+/* Position of a mark in the whole file, for a piece that starts at line
+ * line_off (0-based) of it. */
+static yaml_mark_t shift_mark(yaml_mark_t m, size_t line_off)
 {
-	return t ? fy_token_get_text0(t) : NULL;
+	m.line += line_off;
+	return m;
 }
 
-/* libfyaml reports errors as text ("<src>:LINE:COL: error: MSG" followed
- * by a source excerpt); we keep the first error line. */
-typedef struct diag_capture {
-	unsigned line, col;
-	char *msg;
-} diag_capture;
+typedef struct piece {
+	const char *buf;    /* the piece's text */
+	size_t len;
+	size_t line_off;    /* lines of the file before it */
+	bool first_only;    /* read one document and stop (a Go yaml.Decoder's Decode) */
+} piece;
 
-static void diag_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
+static kb_error *parser_error_at(const yaml_parser_t *p, const char *file, const piece *pc)
 {
-	(void)diag;
-	diag_capture *dc = user;
-	if (dc->msg)
-		return;
-	char *text = kb_xstrndup(buf, len);
-	char *err = strstr(text, ": error: ");
-	if (err) {
-		/* walk back over ":LINE:COL" */
-		*err = '\0';
-		char *c2 = strrchr(text, ':');
-		if (c2) {
-			*c2 = '\0';
-			char *c1 = strrchr(text, ':');
-			if (c1) {
-				dc->line = (unsigned)atoi(c1 + 1);
-				dc->col = (unsigned)atoi(c2 + 1);
-			}
-		}
-		char *msg = err + strlen(": error: ");
-		size_t ml = strcspn(msg, "\n");
-		dc->msg = kb_xstrndup(msg, ml);
+	const char *problem = p->problem ? p->problem : "cannot parse";
+	if (p->error == YAML_READER_ERROR) {
+		unsigned line, col;
+		offset_position(pc->buf, p->problem_offset < pc->len ? p->problem_offset : pc->len,
+				&line, &col);
+		return kb_error_new(file, line + (unsigned)pc->line_off, col, "invalid YAML: %s",
+				    problem);
 	}
-	free(text);
+	yaml_mark_t m = shift_mark(p->problem_mark, pc->line_off);
+	if (p->context)
+		return kb_error_new(file, (unsigned)m.line + 1, (unsigned)m.column + 1,
+				    "invalid YAML: %s %s (line %zu)", problem, p->context,
+				    p->context_mark.line + pc->line_off + 1);
+	return kb_error_new(file, (unsigned)m.line + 1, (unsigned)m.column + 1,
+			    "invalid YAML: %s", problem);
 }
 
-static kb_error *diag_error(diag_capture *dc, const char *file)
+/* go-yaml v3, which kustomize reads resources with, knows fewer escapes
+ * in double-quoted scalars than libyaml 0.2.5: it refuses "\/" (libyaml
+ * reads it as "/", for JSON's sake).  Looks through the scalar's source
+ * text for one. */
+static bool has_slash_escape(const char *src, size_t len)
 {
-	if (!dc->msg)
-		return kb_error_new(file, 0, 0, "invalid YAML");
-	return kb_error_new(file, dc->line, dc->col, "invalid YAML: %s", dc->msg);
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (src[i] != '\\')
+			continue;
+		if (src[i + 1] == '/')
+			return true;
+		i++; /* skip the escaped character, so "\\\\/" is not one */
+	}
+	return false;
 }
 
-static kb_error *parse_stream(const char *file, const char *buf, size_t len,
-			      const kb_parse_limits *lim, kb_node ***docs_out, size_t *ndocs_out);
+/* Parses the documents of one piece into docs. */
+static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *ndocs, size_t *dcap)
+{
+	yaml_parser_t parser;
+	if (!yaml_parser_initialize(&parser))
+		abort();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)(pc->len ? pc->buf : ""),
+				     pc->len);
+	bool done = false;
+	while (!ps->err && !done) {
+		yaml_event_t ev;
+		if (!yaml_parser_parse(&parser, &ev)) {
+			ps->err = parser_error_at(&parser, ps->file, pc);
+			break;
+		}
+		ev.start_mark = shift_mark(ev.start_mark, pc->line_off);
+		const yaml_mark_t *m = &ev.start_mark;
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			reset_doc(ps);
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			if (ps->doc && ps->doc->kind != KB_NULL) {
+				kb_grow((void **)docs, dcap, *ndocs + 1, sizeof(**docs));
+				(*docs)[(*ndocs)++] = ps->doc;
+				ps->doc = NULL;
+			}
+			reset_doc(ps);
+			if (pc->first_only)
+				done = true;
+			break;
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SEQUENCE_START_EVENT: {
+			if (!count_node(ps, 1, m))
+				break;
+			bool is_map = ev.type == YAML_MAPPING_START_EVENT;
+			const char *a = (const char *)(is_map ? ev.data.mapping_start.anchor
+							     : ev.data.sequence_start.anchor);
+			kb_node *n = kb_node_new(is_map ? KB_MAP : KB_SEQ);
+			if ((is_map ? ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+				    : ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE))
+				n->style = KB_STYLE_FLOW;
+			if (push(ps, n, a, m) && a)
+				register_anchor(ps, a, n);
+			break;
+		}
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT: {
+			frame f = ps->stack[--ps->depth];
+			free(f.anchor);
+			free(f.pending_key);
+			attach(ps, f.node, m, false);
+			break;
+		}
+		case YAML_SCALAR_EVENT: {
+			if (!count_node(ps, 1, m))
+				break;
+			if (ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
+			    ev.end_mark.index <= pc->len &&
+			    has_slash_escape(pc->buf + ev.start_mark.index,
+					     ev.end_mark.index - ev.start_mark.index)) {
+				ps->err = perr(ps, m,
+					       "invalid YAML: found unknown escape character '\\/' "
+					       "(kustomize's YAML reader refuses it); write a plain '/'");
+				break;
+			}
+			kb_node *n = make_scalar(ps, &ev);
+			if (!n)
+				break;
+			bool merge = false;
+			if (ps->depth && ps->stack[ps->depth - 1].node->kind == KB_MAP &&
+			    !ps->stack[ps->depth - 1].pending_key && n->kind == KB_STR &&
+			    n->len == 2 && strcmp(n->str, "<<") == 0 &&
+			    ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+				merge = true;
+			const char *a = (const char *)ev.data.scalar.anchor;
+			kb_node *keep = n;
+			if (!attach(ps, n, m, merge))
+				break;
+			if (a && !merge)
+				register_anchor(ps, a, keep);
+			break;
+		}
+		case YAML_ALIAS_EVENT: {
+			const char *a = (const char *)ev.data.alias.anchor;
+			kb_node *src = a ? find_anchor(ps, a) : NULL;
+			if (!src) {
+				ps->err = perr(ps, m, "unknown anchor '%s' referenced", a ? a : "");
+				break;
+			}
+			if (!count_node(ps, count_nodes(src, ps->max_nodes), m))
+				break;
+			attach(ps, kb_node_clone(src), m, false);
+			break;
+		}
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	reset_doc(ps);
+	yaml_parser_delete(&parser);
+}
+
+/* Go's strings.TrimSpace is empty, or starts with '#'. */
+static bool separator_rest_ok(const char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\v' || p[i] == '\f' ||
+			 p[i] == '\r'))
+		i++;
+	return i == n || p[i] == '#';
+}
 
 /*
- * libfyaml 0.7.12 rejects an empty entry ("-" alone on its line) in a
- * sequence that sits at its parent key's indentation when the document
- * ends right after it; every other YAML parser reads it as null.  When a
- * parse fails with that complaint, the text is parsed once more with
- * such lines spelled "- ~" (an explicit null); input that parses at all
- * is never rewritten.
+ * kyaml's kio.ByteReader, which reads every resource and patch file:
+ * "\r\n" becomes "\n" everywhere, the text is split at every line that
+ * starts with "---" (the regexp `\n---.*\n`; anything but a comment
+ * after the dashes is an error), each piece but the last gets its "\n"
+ * back, and each piece is decoded with a fresh decoder, which reads its
+ * first document only.
  */
-static char *spell_empty_entries(const char *buf, size_t len, size_t *outlen)
+static void parse_kio(pstate *ps, const char *buf, size_t len, kb_node ***docs, size_t *ndocs,
+		      size_t *dcap)
 {
-	kb_buf b = KB_BUF_INIT;
-	size_t i = 0;
-	while (i < len) {
-		const char *nl = memchr(buf + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - buf) : len;
-		size_t k = i;
-		while (k < end && buf[k] == ' ')
-			k++;
-		size_t t = end;
-		while (t > k && (buf[t - 1] == ' ' || buf[t - 1] == '\r'))
-			t--;
-		kb_buf_append(&b, buf + i, end - i);
-		if (t == k + 1 && buf[k] == '-')
-			kb_buf_puts(&b, " ~");
-		if (nl)
-			kb_buf_putc(&b, '\n');
-		i = end + 1;
+	char *copy = NULL;
+	if (memmem(buf, len, "\r\n", 2)) {
+		copy = kb_xmalloc(len + 1);
+		size_t o = 0;
+		for (size_t i = 0; i < len; i++)
+			if (!(buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n'))
+				copy[o++] = buf[i];
+		copy[o] = '\0';
+		buf = copy;
+		len = o;
 	}
-	*outlen = b.len;
-	return kb_buf_detach(&b);
+	size_t prev = 0, line = 0, prev_line = 0, from = 0;
+	kb_buf tmp = KB_BUF_INIT;
+	while (!ps->err) {
+		const char *nl = from < len ? memchr(buf + from, '\n', len - from) : NULL;
+		size_t sep = 0;
+		bool found = false;
+		while (nl) {
+			size_t p = (size_t)(nl - buf);
+			if (p + 4 <= len && memcmp(buf + p + 1, "---", 3) == 0 &&
+			    memchr(buf + p + 4, '\n', len - p - 4)) {
+				sep = p;
+				found = true;
+				break;
+			}
+			line++;
+			nl = p + 1 < len ? memchr(buf + p + 1, '\n', len - p - 1) : NULL;
+		}
+		if (!found)
+			break;
+		const char *eol = memchr(buf + sep + 4, '\n', len - sep - 4);
+		size_t end = (size_t)(eol - buf);
+		if (!separator_rest_ok(buf + sep + 4, end - sep - 4)) {
+			size_t n = end - sep - 1;
+			while (n > 0 && (buf[sep + n] == ' ' || buf[sep + n] == '\t'))
+				n--;
+			ps->err = kb_error_new(ps->file, (unsigned)line + 2, 1,
+					       "invalid document separator: %.*s (only a comment may "
+					       "follow '---' on its line)",
+					       (int)n, buf + sep + 1);
+			break;
+		}
+		tmp.len = 0;
+		kb_buf_append(&tmp, buf + prev, sep - prev);
+		kb_buf_putc(&tmp, '\n');
+		piece pc = { tmp.data, tmp.len, prev_line, true };
+		parse_piece(ps, &pc, docs, ndocs, dcap);
+		/* the separator line is consumed with both its line breaks */
+		line += 2;
+		prev = end + 1;
+		prev_line = line;
+		from = end + 1;
+	}
+	if (!ps->err) {
+		piece pc = { buf + prev, len - prev, prev_line, true };
+		parse_piece(ps, &pc, docs, ndocs, dcap);
+	}
+	kb_buf_free(&tmp);
+	free(copy);
 }
 
 kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_parse_limits *lim,
 			kb_node ***docs_out, size_t *ndocs_out)
 {
-	kb_error *e = parse_stream(file, buf, len, lim, docs_out, ndocs_out);
-	if (e && strstr(e->primary.msg, "did not find expected node content")) {
-		size_t l2;
-		char *b2 = spell_empty_entries(buf, len, &l2);
-		kb_error *e2 = parse_stream(file, b2, l2, lim, docs_out, ndocs_out);
-		free(b2);
-		if (!e2) {
-			kb_error_free(e);
-			return NULL;
-		}
-		kb_error_free(e2);
-	}
-	return e;
-}
+	*docs_out = NULL;
+	*ndocs_out = 0;
+	kb_error *e = kb_yaml_check_text(file, buf, len);
+	if (e)
+		return e;
 
-static kb_error *parse_stream(const char *file, const char *buf, size_t len,
-			      const kb_parse_limits *lim, kb_node ***docs_out, size_t *ndocs_out)
-{
 	pstate ps;
 	memset(&ps, 0, sizeof(ps));
 	ps.file = file;
@@ -802,123 +1072,17 @@ static kb_error *parse_stream(const char *file, const char *buf, size_t len,
 	ps.dup_first_wins = !ps.dup_last_wins;
 	ps.keep_timestamps = lim && lim->keep_timestamps;
 	ps.yaml11_bools = lim && lim->yaml11_bools;
-	*docs_out = NULL;
-	*ndocs_out = 0;
-
-	/* A UTF-8 BOM is not content. */
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-		buf += 3;
-		len -= 3;
-	}
-
-	struct fy_diag_cfg dcfg;
-	fy_diag_cfg_default(&dcfg);
-	diag_capture dc = { 0, 0, NULL };
-	dcfg.fp = NULL;
-	dcfg.output_fn = diag_output;
-	dcfg.user = &dc;
-	dcfg.colorize = false;
-	dcfg.show_source = false;
-	struct fy_diag *diag = fy_diag_create(&dcfg);
-	if (!diag)
-		abort();
-	struct fy_parse_cfg cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.flags = FYPCF_DISABLE_DEPTH_LIMIT |
-		    FYPCF_JSON_NONE;
-	cfg.diag = diag;
-	struct fy_parser *fyp = fy_parser_create(&cfg);
-	if (!fyp)
-		abort();
-	if (fy_parser_set_string(fyp, len ? buf : "", len) != 0) {
-		fy_parser_destroy(fyp);
-		fy_diag_unref(diag);
-		free(dc.msg);
-		return kb_error_new(file, 0, 0, "cannot read YAML input");
-	}
 
 	kb_node **docs = NULL;
 	size_t ndocs = 0, dcap = 0;
-	struct fy_event *ev;
-	while (!ps.err && (ev = fy_parser_parse(fyp)) != NULL) {
-		const struct fy_mark *m = fy_event_start_mark(ev);
-		switch (ev->type) {
-		case FYET_DOCUMENT_START:
-			reset_doc(&ps);
-			break;
-		case FYET_DOCUMENT_END:
-			if (ps.doc && ps.doc->kind != KB_NULL) {
-				kb_grow((void **)&docs, &dcap, ndocs + 1, sizeof(*docs));
-				docs[ndocs++] = ps.doc;
-				ps.doc = NULL;
-			}
-			reset_doc(&ps);
-			break;
-		case FYET_MAPPING_START:
-		case FYET_SEQUENCE_START: {
-			if (!count_node(&ps, 1, m))
-				break;
-			bool is_map = ev->type == FYET_MAPPING_START;
-			const char *a = anchor_text(is_map ? ev->mapping_start.anchor
-							   : ev->sequence_start.anchor);
-			kb_node *n = kb_node_new(is_map ? KB_MAP : KB_SEQ);
-			if (push(&ps, n, a, m) && a)
-				register_anchor(&ps, a, n);
-			break;
-		}
-		case FYET_MAPPING_END:
-		case FYET_SEQUENCE_END: {
-			frame f = ps.stack[--ps.depth];
-			free(f.anchor);
-			free(f.pending_key);
-			attach(&ps, f.node, m, false);
-			break;
-		}
-		case FYET_SCALAR: {
-			if (!count_node(&ps, 1, m))
-				break;
-			kb_node *n = make_scalar(&ps, ev);
-			if (!n)
-				break;
-			bool merge = false;
-			if (ps.depth && ps.stack[ps.depth - 1].node->kind == KB_MAP &&
-			    !ps.stack[ps.depth - 1].pending_key && n->kind == KB_STR &&
-			    strcmp(n->str, "<<") == 0 && ev->scalar.value &&
-			    fy_token_scalar_style(ev->scalar.value) == FYSS_PLAIN)
-				merge = true;
-			const char *a = anchor_text(ev->scalar.anchor);
-			kb_node *keep = n;
-			if (!attach(&ps, n, m, merge))
-				break;
-			if (a && !merge)
-				register_anchor(&ps, a, keep);
-			break;
-		}
-		case FYET_ALIAS: {
-			const char *a = anchor_text(ev->alias.anchor);
-			kb_node *src = a ? find_anchor(&ps, a) : NULL;
-			if (!src) {
-				ps.err = perr(&ps, m, "unknown anchor '%s' referenced", a ? a : "");
-				break;
-			}
-			if (!count_node(&ps, count_nodes(src, ps.max_nodes), m))
-				break;
-			attach(&ps, kb_node_clone(src), m, false);
-			break;
-		}
-		default:
-			break;
-		}
-		fy_parser_event_free(fyp, ev);
+	if (lim && lim->kio) {
+		parse_kio(&ps, buf, len, &docs, &ndocs, &dcap);
+	} else {
+		piece pc = { buf, len, 0, false };
+		parse_piece(&ps, &pc, &docs, &ndocs, &dcap);
 	}
-	if (!ps.err && fy_parser_get_stream_error(fyp))
-		ps.err = diag_error(&dc, file);
-	free(dc.msg);
-	reset_doc(&ps);
 	free(ps.stack);
 	free(ps.anchors);
-	fy_parser_destroy(fyp);
-	fy_diag_unref(diag);
 	if (ps.err) {
 		kb_docs_free(docs, ndocs);
 		return ps.err;

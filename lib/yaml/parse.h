@@ -36,9 +36,14 @@ typedef struct kb_parse_limits {
 	/* kustomization files are YAML 1.1 to goyaml.v2: yes/no/on/off/y/n
 	 * are booleans there (so `namePrefix: yes` is a type error) */
 	bool yaml11_bools;
+	/* resource and patch files are read by kyaml's kio.ByteReader: CRLF
+	 * turned into LF, the text split at every line starting with "---",
+	 * and only the first document of each piece read (see parse.c) */
+	bool kio;
 } kb_parse_limits;
 
-#define KB_DEFAULT_MAX_DEPTH 1000
+/* go-yaml v3's limit ("exceeded max depth of 10000"), which kustomize has */
+#define KB_DEFAULT_MAX_DEPTH 10000
 #define KB_DEFAULT_MAX_NODES 10000000
 
 /* Parses every document of a stream.  Empty documents (nothing but
@@ -51,6 +56,12 @@ kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len,
 kb_error *kb_yaml_parse_one(const char *file, const char *buf, size_t len,
 			    const kb_parse_limits *lim, kb_node **out);
 void kb_docs_free(kb_node **docs, size_t n);
+
+/* Refuses text that YAML's reader refuses before parsing starts: invalid
+ * UTF-8 and control characters (NUL among them), with the position of
+ * the first offending byte.  kb_yaml_parse calls it; anything else that
+ * hands text to a YAML parser (libfyaml for edits) should too. */
+kb_error *kb_yaml_check_text(const char *file, const char *buf, size_t len);
 
 /* YAML's float syntax as goyaml writes it:
  * ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */

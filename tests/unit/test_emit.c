@@ -257,6 +257,31 @@ static void test_natural_cmp(void)
 	}
 }
 
+/* goyaml.v2's order for digit runs too long for int64 (Go wraps them
+ * around) and for a key with a NUL byte, as Go prints such a map. */
+static void test_natural_cmp_overflow(void)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+	} order[] = {
+		{ "a", 1 },
+		{ "a9223372036854775808", 20 },
+		{ "a9999999999999999999", 20 },
+		{ "a\0b", 3 },
+		{ "a1", 2 },
+		{ "a18446744073709551617", 21 },
+		{ "a2", 2 },
+	};
+	size_t n = sizeof(order) / sizeof(*order);
+	for (size_t i = 0; i + 1 < n; i++) {
+		OK(kb_natural_cmpn(order[i].s, order[i].len, order[i + 1].s, order[i + 1].len) < 0);
+		OK(kb_natural_cmpn(order[i + 1].s, order[i + 1].len, order[i].s, order[i].len) > 0);
+	}
+	OK(kb_natural_cmpn("a\0b", 3, "a\0b", 3) == 0);
+	OK(kb_natural_cmpn("a\0b", 3, "a\0c", 3) < 0); /* the bytes after a NUL count */
+}
+
 static void test_yaml11_nonstring(void)
 {
 	static const struct {
@@ -308,6 +333,7 @@ int main(void)
 	test_errors();
 	test_strings_in_memory();
 	test_natural_cmp();
+	test_natural_cmp_overflow();
 	test_yaml11_nonstring();
 	test_timestamps();
 	return tap_done();
