@@ -384,6 +384,9 @@ def container(r, feat, name):
         c['env'] = [{'name': 'E%d' % i, 'value': rand_scalar(r, feat)} for i in range(r.randrange(1, 4))]
     if r.random() < 0.3:
         c['args'] = [rand_string(r, feat) for _ in range(r.randrange(1, 4))]
+        if r.random() < 0.3:
+            c['args'].append('--v=$(V%d)' % r.randrange(3))
+            feat.add('var-ref')
     if r.random() < 0.3:
         c['ports'] = [{'containerPort': r.choice([80, 8080, 9090]), 'name': 'http'}]
     if r.random() < 0.2:
@@ -491,6 +494,40 @@ def kust_fields(r, feat, files, d, res_names, depth):
                                                                                 'spec.replicas',
                                                                                 'data.copied'])],
                                         'options': {'create': True}}]}]
+    if P() < 0.06 and res_names:
+        k[field('patchesJson6902')] = [{'target': {'group': 'apps', 'version': 'v1', 'kind': 'Deployment',
+                                                   'name': r.choice(res_names)},
+                                        'patch': '[{"op": "add", "path": "/metadata/labels/old", "value": "j"}]'}]
+    if P() < 0.06 and res_names:
+        k[field('vars')] = [{'name': 'V%d' % depth,
+                             'objref': {'kind': r.choice(['ConfigMap', 'Deployment', 'Service']),
+                                        'name': r.choice(res_names), 'apiVersion': r.choice(['v1', 'apps/v1'])},
+                             **({'fieldref': {'fieldpath': r.choice(['metadata.name', 'metadata.labels.app'])}}
+                                if P() < 0.5 else {})}]
+    if P() < 0.05:
+        name = 'tc%d.yaml' % r.randrange(10)
+        files[d + name] = render(r, feat, [{
+            r.choice(['commonLabels', 'commonAnnotations', 'nameReference', 'namePrefix']): [
+                {'path': r.choice(['spec/tags', 'spec/nested/deep', 'data/extra']), 'kind': 'Widget',
+                 'create': r.choice([True, False])}]}])
+        k[field('configurations')] = [name]
+    if P() < 0.05:
+        name = 'tr%d.yaml' % r.randrange(10)
+        kind = r.choice(['LabelTransformer', 'AnnotationsTransformer', 'PrefixSuffixTransformer',
+                         'NamespaceTransformer'])
+        cfg = {'apiVersion': 'builtin', 'kind': kind, 'metadata': {'name': 'x'}}
+        if kind == 'LabelTransformer':
+            cfg.update({'labels': {'tl': rand_word(r)}, 'fieldSpecs': [{'path': 'metadata/labels', 'create': True}]})
+        elif kind == 'AnnotationsTransformer':
+            cfg.update({'annotations': {'ta': rand_string(r, feat)},
+                        'fieldSpecs': [{'path': 'metadata/annotations', 'create': True}]})
+        elif kind == 'PrefixSuffixTransformer':
+            cfg.update({'prefix': 'tp-', 'fieldSpecs': [{'path': 'metadata/name'}]})
+        else:
+            cfg['metadata']['namespace'] = 'tns'
+            cfg['fieldSpecs'] = [{'path': 'metadata/namespace', 'create': True}]
+        files[d + name] = render(r, feat, [cfg])
+        k[field('transformers')] = [name]
     if P() < 0.05:
         k[field('sortOptions')] = {'order': r.choice(['legacy', 'fifo'])}
     if P() < 0.05:
@@ -687,7 +724,12 @@ def make_tree(seed):
         d = 'overlays/o%d/' % lvl
         ok = kust_fields(r, feat, files, d, res_names, lvl + 1)
         rel = '../' * (d.count('/')) + parent
-        ok['resources'] = [rel]
+        if r.random() < 0.08:
+            ok['bases'] = [rel]
+            ok['resources'] = []
+            feat.add('k-bases')
+        else:
+            ok['resources'] = [rel]
         if r.random() < 0.2:
             extra = 'extra.yaml'
             nm = rand_word(r) + '-extra'
