@@ -4,6 +4,7 @@
 #include "select.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,16 +332,19 @@ static void json_bookkeeping_add(kb_resource *r, bool cluster)
 	if (!md || md->kind != KB_MAP)
 		return;
 	kb_node *ann = kb_map_get(md, "annotations");
-	/* annotations read as null are null nodes to kustomize still: they
-	 * go into the patch as JSON null (and come back as "null") */
-	for (size_t i = 0; ann && ann->kind == KB_MAP && i < r->null_annotations.n; i++) {
-		kb_node *v = kb_map_get(ann, r->null_annotations.v[i]);
-		if (v && v->kind == KB_STR &&
-		    (v->len == 0 || strcmp(v->str, "null") == 0 || strcmp(v->str, "~") == 0 ||
-		     strcmp(v->str, "Null") == 0 || strcmp(v->str, "NULL") == 0))
-			kb_node_replace(v, kb_node_new(KB_NULL));
+	/* annotations read as null, numbers or bools are typed nodes to
+	 * kustomize still: they go into the patch as such (and come back as
+	 * the text of their JSON value) unless something rewrote them */
+	const kb_node *typed = r->typed_annotations;
+	for (size_t i = 0; ann && ann->kind == KB_MAP && typed && i < typed->n; i++) {
+		kb_node *v = kb_map_get(ann, typed->pairs[i].key);
+		const kb_node *o = typed->pairs[i].val;
+		const char *was = o->kind == KB_NULL && o->len == 0 ? "" : kb_node_text(o);
+		if (v && v->kind == KB_STR && strcmp(v->str, was) == 0)
+			kb_node_replace(v, kb_node_clone(o));
 	}
-	kb_strv_free(&r->null_annotations);
+	kb_node_free(r->typed_annotations);
+	r->typed_annotations = NULL;
 	if (ann && ann->kind != KB_MAP && ann->kind != KB_NULL)
 		return;
 	ann = kb_map_ensure_map(md, "annotations");
@@ -395,9 +399,17 @@ static void json_bookkeeping_settle(kb_resource *r, bool cluster)
 			continue;
 		const kb_node *v = p->val;
 		const char *text = !kb_node_is_scalar(v) ? "" : v->str;
+		char *num = NULL;
 		if (v->kind == KB_NULL)
 			text = "null";
+		else if (v->kind == KB_INT || v->kind == KB_FLOAT) {
+			/* a float64 after JSON, as go-yaml v3 writes it */
+			double d = strtod(v->str, NULL);
+			if (isfinite(d))
+				text = num = kb_go_format_float(d, 'g');
+		}
 		kb_map_set(fresh, p->key, kb_node_new_str(text));
+		free(num);
 	}
 	(void)cluster;
 	/* (sorted: the emitter prints keys in order anyway) */

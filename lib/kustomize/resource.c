@@ -132,9 +132,14 @@ kb_resource *kb_resource_new(kb_node *doc, const char *file)
 	kb_node *md = kb_map_get(doc, "metadata");
 	kb_node *ann = kb_map_get(md, "annotations");
 	kb_resource *r = kb_xcalloc(1, sizeof(*r));
-	for (size_t i = 0; ann && ann->kind == KB_MAP && i < ann->n; i++)
-		if (ann->pairs[i].val->kind == KB_NULL)
-			kb_strv_push(&r->null_annotations, ann->pairs[i].key);
+	for (size_t i = 0; ann && ann->kind == KB_MAP && i < ann->n; i++) {
+		const kb_node *v = ann->pairs[i].val;
+		if (kb_node_is_scalar(v) && v->kind != KB_STR) {
+			if (!r->typed_annotations)
+				r->typed_annotations = kb_node_new(KB_MAP);
+			kb_map_set(r->typed_annotations, ann->pairs[i].key, kb_node_clone(v));
+		}
+	}
 	stringify_values(ann);
 	r->doc = doc;
 	r->file = kb_xstrdup(file ? file : "");
@@ -162,7 +167,7 @@ kb_resource *kb_resource_clone(const kb_resource *r)
 	c->needs_hash = r->needs_hash;
 	c->generated = r->generated;
 	c->shared = r->shared ? kb_node_clone(r->shared) : NULL;
-	strv_copy(&c->null_annotations, &r->null_annotations);
+	c->typed_annotations = r->typed_annotations ? kb_node_clone(r->typed_annotations) : NULL;
 	return c;
 }
 
@@ -178,7 +183,7 @@ void kb_resource_free(kb_resource *r)
 	kb_strv_free(&r->prev_kinds);
 	kb_strv_free(&r->refby);
 	kb_node_free(r->shared);
-	kb_strv_free(&r->null_annotations);
+	kb_node_free(r->typed_annotations);
 	free(r);
 }
 

@@ -58,10 +58,12 @@ typedef struct kb_resource {
 	 * NULL, or a KB_SEQ of {v: value, p: [path, ...]} (a path being a
 	 * KB_SEQ of keys and list indexes); see kb_resource_share. */
 	kb_node *shared;
-	/* Annotations read as null (`a:`, `a: null`, `a: ~`): kustomize keeps
-	 * the null node, printed as written, but a JSON patch turns each into
-	 * the string "null".  Their keys, until a JSON patch has run. */
-	kb_strv null_annotations;
+	/* Annotations read as something other than a string (`a:`, `a: ~`,
+	 * `a: 9007199254740993`, `a: true`): kustomize keeps the typed node,
+	 * printed as written, but a JSON patch turns each into the text of
+	 * its JSON value ("null", "9.007199254740992e+15").  NULL, or a
+	 * KB_MAP of key -> the value as read, until a JSON patch has run. */
+	kb_node *typed_annotations;
 } kb_resource;
 
 typedef struct kb_resmap {
