@@ -18,8 +18,10 @@ const char cmd_build_usage[] =
 	"\n"
 	"Flags:\n"
 	"  -o, --output PATH            write to PATH: an existing directory gets one file\n"
-	"                               per resource, anything else one file (written\n"
-	"                               atomically; nothing is written when the build fails)\n";
+	"                               per resource, anything else one file; a regular\n"
+	"                               file is replaced atomically, a symlink written\n"
+	"                               through, /dev/stdout, FIFOs and devices in place;\n"
+	"                               nothing is written when the build fails\n";
 
 static void print_usage(FILE *fp)
 {
@@ -86,8 +88,12 @@ int cmd_build(int argc, char **argv)
 	kb_result *res = NULL;
 	kb_error *err = kb_build(&opts, &res);
 	if (err) {
-		for (size_t i = 0; i < kb_error_warning_count(err); i++)
-			fprintf(stderr, "kbuild: %s\n", kb_error_warning(err, i));
+		/* as a compiler does: the warnings, then the error */
+		for (size_t i = 0; i < kb_error_warning_count(err); i++) {
+			char *w = kb_error_format(kb_error_warning(err, i));
+			fprintf(stderr, "kbuild: %s", w);
+			free(w);
+		}
 		cli_print_error(err);
 		int code = cli_exit_code(err);
 		kb_error_free(err);

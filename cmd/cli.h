@@ -57,6 +57,7 @@ enum {
 	CLI_OPT_NETWORK_NAME,
 	CLI_OPT_AS_CURRENT_USER,
 	CLI_OPT_ENV,
+	CLI_OPT_MAX_NODES,
 	CLI_OPT_FIRST_FREE = 512, /* subcommands number their own from here */
 };
 
@@ -76,7 +77,8 @@ enum {
 	{ "mount", required_argument, NULL, CLI_OPT_MOUNT },                          \
 	{ "network", no_argument, NULL, CLI_OPT_NETWORK },                            \
 	{ "network-name", required_argument, NULL, CLI_OPT_NETWORK_NAME },            \
-	{ "as-current-user", no_argument, NULL, CLI_OPT_AS_CURRENT_USER }
+	{ "as-current-user", no_argument, NULL, CLI_OPT_AS_CURRENT_USER },            \
+	{ "max-nodes", required_argument, NULL, CLI_OPT_MAX_NODES }
 
 /* The help text of the build flags, for each subcommand's usage. */
 extern const char cli_build_flags_help[];
@@ -94,6 +96,37 @@ int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_buil
 /* What the environment adds to the options (KUSTOMIZE_ENABLE_MANAGEDBY_LABEL). */
 void cli_build_env(kb_options *opts);
 
+/*
+ * Completion of flag values (completion.c): a flag with a fixed set of
+ * values, or whose value is a kind of path the placeholder in its help
+ * line does not say (FILE/PATH, DIR and CMD are understood from it), gets
+ * a line here, e.g. { "format", CLI_VALUE_WORDS, "text json", "check" }.
+ * Keyed by the long name without "--" and, when `command` is set, by the
+ * command (its line wins over one for any command); NULL-terminated.
+ */
+typedef enum cli_value_kind {
+	CLI_VALUE_WORDS = 1,     /* one of `words`, space-separated */
+	CLI_VALUE_FILE,          /* a file name */
+	CLI_VALUE_DIR,           /* a directory */
+	CLI_VALUE_KUSTOMIZATION, /* a directory holding a kustomization */
+	CLI_VALUE_COMMAND,       /* a program on PATH */
+} cli_value_kind;
+
+typedef struct cli_flag_hint {
+	const char *flag;
+	cli_value_kind kind;
+	const char *words;
+	const char *command; /* only for this command's flag; NULL: any command's */
+} cli_flag_hint;
+
+extern const cli_flag_hint cli_flag_hints[];
+
+/* dir/name, malloc'd. */
+char *cli_path_join(const char *dir, const char *name);
+
 int cmd_build(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+/* The hidden `kbuild __complete WORD...` behind the completion scripts. */
+int cmd_complete(int argc, char **argv);
 
 #endif

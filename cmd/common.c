@@ -40,6 +40,30 @@ bool cli_is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+char *cli_path_join(const char *dir, const char *name)
+{
+	size_t ld = strlen(dir), ln = strlen(name);
+	char *p = malloc(ld + ln + 2);
+	if (!p)
+		abort();
+	memcpy(p, dir, ld);
+	size_t o = ld;
+	if (ld && dir[ld - 1] != '/')
+		p[o++] = '/';
+	memcpy(p + o, name, ln + 1);
+	return p;
+}
+
+/* Flag values for completion (cli.h).  The build flags' words are the
+ * ones cli_build_flag() accepts (tests/cli_ux.sh builds with each). */
+const cli_flag_hint cli_flag_hints[] = {
+	{ "load-restrictor", CLI_VALUE_WORDS, "LoadRestrictionsRootOnly LoadRestrictionsNone", NULL },
+	{ "load_restrictor", CLI_VALUE_WORDS, "LoadRestrictionsRootOnly LoadRestrictionsNone", NULL },
+	{ "reorder", CLI_VALUE_WORDS, "legacy none", NULL },
+	{ "helm-command", CLI_VALUE_COMMAND, NULL, NULL },
+	{ NULL, 0, NULL, NULL },
+};
+
 const char cli_build_flags_help[] =
 	"      --load-restrictor VALUE  LoadRestrictionsRootOnly (default) or\n"
 	"                               LoadRestrictionsNone\n"
@@ -51,10 +75,13 @@ const char cli_build_flags_help[] =
 	"      --helm-debug             run helm with --debug\n"
 	"      --enable-alpha-plugins   enable KRM function plugins\n"
 	"      --enable-exec            enable exec KRM functions\n"
-	"      --enable-managedby-label add app.kubernetes.io/managed-by to every resource\n"
+	"      --enable-managedby-label\n"
+	"                               add app.kubernetes.io/managed-by to every resource\n"
 	"  -e, --env KEY[=VALUE]        environment for function plugins (repeatable)\n"
 	"      --mount, --network, --network-name, --as-current-user\n"
-	"                               container function flags (accepted, unused)\n";
+	"                               container function flags (accepted, unused)\n"
+	"      --max-nodes N            refuse a YAML document of more than N nodes once\n"
+	"                               its aliases are expanded (default 10000000)\n";
 
 int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_build_flags *st)
 {
@@ -109,6 +136,17 @@ int cli_build_flag(const char *cmd, int c, char *arg, kb_options *opts, cli_buil
 	case CLI_OPT_HELM_DEBUG:
 		opts->helm_debug = 1;
 		return 0;
+	case CLI_OPT_MAX_NODES: {
+		char *end;
+		unsigned long long v = strtoull(arg, &end, 10);
+		if (!*arg || *end || v == 0 || arg[0] == '-') {
+			cli_usage_error(cmd, "illegal flag value --max-nodes %s; give a positive number",
+					arg);
+			return 2;
+		}
+		opts->max_nodes = (size_t)v;
+		return 0;
+	}
 	case CLI_OPT_ENABLE_EXEC:
 	case CLI_OPT_ENV:
 	case CLI_OPT_MOUNT:

@@ -15,11 +15,33 @@ static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
 extern const char cmd_build_usage[];
+extern const char cmd_completion_usage[];
 
+static const char cmd_help_usage[] =
+	"Usage: kbuild help [COMMAND]\n"
+	"\n"
+	"Show kbuild's overview, or the help of COMMAND (the same as\n"
+	"`kbuild COMMAND --help`).\n"
+	"\n"
+	"Flags:\n"
+	"  -h, --help                   show this help\n";
+
+static const char cmd_version_usage[] =
+	"Usage: kbuild version\n"
+	"\n"
+	"Print kbuild's version and the kustomize release whose output it reproduces.\n"
+	"\n"
+	"Flags:\n"
+	"  -h, --help                   show this help\n";
+
+/* A command whose `usage` is set gets `kbuild NAME --help` from main();
+ * the others handle --help themselves. */
 const cli_command cli_commands[] = {
 	{ "build", cmd_build, "build a kustomization (the default command)", NULL },
-	{ "help", cmd_help, "show help for kbuild or one of its commands", NULL },
-	{ "version", cmd_version, "print the version", NULL },
+	{ "completion", cmd_completion, "print a bash, zsh or fish completion script",
+	  cmd_completion_usage },
+	{ "help", cmd_help, "show help for kbuild or one of its commands", cmd_help_usage },
+	{ "version", cmd_version, "print the version", cmd_version_usage },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -47,10 +69,15 @@ static void print_overview(FILE *fp)
 	      fp);
 }
 
+static bool is_help_flag(const char *a)
+{
+	return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+}
+
 static int cmd_version(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc > 1)
+		return cli_usage_error("version", "unexpected argument '%s'", argv[1]);
 	printf("kbuild %s (kustomize %s compatible)\n", kb_version(), KBUILD_KUSTOMIZE_COMPAT);
 	return 0;
 }
@@ -61,12 +88,13 @@ static int cmd_help(int argc, char **argv)
 		print_overview(stdout);
 		return 0;
 	}
+	if (argc > 2)
+		return cli_usage_error("help", "expected one command, got '%s' too", argv[2]);
 	const cli_command *c = cli_find(argv[1]);
 	if (!c)
 		return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
-	if (c->run == cmd_help || c->run == cmd_version) {
-		printf("Usage: kbuild %s%s\n\n%s.\n", c->name, c->run == cmd_help ? " [COMMAND]" : "",
-		       c->summary);
+	if (c->usage) {
+		fputs(c->usage, stdout);
 		return 0;
 	}
 	char *av[] = { (char *)c->name, (char *)"--help", NULL };
@@ -110,7 +138,13 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(first, "--version") == 0)
 		return cmd_version(argc - 1, argv + 1);
+	if (strcmp(first, "__complete") == 0)
+		return cmd_complete(argc - 1, argv + 1);
 	const cli_command *c = cli_find(first);
+	if (c && c->usage && argc > 2 && is_help_flag(argv[2])) {
+		fputs(c->usage, stdout);
+		return 0;
+	}
 	if (c)
 		return c->run(argc - 1, argv + 1);
 	if (first[0] != '-') {

@@ -9,12 +9,27 @@
  *   if (err) { char *s = kb_error_format(err); fputs(s, stderr); free(s); kb_error_free(err); }
  *   else     { kb_result_write(res, stdout); kb_result_free(res); }
  *
- * Thread safety: the library has no global mutable state; separate builds
- * may run concurrently on separate threads.
+ * Link with `pkg-config --cflags --libs kbuild` (libkbuild.so) or, from
+ * CMake, find_package(kbuild) and kbuild::kbuild; examples/ has a whole
+ * program.
  *
- * Ownership: every object returned through an out-parameter belongs to the
- * caller and is released with its NULL-safe _free function.  Strings
- * returned as `char *` are malloc'd and freed by the caller with free().
+ * Thread safety: the library has no global mutable state.  Separate
+ * builds may run concurrently on separate threads, sharing nothing but
+ * what the caller shares (a kb_fs, option strings).  An object (kb_result,
+ * kb_error, kb_memfs) may be read from several threads at once; changing
+ * or freeing it while another thread uses it is the caller's to prevent.
+ * Each function below says so where it differs.
+ *
+ * Ownership: every object returned through an out-parameter or as a
+ * non-const pointer belongs to the caller and is released with its
+ * NULL-safe _free function; strings returned as `char *` are malloc'd
+ * and freed by the caller with free().  A `const` pointer a function
+ * returns is borrowed from the object it came from and valid until that
+ * object is freed.  Pointers in kb_options are borrowed for the duration
+ * of the call they are passed to.
+ *
+ * Nothing is printed and nothing exits: errors and warnings are values
+ * (kb_error), with their file, line, column and chain of notes.
  */
 #ifndef KBUILD_H
 #define KBUILD_H
@@ -34,7 +49,22 @@ extern "C" {
 #define KB_API
 #endif
 
+/*
+ * The version of this header.  KBUILD_VERSION is the release (the
+ * `Version:` of kbuild.pc and of the CMake package); KBUILD_ABI_VERSION
+ * is the N of the shared library's SONAME, libkbuild.so.N, raised when a
+ * release breaks binary compatibility.  CMakeLists.txt reads these lines,
+ * so they are the one place a version is set.  kb_version() and
+ * kb_abi_version() say what the library a program runs with was built as.
+ */
+#define KBUILD_VERSION_MAJOR 0
+#define KBUILD_VERSION_MINOR 1
+#define KBUILD_VERSION_PATCH 0
 #define KBUILD_VERSION "0.1.0"
+#define KBUILD_ABI_VERSION 0
+/* 0xMMmmpp: compare with >= in #if. */
+#define KBUILD_VERSION_NUMBER \
+	((KBUILD_VERSION_MAJOR << 16) | (KBUILD_VERSION_MINOR << 8) | KBUILD_VERSION_PATCH)
 /* The kustomize release whose output kbuild reproduces byte for byte. */
 #define KBUILD_KUSTOMIZE_COMPAT "v5.5.0"
 
@@ -83,23 +113,32 @@ typedef struct kb_fs {
 
 #define KB_FS_VERSION 1
 
-/* The operating system's file system (static; never freed). */
+/* The operating system's file system (a static object; never freed).
+ * Thread-safe. */
 KB_API const kb_fs *kb_fs_os(void);
 
 /*
  * An in-memory file system: files added by absolute path, directories
  * implied by the files below them, no symlinks.  Paths it does not hold
  * are looked up in `fallback` (kb_fs_os() to lay files over the disk;
- * NULL for memory only).  Not thread-safe while files are added; safe
- * for concurrent builds once it is only read.
+ * NULL for memory only).
+ *
+ * Thread safety: adding files while another thread builds from the same
+ * kb_memfs is not allowed; once filled, any number of concurrent builds
+ * may read it.
  */
 typedef struct kb_memfs kb_memfs;
+/* A new, empty file system (the caller frees it with kb_memfs_free).
+ * fallback is borrowed: it must outlive the kb_memfs. */
 KB_API kb_memfs *kb_memfs_new(const kb_fs *fallback);
-/* Adds or replaces a file (data copied).  path must be absolute; "." and
- * ".." components are resolved.  Returns 0, or -1 with errno EINVAL. */
+/* Adds or replaces a file; data is copied.  path must be absolute; "."
+ * and ".." components are resolved.  Returns 0, or -1 with errno EINVAL.
+ * Not thread-safe with other calls on the same m. */
 KB_API int kb_memfs_add(kb_memfs *m, const char *path, const char *data, size_t len);
-/* The kb_fs view of m, valid until kb_memfs_free(m). */
+/* The kb_fs view of m (borrowed: valid until kb_memfs_free(m)), for
+ * kb_options.fs. */
 KB_API const kb_fs *kb_memfs_fs(kb_memfs *m);
+/* Frees m and its files; NULL-safe.  No build may still be using it. */
 KB_API void kb_memfs_free(kb_memfs *m);
 
 typedef enum kb_load_restrictor {
@@ -124,7 +163,7 @@ typedef struct kb_options {
 	int enable_managedby_label;
 	/* Limits that keep hostile input from exhausting the machine. */
 	size_t max_depth;      /* nesting of one YAML document; 0 = default */
-	size_t max_nodes;      /* nodes after alias expansion per file; 0 = default */
+	size_t max_nodes;      /* nodes of one YAML document after alias expansion; 0 = default */
 	/* --helm-api-versions / --helm-kube-version / --helm-debug: when set
 	 * they override every chart's apiVersions, kubeVersion and debug. */
 	const char *const *helm_api_versions; /* borrowed */
@@ -135,48 +174,139 @@ typedef struct kb_options {
 	const kb_fs *fs;
 } kb_options;
 
-KB_API void kb_options_init(kb_options *opts);
+/*
+ * Sets every field of a `version` kb_options to its default (path ".",
+ * helm_command "helm", the rest unset) and opts->version to version;
+ * fields of later versions, which the caller's struct does not have, are
+ * not touched.  Returns 0, or -1 for a version this library does not
+ * know (newer than its KB_OPTIONS_VERSION, or below 1).  Thread-safe.
+ *
+ * kb_options_init(opts) is the call for a program's own header version:
+ * a program built against this header keeps working with a later library
+ * whose kb_options has grown (the library never writes past the struct
+ * the program allocated).  A binding that lays out kb_options itself
+ * (bindings/python) passes the version of the layout it has.
+ */
+KB_API int kb_options_init_version(kb_options *opts, int version);
+#define kb_options_init(opts) ((void)kb_options_init_version((opts), KB_OPTIONS_VERSION))
 
 typedef struct kb_error kb_error;
 typedef struct kb_result kb_result;
 
-/* Error codes, from kb_error_code(). */
+/* Codes, from kb_error_code(): what went wrong (an error) or what looks
+ * wrong (a warning). */
 enum {
 	KB_ERR_BUILD = 1, /* the input cannot be built (exit 1) */
 	KB_ERR_USAGE = 2, /* the caller asked for something invalid (exit 2) */
-	KB_ERR_IO = 3,    /* writing the output failed */
+	KB_ERR_IO = 3,    /* writing the output failed (ENOSPC, EIO, ...: exit 1) */
+	KB_WARN_SUSPICIOUS = 101, /* accepted as kustomize does, but surely a mistake */
+	KB_WARN_DEPRECATED = 102, /* a deprecated field; the message names its successor */
 };
 
-/* Builds the kustomization at opts->path.  On success returns NULL and
- * stores the result in *out; on failure returns the error and *out is
- * left NULL. */
+/* The kind of one frame of a diagnostic. */
+typedef enum kb_diag_kind {
+	KB_DIAG_ERROR = 1,
+	KB_DIAG_WARNING = 2,
+	KB_DIAG_NOTE = 3, /* context of the frames before it: where that was reached from */
+} kb_diag_kind;
+
+/*
+ * Builds the kustomization at opts->path (opts NULL: the defaults).  On
+ * success returns NULL and stores the result in *out (the caller frees
+ * it with kb_result_free); on failure returns the error (the caller frees
+ * it with kb_error_free) and *out is left NULL.  The warnings the build
+ * gave come with either: kb_result_warning_diag() on success,
+ * kb_error_warning() on failure.
+ *
+ * opts and everything it points to are only read, during the call.
+ * Thread-safe: concurrent builds do not share state (a kb_fs given to
+ * several must itself be thread-safe).
+ */
 KB_API kb_error *kb_build(const kb_options *opts, kb_result **out);
 
-/* The YAML stream of the result exactly as `kustomize build` prints it.
- * The returned buffer belongs to the result. */
+/* ---- results ----
+ * A kb_result is immutable once built: all of these may be called from
+ * several threads at once. */
+
+/* The YAML stream of the result exactly as `kustomize build` prints it
+ * (borrowed from res; *len, when len is not NULL, gets its length). */
 KB_API const char *kb_result_yaml(const kb_result *res, size_t *len);
-/* Number of resources in the result. */
+/* Number of resources in the result (0 for NULL). */
 KB_API size_t kb_result_count(const kb_result *res);
-/* Writes the stream to FILE. Returns 0 or -1 (errno set). */
+/* Writes the stream to fp and flushes it.  Returns 0, or -1 with errno
+ * set.  Thread-safe as stdio is (fp locked per call). */
 KB_API int kb_result_write(const kb_result *res, FILE *fp);
-/* Writes one file per resource into an existing directory, named as
- * kustomize names them.  Each file is written atomically. */
+/* Writes one file per resource into the existing directory dir, named as
+ * kustomize names them ([namespace_]group_version_kind_name.yaml), each
+ * by the rules of kb_result_write_file.  Returns NULL or an error of code
+ * KB_ERR_IO (the caller frees it). */
 KB_API kb_error *kb_result_write_dir(const kb_result *res, const char *dir);
-/* Writes the stream to a file atomically (temporary file + rename). */
+/* Writes the stream to path by what is there: a new path or a regular
+ * file atomically (temporary file + rename; an existing file keeps its
+ * mode), a symlink through to the file it names, /dev/stdout-like
+ * descriptors, FIFOs and devices in place (never replaced).  Returns NULL
+ * or an error of code KB_ERR_IO naming the path (the caller frees it). */
 KB_API kb_error *kb_result_write_file(const kb_result *res, const char *path);
-/* Warnings the build produced (deprecated fields, suspicious input),
- * one formatted line each, without trailing newline. */
+/* Warnings the build gave (deprecated fields, suspicious input), in the
+ * order they were found, each once.  kb_result_warning() is the
+ * formatted line ("file:line:col: warning: what", no newline);
+ * kb_result_warning_diag() the same warning as a diagnostic of kind
+ * KB_DIAG_WARNING, to walk with the kb_error_frame_* functions.  Both are
+ * borrowed from res; NULL when i is out of range. */
 KB_API size_t kb_result_warning_count(const kb_result *res);
 KB_API const char *kb_result_warning(const kb_result *res, size_t i);
+KB_API const kb_error *kb_result_warning_diag(const kb_result *res, size_t i);
+/* Frees res and everything borrowed from it; NULL-safe. */
 KB_API void kb_result_free(kb_result *res);
 
-/* Compiler-style text of an error with its notes; ends in '\n'.
- * Caller frees. */
+/* ---- diagnostics ----
+ * A kb_error is one diagnostic: an error, or a warning (from
+ * kb_result_warning_diag or kb_error_warning).  It is a chain of frames:
+ * frame 0 is the diagnostic itself (kind KB_DIAG_ERROR or
+ * KB_DIAG_WARNING), frames 1.. its notes (KB_DIAG_NOTE), innermost
+ * first: the resource that failed, then the kustomization that listed
+ * it, and so on outwards.  Each frame has a message and, where known, a
+ * file (as the user named it, relative to the current directory when
+ * below it), a 1-based line and a 1-based column (0 when unknown).
+ *
+ * None of these change the error: any number of threads may read one
+ * error at once.  Every function is NULL-safe (a NULL error has no
+ * frames, code 0). */
+
+/* Compiler-style text of the error and its notes, one line each, ending
+ * in '\n':
+ *   in/cm.yaml:5:2: invalid YAML: ...
+ *     note: in/kustomization.yaml:2:3: in resource 'cm.yaml'
+ * The caller frees it with free(). */
 KB_API char *kb_error_format(const kb_error *err);
+/* KB_ERR_* for an error, KB_WARN_* for a warning. */
 KB_API int kb_error_code(const kb_error *err);
+/* The number of frames: 1 + the number of notes (0 for NULL). */
+KB_API size_t kb_error_frame_count(const kb_error *err);
+/* Frame i's kind (0 when i is out of range). */
+KB_API kb_diag_kind kb_error_frame_kind(const kb_error *err, size_t i);
+/* Frame i's message, without location or "note: " (borrowed; NULL when
+ * i is out of range). */
+KB_API const char *kb_error_frame_message(const kb_error *err, size_t i);
+/* Frame i's file (borrowed; NULL when unknown or out of range). */
+KB_API const char *kb_error_frame_file(const kb_error *err, size_t i);
+/* Frame i's line and column, 1-based; 0 when unknown or out of range. */
+KB_API unsigned kb_error_frame_line(const kb_error *err, size_t i);
+KB_API unsigned kb_error_frame_column(const kb_error *err, size_t i);
+/* An error from kb_build carries the warnings the build gave before it
+ * failed (diagnostics of kind KB_DIAG_WARNING, borrowed from err); other
+ * errors and warnings have none. */
+KB_API size_t kb_error_warning_count(const kb_error *err);
+KB_API const kb_error *kb_error_warning(const kb_error *err, size_t i);
+/* Frees err with its notes and warnings; NULL-safe.  Only for errors the
+ * caller owns (returned by a function), never for borrowed warnings. */
 KB_API void kb_error_free(kb_error *err);
 
+/* The library's version, KBUILD_VERSION as it was built (a static
+ * string), and its ABI version, the N of libkbuild.so.N.  A program can
+ * compare them with the header it was compiled with.  Thread-safe. */
 KB_API const char *kb_version(void);
+KB_API int kb_abi_version(void);
 
 #ifdef __cplusplus
 }
@@ -184,6 +314,5 @@ KB_API const char *kb_version(void);
 
 /* The public headers of the library's other parts (one per command:
  * kbuild/check.h, ...) are included here, so users include kbuild.h. */
-#include "kbuild/diagnostics.h"
 
 #endif

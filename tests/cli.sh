@@ -82,5 +82,18 @@ check "'kbuild help UNKNOWN' exits 2" '[ $rc -eq 2 ]'
 (cd "$tmp" && "$kb" biuld) >/dev/null 2>"$tmp/sugg"; rc=$?
 check "misspelled command suggests the right one" '[ $rc -eq 2 ] && grep -q "did you mean .build." "$tmp/sugg"'
 
+# --max-nodes counts one document at a time, and the error names the flag
+mkdir -p "$tmp/nodes"
+printf 'resources:\n- many.yaml\n' >"$tmp/nodes/kustomization.yaml"
+for i in 1 2 3 4 5; do
+	printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%s\ndata:\n  a: b\n  c: d\n  e: f\n' $i
+done >"$tmp/nodes/many.yaml"
+"$kb" --max-nodes 20 "$tmp/nodes" >/dev/null 2>&1; rc=$?
+check "--max-nodes is per document (5 documents of 13 nodes pass 20)" '[ $rc -eq 0 ]'
+"$kb" --max-nodes 10 "$tmp/nodes" >/dev/null 2>"$tmp/nodes.err"; rc=$?
+check "a document over --max-nodes fails naming the flag" '[ $rc -eq 1 ] && grep -q -- "--max-nodes" "$tmp/nodes.err"'
+"$kb" --max-nodes x "$tmp/nodes" >/dev/null 2>&1; rc=$?
+check "bad --max-nodes is a usage error" '[ $rc -eq 2 ]'
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -16,6 +16,7 @@
 #include "target.h"
 #include "transform.h"
 #include "vars.h"
+#include "write.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,17 +34,35 @@ struct kb_result {
 	kb_warnings warnings;
 };
 
-void kb_options_init(kb_options *opts)
+/* The size of kb_options at each version: what kb_options_init_version
+ * may write.  A new field (and KB_OPTIONS_VERSION bump) adds its line. */
+static const size_t options_size[] = {
+	0,
+	offsetof(kb_options, fs),                 /* 1 */
+	offsetof(kb_options, fs) + sizeof(void *), /* 2: fs */
+};
+_Static_assert(sizeof(options_size) / sizeof(*options_size) == KB_OPTIONS_VERSION + 1,
+	       "a new kb_options version needs its size in options_size[]");
+
+int kb_options_init_version(kb_options *opts, int version)
 {
-	memset(opts, 0, sizeof(*opts));
-	opts->version = KB_OPTIONS_VERSION;
+	if (!opts || version < 1 || version > KB_OPTIONS_VERSION)
+		return -1;
+	memset(opts, 0, options_size[version]);
+	opts->version = version;
 	opts->path = ".";
 	opts->helm_command = "helm";
+	return 0;
 }
 
 const char *kb_version(void)
 {
 	return KBUILD_VERSION;
+}
+
+int kb_abi_version(void)
+{
+	return KBUILD_ABI_VERSION;
 }
 
 static void drop_local_config(kb_resmap *m)
@@ -275,15 +294,6 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 		e = add_managed_by(&acc.rm);
 	if (!e)
 		e = render(res, &acc.rm, ctx.schema, &bm);
-	if (e) {
-		/* the warnings said before the failure travel with it */
-		kb_warnings_free(&e->warnings);
-		e->warnings = ctx.warnings;
-	} else {
-		res->warnings = ctx.warnings;
-	}
-	ctx.warnings.v = NULL;
-	ctx.warnings.n = ctx.warnings.cap = 0;
 	kb_acc_free(&acc);
 	kb_strv_free(&ctx.stack);
 	free(ctx.origin);
@@ -291,9 +301,13 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 	kb_error_free(ctx.schema_error);
 	free(dir);
 	if (e) {
+		/* the warnings found before the failure go with the error */
+		kb_warnings_move_to(&ctx.warnings, e);
 		kb_result_free(res);
 		return e;
 	}
+	res->warnings = ctx.warnings;
+	memset(&ctx.warnings, 0, sizeof(ctx.warnings));
 	*out = res;
 	return NULL;
 }
@@ -301,8 +315,8 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 const char *kb_result_yaml(const kb_result *res, size_t *len)
 {
 	if (len)
-		*len = res->yaml.len;
-	return res->yaml.data ? res->yaml.data : "";
+		*len = res ? res->yaml.len : 0;
+	return res && res->yaml.data ? res->yaml.data : "";
 }
 
 size_t kb_result_count(const kb_result *res)
@@ -320,6 +334,11 @@ const char *kb_result_warning(const kb_result *res, size_t i)
 	return res && i < res->warnings.n ? res->warnings.v[i] : NULL;
 }
 
+const kb_error *kb_result_warning_diag(const kb_result *res, size_t i)
+{
+	return res && i < res->warnings.n ? res->warnings.diag[i] : NULL;
+}
+
 int kb_result_write(const kb_result *res, FILE *fp)
 {
 	size_t len;
@@ -329,55 +348,11 @@ int kb_result_write(const kb_result *res, FILE *fp)
 	return fflush(fp) == 0 ? 0 : -1;
 }
 
-/* Writes data to path through a temporary file in the same directory, so
- * that a reader never sees half a file and a failure leaves none. */
-static kb_error *write_atomic(const char *path, const char *data, size_t len)
-{
-	char *tmp = kb_xasprintf("%s.kbuild-tmp-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		kb_error *e = kb_error_new(path, 0, 0, "cannot write: %s", strerror(errno));
-		free(tmp);
-		e->code = KB_ERR_IO;
-		return e;
-	}
-	size_t off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)n;
-	}
-	int err = off < len ? errno : 0;
-	if (!err && fsync(fd) != 0)
-		err = errno;
-	if (close(fd) != 0 && !err)
-		err = errno;
-	if (!err) {
-		fchmod(fd, 0644);
-		chmod(tmp, 0644);
-		if (rename(tmp, path) != 0)
-			err = errno;
-	}
-	if (err) {
-		unlink(tmp);
-		free(tmp);
-		kb_error *e = kb_error_new(path, 0, 0, "cannot write: %s", strerror(err));
-		e->code = KB_ERR_IO;
-		return e;
-	}
-	free(tmp);
-	return NULL;
-}
-
 kb_error *kb_result_write_file(const kb_result *res, const char *path)
 {
 	size_t len;
 	const char *y = kb_result_yaml(res, &len);
-	return write_atomic(path, y, len);
+	return kb_write_path(path, y, len);
 }
 
 static void lower_into(kb_buf *b, const char *s)
@@ -430,7 +405,7 @@ kb_error *kb_result_write_dir(const kb_result *res, const char *dir)
 		kb_error *e = kb_emit_doc(&body, d);
 		char *path = kb_path_join(dir, name.data);
 		if (!e)
-			e = write_atomic(path, body.data ? body.data : "", body.len);
+			e = kb_write_path(path, body.data ? body.data : "", body.len);
 		free(path);
 		kb_buf_free(&body);
 		kb_buf_free(&name);

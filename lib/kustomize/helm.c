@@ -8,6 +8,7 @@
 #include "parse.h"
 #include "patch_smp.h"
 #include "util.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,12 +118,23 @@ static kb_error *canon_strict(kb_node *map, const char *const *names, const char
 		for (const char *const *n = names2; !canon && n && *n; n++)
 			if (strcasecmp(p->key, *n) == 0)
 				canon = *n;
-		if (!canon)
-			return kb_error_new(file, p->line, p->col,
-					    "invalid Kustomization: json: unknown field \"%s\" in %s",
-					    p->key, what);
+		if (!canon) {
+			kb_suggest sg;
+			kb_suggest_init(&sg, p->key);
+			for (const char *const *n = names; *n; n++)
+				kb_suggest_try(&sg, *n);
+			for (const char *const *n = names2; n && *n; n++)
+				kb_suggest_try(&sg, *n);
+			char *hint = kb_suggest_hint(&sg);
+			kb_error *e = kb_error_new(file, p->line, p->col,
+						   "invalid Kustomization: json: unknown field \"%s\" "
+						   "in %s%s",
+						   p->key, what, hint);
+			free(hint);
+			return e;
+		}
 		if (strcmp(canon, p->key) != 0)
-			kb_pair_set_key(p, canon, strlen(canon));
+			kb_map_rename(map, p, canon, strlen(canon));
 	}
 	return NULL;
 }

@@ -1,4 +1,5 @@
 #include "kustfile.h"
+#include "suggest.h"
 #include "fs.h"
 #include "util.h"
 
@@ -370,7 +371,7 @@ static void canon_object(kb_node *m, const tfield *fs, const char *file, kb_warn
 		if (!f)
 			continue;
 		if (strcmp(p->key, f->name) != 0)
-			kb_pair_set_key(p, f->name, strlen(f->name));
+			kb_map_rename(m, p, f->name, strlen(f->name));
 		canon_value(p->val, f, file, warn);
 	}
 }
@@ -445,10 +446,19 @@ static kb_error *check_object(const kb_kust *k, const kb_node *m, const tfield *
 		for (f = fs; f->name; f++)
 			if (strcasecmp(m->pairs[i].key, f->name) == 0)
 				break;
-		if (!f->name)
-			return kb_error_new(k->display, m->pairs[i].line, m->pairs[i].col,
-					    "invalid Kustomization: json: unknown field \"%s\" in %s",
-					    m->pairs[i].key, path);
+		if (!f->name) {
+			kb_suggest sg;
+			kb_suggest_init(&sg, m->pairs[i].key);
+			for (f = fs; f->name; f++)
+				kb_suggest_try(&sg, f->name);
+			char *hint = kb_suggest_hint(&sg);
+			kb_error *e = kb_error_new(k->display, m->pairs[i].line, m->pairs[i].col,
+						   "invalid Kustomization: json: unknown field \"%s\" "
+						   "in %s%s",
+						   m->pairs[i].key, path, hint);
+			free(hint);
+			return e;
+		}
 		char *sub = kb_xasprintf("%s.%s", path, f->name);
 		kb_error *e = check_value(k, m->pairs[i].val, f, sub);
 		free(sub);
@@ -561,6 +571,45 @@ static size_t first_document_len(const char *text, size_t len, bool *more)
 	return len;
 }
 
+/*
+ * Names, namespaces, prefixes and image fields travel through kbuild as C
+ * strings (they become resource ids), so a NUL byte in one would cut it
+ * short.  kustomize would print such a name, which no Kubernetes API
+ * accepts; kbuild refuses it instead of printing a different one.  Values
+ * (literals, label values, patches) may hold NUL bytes.
+ */
+static kb_error *nul_in(const kb_kust *k, const kb_node *n, const char *what)
+{
+	if (n && kb_node_is_scalar(n) && memchr(n->str, '\0', n->len))
+		return kb_error_new(k->display, n->line, n->col,
+				    "%s holds a NUL byte; kbuild does not support NUL bytes in "
+				    "names, namespaces, prefixes or images (Kubernetes rejects "
+				    "them); remove it",
+				    what);
+	return NULL;
+}
+
+static kb_error *check_nul_names(const kb_kust *k)
+{
+	static const char *const top[] = { "namePrefix", "nameSuffix", "namespace" };
+	kb_error *e = NULL;
+	for (size_t i = 0; i < 3 && !e; i++)
+		e = nul_in(k, kb_map_get(k->doc, top[i]), top[i]);
+	static const char *const lists[] = { "configMapGenerator", "secretGenerator", "images",
+					     "imageTags" };
+	static const char *const nfields[] = { "name", "namespace", "newName", "newTag", "digest" };
+	for (size_t l = 0; l < 4 && !e; l++) {
+		const kb_node *list = kb_map_get(k->doc, lists[l]);
+		for (size_t i = 0; list && list->kind == KB_SEQ && i < list->n && !e; i++)
+			for (size_t f = 0; f < 5 && !e; f++) {
+				char what[64];
+				snprintf(what, sizeof(what), "%s[%zu].%s", lists[l], i, nfields[f]);
+				e = nul_in(k, kb_map_get(list->items[i], nfields[f]), what);
+			}
+	}
+	return e;
+}
+
 kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
 		       kb_warnings *warn, kb_kust **out)
 {
@@ -651,10 +700,20 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 			if (strcasecmp(p->key, fields[f].name) == 0)
 				break;
 		if (f == sizeof(fields) / sizeof(*fields)) {
-			e = kb_error_new(k->display, p->line, p->col,
-					 "invalid Kustomization: json: unknown field \"%s\"; check "
-					 "its spelling against the kustomization reference",
-					 p->key);
+			kb_suggest sg;
+			kb_suggest_init(&sg, p->key);
+			for (f = 0; f < sizeof(fields) / sizeof(*fields); f++)
+				kb_suggest_try(&sg, fields[f].name);
+			if (kb_suggest_best(&sg))
+				e = kb_error_new(k->display, p->line, p->col,
+						 "invalid Kustomization: json: unknown field \"%s\"; "
+						 "did you mean '%s'?",
+						 p->key, kb_suggest_best(&sg));
+			else
+				e = kb_error_new(k->display, p->line, p->col,
+						 "invalid Kustomization: json: unknown field \"%s\"; "
+						 "check its spelling against the kustomization reference",
+						 p->key);
 			goto fail;
 		}
 		if (!shape_ok(p->val, fields[f].type)) {
@@ -692,10 +751,10 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 			if (strcasecmp(p->key, fields[f].name) == 0)
 				break;
 		if (strcmp(p->key, fields[f].name) != 0)
-			kb_pair_set_key(p, fields[f].name, strlen(fields[f].name));
+			kb_map_rename(k->doc, p, fields[f].name, strlen(fields[f].name));
 		if (fields[f].deprecated && warn)
-			kb_warn(warn, k->display, p->line, p->col,
-				"'%s' is deprecated; use '%s' instead", p->key,
+			kb_warn_code(warn, KB_WARN_DEPRECATED, k->display, p->line, p->col,
+				     "'%s' is deprecated; use '%s' instead", p->key,
 				fields[f].deprecated);
 	}
 	canon_object(k->doc, c_kust, k->display, warn);
@@ -724,6 +783,8 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 	}
 
 	e = check_nested(k);
+	if (!e)
+		e = check_nul_names(k);
 	if (e)
 		goto fail;
 	if (is_zero_kustomization(k->doc)) {

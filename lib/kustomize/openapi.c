@@ -31,12 +31,7 @@
  * quadratic. */
 static void map_push(kb_node *map, const char *key, kb_node *val)
 {
-	kb_grow((void **)&map->pairs, &map->cap, map->n + 1, sizeof(kb_pair));
-	kb_pair *p = &map->pairs[map->n++];
-	memset(p, 0, sizeof(*p));
-	p->key = kb_xstrdup(key);
-	p->klen = strlen(key);
-	p->val = val;
+	kb_map_appendn(map, key, strlen(key), val);
 }
 
 /* ---- builtin tables back to swagger ---- */

@@ -2,6 +2,7 @@
 #include "patch_json.h"
 #include "patch_smp.h"
 #include "select.h"
+#include "suggest.h"
 #include "util.h"
 
 #include <math.h>
@@ -193,6 +194,50 @@ static kb_error *apply_smp(kb_ctx *ctx, kb_resource *r, const kb_node *patch, bo
 	return e;
 }
 
+/* The name of a resource (current or original) of the given kind (any
+ * kind when NULL or "") closest to name, for "did you mean"; NULL when
+ * none is close or one has exactly that name. */
+static const char *close_resource_name(const kb_resmap *m, const char *kind, const char *name)
+{
+	kb_suggest sg;
+	kb_suggest_init(&sg, name);
+	for (size_t i = 0; i < m->n; i++) {
+		const kb_resource *r = m->v[i];
+		if (!kb_str_empty(kind) && !kb_streq(kind, kb_res_kind(r)) &&
+		    !kb_streq(kind, r->orig.kind))
+			continue;
+		if (kb_streq(kb_res_name(r), name) || kb_streq(r->orig.name, name))
+			return NULL;
+		kb_suggest_try(&sg, kb_res_name(r));
+		kb_suggest_try(&sg, r->orig.name);
+	}
+	return kb_suggest_best(&sg);
+}
+
+/* A literal name, not a regular expression: only those are misspelt. */
+static bool is_literal_name(const char *s)
+{
+	return s && *s && !s[strcspn(s, "^$.*+?()[]{}|\\")];
+}
+
+/* kustomize applies a patch whose target selects nothing as a no-op;
+ * when its name is a near miss of a resource's, that is surely a typo. */
+static void warn_unmatched_target(kb_ctx *ctx, const kb_resmap *m, const kb_node *target,
+				  const char *where)
+{
+	const kb_node *name = kb_map_get(target, "name");
+	const char *nm = kb_map_get_str(target, "name");
+	if (!is_literal_name(nm))
+		return;
+	const char *close = close_resource_name(m, kb_map_get_str(target, "kind"), nm);
+	if (!close)
+		return;
+	kb_warn(&ctx->warnings, where, name->line, name->col,
+		"patch target name '%s' selects no resource, so the patch does nothing; did you "
+		"mean '%s'?",
+		nm, close);
+}
+
 /* Applies an SM patch document to the one resource it names. */
 static kb_error *apply_sm_by_id(kb_ctx *ctx, kb_resmap *m, const kb_node *patch, bool allow_name,
 				bool allow_kind, const char *pname)
@@ -210,12 +255,20 @@ static kb_error *apply_sm_by_id(kb_ctx *ctx, kb_resmap *m, const kb_node *patch,
 	kb_error *e = NULL;
 	if (n != 1) {
 		char *ids = kb_resid_string(&id);
-		e = kb_error_new(pname, patch->line, 0,
-				 n == 0 ? "no resource matches strategic merge patch %s; check the "
-					  "patch's apiVersion, kind, metadata.name and namespace"
-					: "multiple resources match strategic merge patch %s; give it a "
-					  "target to choose",
-				 ids);
+		const char *close = n == 0 ? close_resource_name(m, id.kind, id.name) : NULL;
+		if (close)
+			e = kb_error_new(pname, patch->line, 0,
+					 "no resource matches strategic merge patch %s; did you mean "
+					 "metadata.name '%s'?",
+					 ids, close);
+		else
+			e = kb_error_new(pname, patch->line, 0,
+					 n == 0 ? "no resource matches strategic merge patch %s; check "
+						  "the patch's apiVersion, kind, metadata.name and "
+						  "namespace"
+						: "multiple resources match strategic merge patch %s; give "
+						  "it a target to choose",
+					 ids);
 		free(ids);
 	} else {
 		bool deleted = false;
@@ -252,7 +305,7 @@ static bool res_selected(kb_ctx *ctx, const kb_selector *sel, const kb_resource 
 
 static kb_error *apply_sm_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_selector *sel,
 				      const kb_node *patch, bool allow_name, bool allow_kind,
-				      const char *pname)
+				      const char *pname, size_t *matched)
 {
 	for (size_t i = 0; i < m->n;) {
 		kb_resource *r = m->v[i];
@@ -260,6 +313,7 @@ static kb_error *apply_sm_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_select
 			i++;
 			continue;
 		}
+		(*matched)++;
 		/* The patch is retargeted at each selected resource's group and
 		 * version (kustomize's resWrangler.ApplySmPatch); name and
 		 * namespace are put back afterwards unless allowed to change. */
@@ -422,12 +476,13 @@ static void json_bookkeeping_settle(kb_resource *r, bool cluster)
 }
 
 static kb_error *apply_json_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_selector *sel,
-					const kb_node *ops, const char *pname)
+					const kb_node *ops, const char *pname, size_t *matched)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		kb_resource *r = m->v[i];
 		if (!res_selected(ctx, sel, r))
 			continue;
+		(*matched)++;
 		store_previous(r);
 		bool cluster = res_cluster_scoped(ctx, r);
 		json_bookkeeping_add(r, cluster);
@@ -464,12 +519,17 @@ kb_error *kb_patch_apply_entry(kb_ctx *ctx, kb_resmap *m, const kb_node *entry,
 				    "a patches entry must be a mapping with 'path' or 'patch'");
 	for (size_t i = 0; i < entry->n; i++) {
 		const char *key = entry->pairs[i].key;
+		static const char *const known[] = { "path", "patch", "target", "options", NULL };
 		if (strcmp(key, "path") && strcmp(key, "patch") && strcmp(key, "target") &&
-		    strcmp(key, "options"))
-			return kb_error_new(where, entry->pairs[i].line, entry->pairs[i].col,
-					    "invalid Kustomization: json: unknown field \"%s\" in a "
-					    "patch",
-					    key);
+		    strcmp(key, "options")) {
+			char *hint = kb_suggest_among(key, known);
+			kb_error *e = kb_error_new(where, entry->pairs[i].line, entry->pairs[i].col,
+						   "invalid Kustomization: json: unknown field \"%s\" "
+						   "in a patch%s",
+						   key, hint);
+			free(hint);
+			return e;
+		}
 	}
 	const char *path = kb_map_get_str(entry, "path");
 	const char *inl = kb_map_get_str(entry, "patch");
@@ -523,17 +583,21 @@ kb_error *kb_patch_apply_entry(kb_ctx *ctx, kb_resmap *m, const kb_node *entry,
 					 "not supported (kustomize v5.5.0 crashes on it); split it "
 					 "into one patch per object");
 	}
+	size_t matched = 0;
 	if (!e && type == PATCH_SM) {
 		for (size_t i = 0; i < nd && !e; i++)
-			e = sel ? apply_sm_to_selected(ctx, m, sel, docs[i], an, ak, src.name)
+			e = sel ? apply_sm_to_selected(ctx, m, sel, docs[i], an, ak, src.name,
+						       &matched)
 				: apply_sm_by_id(ctx, m, docs[i], an, ak, src.name);
 	} else if (!e) {
 		if (!sel)
 			e = kb_error_new(where, entry->line, entry->col,
 					 "must specify a target for JSON patch '%s'", src.name);
 		else
-			e = apply_json_to_selected(ctx, m, sel, ops, src.name);
+			e = apply_json_to_selected(ctx, m, sel, ops, src.name, &matched);
 	}
+	if (!e && sel && matched == 0)
+		warn_unmatched_target(ctx, m, target, where);
 	kb_docs_free(docs, nd);
 	kb_node_free(ops);
 	kb_selector_free(sel);
@@ -629,8 +693,11 @@ kb_error *kb_patch_json6902_list(kb_ctx *ctx, kb_resmap *m, const kb_kust *k,
 			e = kb_selector_compile(target, k->display, &sel);
 		if (!e)
 			e = kb_json6902_parse(src.name, src.text, src.len, &ops);
+		size_t matched = 0;
 		if (!e)
-			e = apply_json_to_selected(ctx, m, sel, ops, src.name);
+			e = apply_json_to_selected(ctx, m, sel, ops, src.name, &matched);
+		if (!e && matched == 0)
+			warn_unmatched_target(ctx, m, target, k->display);
 		kb_node_free(ops);
 		kb_selector_free(sel);
 		patch_src_free(&src);

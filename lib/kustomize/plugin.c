@@ -174,7 +174,7 @@ static void canon_keys(kb_node *map, const char *const *keys)
 			if (strcmp(key, *k) == 0)
 				break;
 			if (strcasecmp(key, *k) == 0 && !kb_map_get(map, *k)) {
-				kb_pair_set_key(&map->pairs[i], *k, strlen(*k));
+				kb_map_rename(map, &map->pairs[i], *k, strlen(*k));
 				break;
 			}
 		}

@@ -23,6 +23,7 @@
 #include "parse.h"
 #include "select.h"
 #include "util.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -507,10 +508,14 @@ static void set_scalar(kb_node *n, kb_kind kind, const char *text, const char *c
  * untagged (created) node is typed from its text, anything else fails to
  * decode.
  */
-static char *set_scalar_text(kb_node *t, bool fresh, const char *text)
+static char *set_scalar_text(kb_node *t, bool fresh, const char *text, size_t len)
 {
 	if (!fresh && t->kind == KB_STR) {
-		set_scalar(t, KB_STR, text, text);
+		/* by length: the text may hold NUL bytes */
+		unsigned line = t->line, col = t->col;
+		kb_node_replace(t, kb_node_new_strn(text, len));
+		t->line = line;
+		t->col = col;
 		return NULL;
 	}
 	char *canon;
@@ -588,7 +593,10 @@ static char *set_field_value(const opts *o, kb_node *t, bool fresh, const kb_nod
 	}
 	char *err = NULL;
 	if (kb_node_is_scalar(t)) {
-		err = set_scalar_text(t, fresh, text ? text : node_value(value));
+		const char *nv = text ? text : node_value(value);
+		size_t nl = text ? strlen(text)
+			    : (kb_node_is_scalar(value) && !value->raw ? value->len : strlen(nv));
+		err = set_scalar_text(t, fresh, nv, nl);
 	} else if (text) {
 		/* A collection target cannot get here with a delimiter. */
 		set_scalar(t, KB_STR, text, text);
@@ -633,9 +641,14 @@ static kb_error *check_keys(const spec *s, const kb_node *map, const char *const
 		bool known = false;
 		for (const char *const *k = keys; *k && !known; k++)
 			known = strcmp(*k, map->pairs[i].key) == 0;
-		if (!known)
-			return kb_error_new(s->file, map->pairs[i].line, map->pairs[i].col,
-					    "json: unknown field \"%s\"", map->pairs[i].key);
+		if (!known) {
+			char *hint = kb_suggest_among(map->pairs[i].key, keys);
+			kb_error *e = kb_error_new(s->file, map->pairs[i].line, map->pairs[i].col,
+						   "json: unknown field \"%s\"%s", map->pairs[i].key,
+						   hint);
+			free(hint);
+			return e;
+		}
 	}
 	return NULL;
 }
@@ -886,7 +899,7 @@ static kb_error *get_value(const spec *s, kb_resmap *m, const kb_node *src, kb_n
 	}
 	/* The piece keeps the source's tag. */
 	kb_node *v = kb_node_clone(rn);
-	char *err = set_scalar_text(v, false, parts.v[o.index]);
+	char *err = set_scalar_text(v, false, parts.v[o.index], strlen(parts.v[o.index]));
 	if (err) {
 		free(err);
 		set_scalar(v, KB_STR, parts.v[o.index], parts.v[o.index]);

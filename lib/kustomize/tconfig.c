@@ -1,5 +1,6 @@
 #include "tconfig.h"
 #include "tables.h"
+#include "suggest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -162,10 +163,19 @@ kb_error *kb_tconfig_add_doc(kb_tconfig *cfg, const kb_node *doc, const char *fi
 		for (k = 0; k < sizeof(known) / sizeof(*known); k++)
 			if (strcmp(doc->pairs[i].key, known[k]) == 0)
 				break;
-		if (k == sizeof(known) / sizeof(*known))
-			return kb_error_new(file, doc->pairs[i].line, doc->pairs[i].col,
-					    "unknown field \"%s\" in transformer configuration",
-					    doc->pairs[i].key);
+		if (k == sizeof(known) / sizeof(*known)) {
+			kb_suggest sg;
+			kb_suggest_init(&sg, doc->pairs[i].key);
+			for (k = 0; k < sizeof(known) / sizeof(*known); k++)
+				kb_suggest_try(&sg, known[k]);
+			char *hint = kb_suggest_hint(&sg);
+			kb_error *e = kb_error_new(file, doc->pairs[i].line, doc->pairs[i].col,
+						   "unknown field \"%s\" in transformer "
+						   "configuration%s",
+						   doc->pairs[i].key, hint);
+			free(hint);
+			return e;
+		}
 	}
 	cfg->custom = true;
 	cfg->empty = false;

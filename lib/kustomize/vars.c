@@ -17,6 +17,7 @@
 #include "vars.h"
 #include "fieldspec.h"
 #include "util.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <math.h>
@@ -67,10 +68,15 @@ static kb_error *check_keys(const kb_node *map, const char *const *allowed, cons
 		for (k = 0; allowed[k]; k++)
 			if (strcasecmp(map->pairs[i].key, allowed[k]) == 0)
 				break;
-		if (!allowed[k])
-			return kb_error_new(file, map->pairs[i].line, map->pairs[i].col,
-					    "invalid Kustomization: json: unknown field \"%s\" in %s",
-					    map->pairs[i].key, what);
+		if (!allowed[k]) {
+			char *hint = kb_suggest_among(map->pairs[i].key, allowed);
+			kb_error *e = kb_error_new(file, map->pairs[i].line, map->pairs[i].col,
+						   "invalid Kustomization: json: unknown field \"%s\" "
+						   "in %s%s",
+						   map->pairs[i].key, what, hint);
+			free(hint);
+			return e;
+		}
 	}
 	return NULL;
 }

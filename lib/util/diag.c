@@ -18,6 +18,7 @@ kb_error *kb_error_newv(const char *file, unsigned line, unsigned col,
 	kb_error *e = kb_xcalloc(1, sizeof(*e));
 	frame_set(&e->primary, file, line, col, kb_xvasprintf(fmt, ap));
 	e->code = KB_ERR_BUILD;
+	e->kind = KB_DIAG_ERROR;
 	return e;
 }
 
@@ -63,7 +64,15 @@ char *kb_error_format(const kb_error *e)
 	kb_buf b = KB_BUF_INIT;
 	if (!e)
 		return kb_buf_detach(&b);
-	frame_format(&b, &e->primary);
+	if (e->kind == KB_DIAG_WARNING) {
+		/* "file:line:col: warning: what", as kb_result_warning() */
+		kb_frame f = e->primary;
+		f.msg = kb_xasprintf("warning: %s", e->primary.msg);
+		frame_format(&b, &f);
+		free(f.msg);
+	} else {
+		frame_format(&b, &e->primary);
+	}
 	kb_buf_putc(&b, '\n');
 	for (size_t i = 0; i < e->nnotes; i++) {
 		kb_buf_puts(&b, "  note: ");
@@ -78,6 +87,64 @@ int kb_error_code(const kb_error *e)
 	return e ? e->code : 0;
 }
 
+static const kb_frame *frame_at(const kb_error *e, size_t i)
+{
+	if (!e)
+		return NULL;
+	if (i == 0)
+		return &e->primary;
+	return i <= e->nnotes ? &e->notes[i - 1] : NULL;
+}
+
+size_t kb_error_frame_count(const kb_error *e)
+{
+	return e ? 1 + e->nnotes : 0;
+}
+
+kb_diag_kind kb_error_frame_kind(const kb_error *e, size_t i)
+{
+	if (!frame_at(e, i))
+		return (kb_diag_kind)0;
+	if (i > 0)
+		return KB_DIAG_NOTE;
+	return e->kind ? e->kind : KB_DIAG_ERROR;
+}
+
+const char *kb_error_frame_message(const kb_error *e, size_t i)
+{
+	const kb_frame *f = frame_at(e, i);
+	return f ? f->msg : NULL;
+}
+
+const char *kb_error_frame_file(const kb_error *e, size_t i)
+{
+	const kb_frame *f = frame_at(e, i);
+	return f ? f->file : NULL;
+}
+
+unsigned kb_error_frame_line(const kb_error *e, size_t i)
+{
+	const kb_frame *f = frame_at(e, i);
+	return f ? f->line : 0;
+}
+
+unsigned kb_error_frame_column(const kb_error *e, size_t i)
+{
+	const kb_frame *f = frame_at(e, i);
+	/* a column without a line is never printed either */
+	return f && f->line ? f->col : 0;
+}
+
+size_t kb_error_warning_count(const kb_error *e)
+{
+	return e ? e->nwarnings : 0;
+}
+
+const kb_error *kb_error_warning(const kb_error *e, size_t i)
+{
+	return e && i < e->nwarnings ? e->warnings[i] : NULL;
+}
+
 void kb_error_free(kb_error *e)
 {
 	if (!e)
@@ -89,33 +156,20 @@ void kb_error_free(kb_error *e)
 		free(e->notes[i].msg);
 	}
 	free(e->notes);
-	kb_warnings_free(&e->warnings);
+	for (size_t i = 0; i < e->nwarnings; i++)
+		kb_error_free(e->warnings[i]);
+	free(e->warnings);
 	free(e);
 }
 
-size_t kb_error_warning_count(const kb_error *err)
+static void warn_v(kb_warnings *w, int code, const char *file, unsigned line, unsigned col,
+		   const char *fmt, va_list ap)
 {
-	return err ? err->warnings.n : 0;
-}
-
-const char *kb_error_warning(const kb_error *err, size_t i)
-{
-	return err && i < err->warnings.n ? err->warnings.v[i] : NULL;
-}
-
-void kb_warn(kb_warnings *w, const char *file, unsigned line, unsigned col, const char *fmt, ...)
-{
-	if (!w)
-		return;
+	char *msg = kb_xvasprintf(fmt, ap);
+	/* compiler-style: "file:line:col: warning: what" */
 	kb_buf b = KB_BUF_INIT;
 	kb_frame f;
-	va_list ap;
-	va_start(ap, fmt);
-	char *msg = kb_xvasprintf(fmt, ap);
-	va_end(ap);
-	/* compiler-style: "file:line:col: warning: what" */
 	frame_set(&f, file, line, col, kb_xasprintf("warning: %s", msg));
-	free(msg);
 	frame_format(&b, &f);
 	free(f.file);
 	free(f.msg);
@@ -123,19 +177,69 @@ void kb_warn(kb_warnings *w, const char *file, unsigned line, unsigned col, cons
 	for (size_t i = 0; i < w->n; i++)
 		if (kb_streq(w->v[i], b.data)) {
 			kb_buf_free(&b);
+			free(msg);
 			return;
 		}
+	kb_error *d = kb_xcalloc(1, sizeof(*d));
+	frame_set(&d->primary, file, line, col, msg);
+	d->code = code;
+	d->kind = KB_DIAG_WARNING;
+	size_t cap = w->cap;
 	kb_grow((void **)&w->v, &w->cap, w->n + 1, sizeof(char *));
+	/* diag grows with v: same capacity */
+	if (w->cap != cap || !w->diag)
+		w->diag = kb_xrealloc(w->diag, w->cap * sizeof(kb_error *));
+	w->diag[w->n] = d;
 	w->v[w->n++] = kb_buf_detach(&b);
+}
+
+void kb_warn(kb_warnings *w, const char *file, unsigned line, unsigned col, const char *fmt, ...)
+{
+	if (!w)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	warn_v(w, KB_WARN_SUSPICIOUS, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void kb_warn_code(kb_warnings *w, int code, const char *file, unsigned line, unsigned col,
+		  const char *fmt, ...)
+{
+	if (!w)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	warn_v(w, code, file, line, col, fmt, ap);
+	va_end(ap);
 }
 
 void kb_warnings_free(kb_warnings *w)
 {
 	if (!w)
 		return;
-	for (size_t i = 0; i < w->n; i++)
+	for (size_t i = 0; i < w->n; i++) {
 		free(w->v[i]);
+		kb_error_free(w->diag ? w->diag[i] : NULL);
+	}
 	free(w->v);
+	free(w->diag);
 	w->v = NULL;
+	w->diag = NULL;
 	w->n = w->cap = 0;
+}
+
+void kb_warnings_move_to(kb_warnings *w, kb_error *err)
+{
+	if (!w)
+		return;
+	if (err && w->n) {
+		err->warnings = kb_xrealloc(err->warnings,
+					    (err->nwarnings + w->n) * sizeof(kb_error *));
+		for (size_t i = 0; i < w->n; i++) {
+			err->warnings[err->nwarnings++] = w->diag[i];
+			w->diag[i] = NULL;
+		}
+	}
+	kb_warnings_free(w);
 }

@@ -28,24 +28,17 @@ typedef struct kb_frame {
 	char *msg;
 } kb_frame;
 
-/*
- * Warnings are collected (not printed) so a library user decides where
- * they go.  A kb_warnings list is owned by the build.
- */
-typedef struct kb_warnings {
-	char **v;
-	size_t n, cap;
-} kb_warnings;
-
 struct kb_error {
 	kb_frame primary;
 	kb_frame *notes; /* innermost first */
 	size_t nnotes;
 	size_t cap;
-	int code; /* KB_ERR_* */
-	/* warnings the build collected before it failed (kb_build moves
-	 * them here), printed before the error as kustomize does */
-	kb_warnings warnings;
+	int code; /* KB_ERR_* (KB_WARN_* for a warning) */
+	kb_diag_kind kind; /* KB_DIAG_ERROR, or KB_DIAG_WARNING for a warning */
+	/* An error from kb_build: the warnings the build gave before it
+	 * failed (owned; see kb_warnings_move_to). */
+	struct kb_error **warnings;
+	size_t nwarnings;
 };
 
 kb_error *kb_error_new(const char *file, unsigned line, unsigned col,
@@ -57,9 +50,27 @@ kb_error *kb_error_note(kb_error *err, const char *file, unsigned line,
 			unsigned col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/*
+ * Warnings are collected (not printed) so a library user decides where
+ * they go.  A kb_warnings list is owned by the build.  v[i] is the
+ * formatted line ("file:line:col: warning: what"), diag[i] the same
+ * warning as a structured kb_error of kind KB_DIAG_WARNING.
+ */
+typedef struct kb_warnings {
+	char **v;
+	size_t n, cap;
+	kb_error **diag;
+} kb_warnings;
 
+/* A warning of code KB_WARN_SUSPICIOUS. */
 void kb_warn(kb_warnings *w, const char *file, unsigned line, unsigned col,
 	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* A warning of the given code (KB_WARN_*). */
+void kb_warn_code(kb_warnings *w, int code, const char *file, unsigned line, unsigned col,
+		  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void kb_warnings_free(kb_warnings *w);
+/* Moves every warning of w into err (which then owns them) and empties
+ * w; with err NULL, only empties w. */
+void kb_warnings_move_to(kb_warnings *w, kb_error *err);
 
 #endif

@@ -2,9 +2,75 @@
 #include "util.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- the hash index of big maps ----
+ * Open addressing over pair indices (+1; 0 is empty).  Lookups find the
+ * first of repeated keys, as the linear search does.  `count` is the
+ * number of pairs indexed: appends keep it equal to n; anything that
+ * removes, reorders or renames pairs drops the index, and a lookup
+ * rebuilds it when needed. */
+#define IDX_MIN 16
+
+struct kb_mapidx {
+	size_t count, mask;
+	uint32_t slots[];
+};
+
+static uint64_t key_hash(const char *k, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)k[i];
+		h *= 1099511628211ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+static void idx_drop(kb_node *m)
+{
+	free(m->idx);
+	m->idx = NULL;
+}
+
+static bool pair_keyeq(const kb_pair *p, const char *key, size_t klen)
+{
+	return p->klen == klen && memcmp(p->key, key, klen) == 0;
+}
+
+/* Slot holding key, or the empty slot where it would go. */
+static size_t idx_probe(const struct kb_mapidx *x, const kb_pair *pairs, const char *key,
+			size_t klen)
+{
+	size_t i = (size_t)key_hash(key, klen) & x->mask;
+	while (x->slots[i] && !pair_keyeq(&pairs[x->slots[i] - 1], key, klen))
+		i = (i + 1) & x->mask;
+	return i;
+}
+
+static void idx_add(struct kb_mapidx *x, const kb_pair *pairs, size_t pi)
+{
+	size_t s = idx_probe(x, pairs, pairs[pi].key, pairs[pi].klen);
+	if (!x->slots[s])
+		x->slots[s] = (uint32_t)(pi + 1); /* an earlier repeated key stays */
+	x->count = pi + 1;
+}
+
+static void idx_build(kb_node *m)
+{
+	idx_drop(m);
+	size_t cap = 64;
+	while (cap < m->n * 2)
+		cap *= 2;
+	struct kb_mapidx *x = kb_xcalloc(1, sizeof(*x) + cap * sizeof(uint32_t));
+	x->mask = cap - 1;
+	for (size_t i = 0; i < m->n; i++)
+		idx_add(x, m->pairs, i);
+	m->idx = x;
+}
 
 kb_node *kb_node_new(kb_kind kind)
 {
@@ -211,10 +277,18 @@ kb_pair *kb_map_get_pairn(const kb_node *map, const char *key, size_t klen)
 {
 	if (!map || map->kind != KB_MAP)
 		return NULL;
-	for (size_t i = 0; i < map->n; i++)
-		if (map->pairs[i].klen == klen && memcmp(map->pairs[i].key, key, klen) == 0)
-			return &map->pairs[i];
-	return NULL;
+	if (map->n < IDX_MIN || map->n > UINT32_MAX - 1) {
+		for (size_t i = 0; i < map->n; i++)
+			if (pair_keyeq(&map->pairs[i], key, klen))
+				return &map->pairs[i];
+		return NULL;
+	}
+	/* the index is a cache: building it does not change the map's value */
+	kb_node *m = (kb_node *)map;
+	if (!m->idx || m->idx->count != m->n)
+		idx_build(m);
+	size_t s = idx_probe(m->idx, m->pairs, key, klen);
+	return m->idx->slots[s] ? &m->pairs[m->idx->slots[s] - 1] : NULL;
 }
 
 kb_pair *kb_map_get_pair(const kb_node *map, const char *key)
@@ -222,12 +296,13 @@ kb_pair *kb_map_get_pair(const kb_node *map, const char *key)
 	return kb_map_get_pairn(map, key, strlen(key));
 }
 
-void kb_pair_set_key(kb_pair *p, const char *key, size_t klen)
+void kb_map_rename(kb_node *map, kb_pair *p, const char *key, size_t klen)
 {
 	char *k = kb_xstrndup(key, klen);
 	free(p->key);
 	p->key = k;
 	p->klen = klen;
+	idx_drop(map);
 }
 
 kb_node *kb_map_get(const kb_node *map, const char *key)
@@ -251,6 +326,12 @@ kb_pair *kb_map_appendn(kb_node *map, const char *key, size_t klen, kb_node *val
 	p->val = val;
 	p->line = val ? val->line : 0;
 	p->col = 0;
+	if (map->idx) {
+		if (map->idx->count + 1 == map->n && map->n * 2 <= map->idx->mask + 1)
+			idx_add(map->idx, map->pairs, map->n - 1);
+		else
+			idx_drop(map); /* rebuilt, bigger, on the next lookup */
+	}
 	return p;
 }
 
@@ -293,6 +374,7 @@ kb_node *kb_map_take(kb_node *map, const char *key)
 	for (size_t i = 0; i < map->n; i++) {
 		if (map->pairs[i].klen == klen && memcmp(map->pairs[i].key, key, klen) == 0) {
 			kb_node *v = map->pairs[i].val;
+			idx_drop(map);
 			free(map->pairs[i].key);
 			memmove(&map->pairs[i], &map->pairs[i + 1], (map->n - i - 1) * sizeof(kb_pair));
 			map->n--;

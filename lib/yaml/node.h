@@ -17,6 +17,10 @@
  * decimal, for KB_FLOAT the text kustomize would print, for KB_BOOL
  * "true"/"false", for KB_NULL "null".
  *
+ * Maps of more than a few pairs get a hash index on their first lookup,
+ * kept up to date by the functions below; so code outside node.c
+ * changes a map's pairs only through them (never by writing pairs[]).
+ *
  * Ownership: a node owns its children, keys and text.  Adding a child to a
  * map or sequence transfers ownership of the child to the parent.
  * kb_node_free() frees a whole subtree and is NULL-safe.
@@ -72,7 +76,10 @@ struct kb_node {
 	char *raw;
 	size_t n, cap;      /* number of pairs (map) or items (seq) */
 	kb_pair *pairs;     /* KB_MAP */
-	kb_node **items;    /* KB_SEQ */
+	union {
+		kb_node **items;       /* KB_SEQ */
+		struct kb_mapidx *idx; /* KB_MAP: hash index of a big map (node.c), or NULL */
+	};
 };
 
 /* Constructors.  Strings are copied. */
@@ -116,8 +123,8 @@ kb_pair *kb_map_get_pair(const kb_node *map, const char *key);
 kb_pair *kb_map_get_pairn(const kb_node *map, const char *key, size_t klen);
 kb_node *kb_map_setn(kb_node *map, const char *key, size_t klen, kb_node *val);
 kb_pair *kb_map_appendn(kb_node *map, const char *key, size_t klen, kb_node *val);
-/* Renames a pair's key in place (copied). */
-void kb_pair_set_key(kb_pair *p, const char *key, size_t klen);
+/* Renames the key of one of map's pairs in place (copied). */
+void kb_map_rename(kb_node *map, kb_pair *p, const char *key, size_t klen);
 /* Whether a pair's key is exactly the C string s. */
 static inline bool kb_pair_is(const kb_pair *p, const char *s)
 {

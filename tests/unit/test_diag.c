@@ -98,6 +98,11 @@ static void test_warnings(void)
 		STR_EQ(w.v[0], "k.yaml:4:1: warning: 'bases' is deprecated");
 		STR_EQ(w.v[1], "warning: plain");
 	}
+	/* each line has its structured twin */
+	OK(w.diag && w.diag[0]->kind == KB_DIAG_WARNING && w.diag[0]->code == KB_WARN_SUSPICIOUS);
+	OK(w.diag && w.diag[0]->primary.line == 4 && w.diag[0]->primary.col == 1);
+	OK(w.diag && strcmp(w.diag[0]->primary.msg, "'bases' is deprecated") == 0);
+	OK(w.diag && w.diag[1]->primary.file == NULL);
 	/* same text at another place is another warning */
 	kb_warn(&w, "k.yaml", 5, 1, "'%s' is deprecated", "bases");
 	OK(w.n == 3);
@@ -107,6 +112,24 @@ static void test_warnings(void)
 	kb_warn(&w, NULL, 0, 0, "again");
 	OK(w.n == 1);
 	kb_warnings_free(&w);
+
+	/* moved into an error (what kb_build does when it fails): the error
+	 * owns them, the list is empty and reusable */
+	for (int i = 0; i < 20; i++)
+		kb_warn_code(&w, KB_WARN_DEPRECATED, "f", (unsigned)i + 1, 0, "w%d", i);
+	kb_error *e = kb_error_new("f", 1, 1, "failed");
+	kb_warnings_move_to(&w, e);
+	OK(w.n == 0 && w.v == NULL && w.diag == NULL);
+	OK(kb_error_warning_count(e) == 20);
+	OK(kb_error_code(kb_error_warning(e, 19)) == KB_WARN_DEPRECATED);
+	OK(kb_error_frame_line(kb_error_warning(e, 19), 0) == 20);
+	kb_warn(&w, NULL, 0, 0, "more");
+	kb_warnings_move_to(&w, e);
+	OK(kb_error_warning_count(e) == 21);
+	kb_error_free(e);
+	kb_warn(&w, NULL, 0, 0, "dropped");
+	kb_warnings_move_to(&w, NULL);
+	OK(w.n == 0);
 }
 
 int main(void)

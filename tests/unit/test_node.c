@@ -225,6 +225,52 @@ static void test_replace_and_set(void)
 	kb_node_free(doc);
 }
 
+/* Big maps are looked up through a hash index: every path that changes
+ * pairs keeps lookups right (repeated keys find the first, removal,
+ * rename, replace, clone), and keys may hold NUL bytes. */
+static void test_big_map_index(void)
+{
+	kb_node *m = kb_node_new(KB_MAP);
+	char key[32];
+	for (int i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		kb_map_set(m, key, kb_node_new_int(i));
+	}
+	OK(m->n == 5000);
+	OK(kb_map_get(m, "k0") && strcmp(kb_map_get(m, "k0")->str, "0") == 0);
+	OK(kb_map_get(m, "k4999") && strcmp(kb_map_get(m, "k4999")->str, "4999") == 0);
+	OK(!kb_map_get(m, "k5000"));
+	/* a repeated key appended: lookups keep finding the first */
+	kb_map_append(m, "k7", kb_node_new_str("second"));
+	OK(strcmp(kb_map_get(m, "k7")->str, "7") == 0);
+	/* removal shifts pairs: the index must not point at old places */
+	OK(kb_map_del(m, "k7"));
+	OK(strcmp(kb_map_get(m, "k7")->str, "second") == 0);
+	OK(kb_map_del(m, "k100"));
+	OK(!kb_map_get(m, "k100"));
+	OK(strcmp(kb_map_get(m, "k101")->str, "101") == 0);
+	/* rename */
+	kb_pair *p = kb_map_get_pair(m, "k200");
+	kb_map_rename(m, p, "renamed", 7);
+	OK(!kb_map_get(m, "k200"));
+	OK(strcmp(kb_map_get(m, "renamed")->str, "200") == 0);
+	/* keys with NUL bytes are distinct from their C-string prefix */
+	kb_map_setn(m, "nul\0a", 5, kb_node_new_str("x"));
+	kb_map_setn(m, "nul", 3, kb_node_new_str("y"));
+	OK(strcmp(kb_map_get_pairn(m, "nul\0a", 5)->val->str, "x") == 0);
+	OK(strcmp(kb_map_get(m, "nul")->str, "y") == 0);
+	/* clone and replace carry the right lookups */
+	kb_node *c = kb_node_clone(m);
+	OK(kb_node_equal(c, m));
+	OK(strcmp(kb_map_get(c, "k4998")->str, "4998") == 0);
+	kb_node *small = kb_node_new(KB_MAP);
+	kb_map_set(small, "only", kb_node_new_str("one"));
+	kb_node_replace(c, small);
+	OK(c->n == 1 && kb_map_get(c, "only") && !kb_map_get(c, "k1"));
+	kb_node_free(c);
+	kb_node_free(m);
+}
+
 int main(void)
 {
 	test_constructors();
@@ -232,5 +278,6 @@ int main(void)
 	test_seq();
 	test_clone_equal();
 	test_replace_and_set();
+	test_big_map_index();
 	return tap_done();
 }
