@@ -511,6 +511,46 @@ static bool opt_true(const kb_node *entry, const char *opt)
 	return v && v->kind == KB_BOOL && strcmp(v->str, "true") == 0;
 }
 
+/* Length of the UTF-8 white space (Go's unicode.IsSpace) at p, or 0. */
+static size_t go_space_at(const unsigned char *p, size_t n)
+{
+	if (n >= 1 && (p[0] == ' ' || (p[0] >= '\t' && p[0] <= '\r')))
+		return 1;
+	if (n >= 2 && p[0] == 0xc2 && (p[1] == 0x85 || p[1] == 0xa0))
+		return 2; /* NEL, NBSP */
+	if (n >= 3 && p[0] == 0xe1 && p[1] == 0x9a && p[2] == 0x80)
+		return 3; /* U+1680 */
+	if (n >= 3 && p[0] == 0xe2 && p[1] == 0x80 &&
+	    (p[2] <= 0x8a || p[2] == 0xa8 || p[2] == 0xa9 || p[2] == 0xaf))
+		return 3; /* U+2000-200A, U+2028, U+2029, U+202F */
+	if (n >= 3 && p[0] == 0xe2 && p[1] == 0x81 && p[2] == 0x9f)
+		return 3; /* U+205F */
+	if (n >= 3 && p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80)
+		return 3; /* U+3000 */
+	return 0;
+}
+
+/* Go's strings.TrimSpace: returns the start, *out_len the length. */
+static const char *go_trim_space(const char *s, size_t len, size_t *out_len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t k;
+	while (p < end && (k = go_space_at(p, (size_t)(end - p))))
+		p += k;
+	for (;;) {
+		/* a trailing space ends at end: find the longest one */
+		size_t best = 0;
+		for (size_t back = 1; back <= 3 && back <= (size_t)(end - p); back++)
+			if (go_space_at(end - back, back) == back)
+				best = back;
+		if (!best)
+			break;
+		end -= best;
+	}
+	*out_len = (size_t)(end - p);
+	return (const char *)p;
+}
+
 kb_error *kb_patch_apply_entry(kb_ctx *ctx, kb_resmap *m, const kb_node *entry,
 			       const kb_loader *ld, const char *where)
 {
@@ -533,10 +573,16 @@ kb_error *kb_patch_apply_entry(kb_ctx *ctx, kb_resmap *m, const kb_node *entry,
 	}
 	const char *path = kb_map_get_str(entry, "path");
 	const char *inl = kb_map_get_str(entry, "patch");
-	if (kb_str_empty(path) && kb_str_empty(inl))
+	/* PatchTransformer.Config: p.Patch = strings.TrimSpace(p.Patch), so
+	 * an inline patch loses its leading and trailing white space (a
+	 * keep-chomped last value its trailing newlines) */
+	size_t inl_len = 0;
+	if (inl)
+		inl = go_trim_space(inl, strlen(inl), &inl_len);
+	if (kb_str_empty(path) && !inl_len)
 		return kb_error_new(where, entry->line, entry->col,
 				    "must specify one of patch and path");
-	if (!kb_str_empty(path) && !kb_str_empty(inl))
+	if (!kb_str_empty(path) && inl_len)
 		return kb_error_new(where, entry->line, entry->col,
 				    "patch and path can't be set at the same time");
 	patch_src src = { 0 };
@@ -546,8 +592,8 @@ kb_error *kb_patch_apply_entry(kb_ctx *ctx, kb_resmap *m, const kb_node *entry,
 		if (e)
 			return kb_error_note(e, where, entry->line, entry->col, "in patch '%s'", path);
 	} else {
-		src.text = kb_xstrdup(inl);
-		src.len = strlen(inl);
+		src.text = kb_xstrndup(inl, inl_len);
+		src.len = inl_len;
 		src.name = kb_xasprintf("%s (inline patch)", where);
 	}
 	const kb_node *target = kb_map_get(entry, "target");
