@@ -125,8 +125,11 @@ extern const cli_flag_hint cli_flag_hints[];
 char *cli_path_join(const char *dir, const char *name);
 
 int cmd_build(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_flux(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 /* The hidden `kbuild __complete WORD...` behind the completion scripts. */
 int cmd_complete(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

@@ -61,6 +61,7 @@ const cli_flag_hint cli_flag_hints[] = {
 	{ "load_restrictor", CLI_VALUE_WORDS, "LoadRestrictionsRootOnly LoadRestrictionsNone", NULL },
 	{ "reorder", CLI_VALUE_WORDS, "legacy none", NULL },
 	{ "helm-command", CLI_VALUE_COMMAND, NULL, NULL },
+	{ "format", CLI_VALUE_WORDS, "text json junit github", "check" },
 	{ NULL, 0, NULL, NULL },
 };
 

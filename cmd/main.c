@@ -38,8 +38,11 @@ static const char cmd_version_usage[] =
  * the others handle --help themselves. */
 const cli_command cli_commands[] = {
 	{ "build", cmd_build, "build a kustomization (the default command)", NULL },
+	{ "check", cmd_check, "build every overlay below a directory, report every failure", NULL },
 	{ "completion", cmd_completion, "print a bash, zsh or fish completion script",
 	  cmd_completion_usage },
+	{ "diff", cmd_diff, "show what a change does to the rendered manifests", NULL },
+	{ "flux", cmd_flux, "render a Flux cluster offline, as kustomize-controller builds it", NULL },
 	{ "help", cmd_help, "show help for kbuild or one of its commands", cmd_help_usage },
 	{ "version", cmd_version, "print the version", cmd_version_usage },
 	{ NULL, NULL, NULL, NULL },

@@ -314,5 +314,9 @@ KB_API int kb_abi_version(void);
 
 /* The public headers of the library's other parts (one per command:
  * kbuild/check.h, ...) are included here, so users include kbuild.h. */
+#include "kbuild/check.h"
+#include "kbuild/gitfs.h"
+#include "kbuild/diff.h"
+#include "kbuild/flux.h"
 
 #endif

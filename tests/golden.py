@@ -19,6 +19,8 @@ from kubectl for a reason outside the code under test, e.g. the YAML
 reader being replaced.  Such a case still runs: it must not crash or hang,
 its difference is printed as KNOWN, and once it passes it is printed as
 FIXED (remove its line) without failing the run.
+`expected.stderr` lists lines that must each appear in stderr (as
+substrings), for cases whose messages matter.
 
 Prints one line per failure and, last, `N passed, M failed`.
 """
@@ -72,6 +74,13 @@ def run_case(kbuild, case):
         return 'timed out'
     if p.returncode < 0 or p.returncode > 2:
         return 'crashed (exit %d): %s' % (p.returncode, p.stderr.decode('utf-8', 'replace')[-300:])
+    exp_stderr = os.path.join(case, 'expected.stderr')
+    if os.path.exists(exp_stderr):
+        got = p.stderr.decode('utf-8', 'replace')
+        with open(exp_stderr) as f:
+            for line in f.read().splitlines():
+                if line.strip() and line not in got:
+                    return 'stderr lacks %r; it was:\n%s' % (line, got[:2000])
     exp_yaml = os.path.join(case, 'expected.yaml')
     if os.path.exists(exp_yaml) or os.path.exists(exp_yaml + '.gz'):
         if os.path.exists(exp_yaml):

@@ -13,6 +13,7 @@
 #define KB_ACC_H
 
 #include "diag.h"
+#include "hooks.h"
 #include "kbuild.h"
 #include "kustfile.h"
 #include "openapi.h"
@@ -51,6 +52,7 @@ typedef struct kb_ctx {
 	 * crashes), so the build goes on with the builtin schema and the
 	 * error is reported at that point. */
 	kb_error *schema_error;
+	const kb_build_hooks *hooks; /* kb_build_hooked's, or NULL */
 } kb_ctx;
 
 /* The parse limits for files kustomize reads with sigs.k8s.io/yaml
@@ -68,6 +70,13 @@ static inline kb_parse_limits kb_ctx_goyaml_limits(const kb_ctx *ctx)
 static inline const kb_fs *kb_ctx_fs(const kb_ctx *ctx)
 {
 	return ctx->repo ? NULL : ctx->fs;
+}
+
+/* The hooks for the level being built: none inside a remote base's
+ * clone, whose temporary files are no part of the caller's tree. */
+static inline const kb_build_hooks *kb_ctx_hooks(const kb_ctx *ctx)
+{
+	return ctx->repo ? NULL : ctx->hooks;
 }
 
 struct kb_acc {

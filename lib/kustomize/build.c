@@ -9,9 +9,11 @@
 #include "emit.h"
 #include "fs.h"
 #include "hash.h"
+#include "hooks.h"
 #include "kustfile.h"
 #include "nameref.h"
 #include "origin.h"
+#include "result.h"
 #include "sort.h"
 #include "target.h"
 #include "transform.h"
@@ -31,6 +33,7 @@ struct kb_result {
 	kb_node **docs; /* the emitted resources, for -o DIR */
 	size_t ndocs;
 	char **ns_of; /* per doc: namespace; NULL for cluster-scoped kinds */
+	char **file_of; /* per doc: the file it came from, as messages name it */
 	kb_warnings warnings;
 };
 
@@ -83,11 +86,11 @@ typedef struct build_meta {
 } build_meta;
 
 static void read_build_metadata(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
-				build_meta *bm)
+				const kb_build_hooks *hooks, build_meta *bm)
 {
 	memset(bm, 0, sizeof(*bm));
 	kb_kust *top = NULL;
-	kb_error *e = kb_kust_load(fs, dir, lim, NULL, &top);
+	kb_error *e = kb_kust_load_hooked(fs, dir, lim, NULL, hooks, &top);
 	if (e) {
 		/* kb_target_run reports it */
 		kb_error_free(e);
@@ -199,6 +202,7 @@ static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
 {
 	res->docs = kb_xcalloc(m->n ? m->n : 1, sizeof(kb_node *));
 	res->ns_of = kb_xcalloc(m->n ? m->n : 1, sizeof(char *));
+	res->file_of = kb_xcalloc(m->n ? m->n : 1, sizeof(char *));
 	for (size_t i = 0; i < m->n; i++) {
 		kb_resource *r = m->v[i];
 		strip_build_annotations(r->doc, bm);
@@ -219,6 +223,7 @@ static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
 		free(g);
 		free(v);
 		res->docs[i] = r->doc;
+		res->file_of[i] = kb_xstrdup(r->file ? r->file : "");
 		r->doc = NULL;
 		res->ndocs++;
 	}
@@ -226,6 +231,11 @@ static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
 }
 
 kb_error *kb_build(const kb_options *opts, kb_result **out)
+{
+	return kb_build_hooked(opts, NULL, out);
+}
+
+kb_error *kb_build_hooked(const kb_options *opts, const kb_build_hooks *hooks, kb_result **out)
 {
 	*out = NULL;
 	kb_options defaults;
@@ -259,6 +269,7 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 	ctx.opts = opts;
 	ctx.build_dir = kb_target_build_base;
 	ctx.fs = fs;
+	ctx.hooks = hooks;
 	ctx.schema = kb_schema_builtin();
 	ctx.lim.max_depth = opts->max_depth;
 	ctx.lim.max_nodes = opts->max_nodes;
@@ -270,7 +281,7 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 	kb_result *res = kb_xcalloc(1, sizeof(*res));
 	ctx.top_any_kind = true;
 	build_meta bm;
-	read_build_metadata(ctx.fs, dir, &ctx.lim, &bm);
+	read_build_metadata(ctx.fs, dir, &ctx.lim, hooks, &bm);
 	if (bm.any)
 		ctx.origin = kb_xstrdup("");
 	kb_error *e = kb_target_run(&ctx, dir, &acc, false);
@@ -284,7 +295,7 @@ kb_error *kb_build(const kb_options *opts, kb_result **out)
 		drop_local_config(&acc.rm);
 		/* sortOptions of the top kustomization only */
 		kb_kust *top = NULL;
-		e = kb_kust_load(ctx.fs, dir, &ctx.lim, NULL, &top);
+		e = kb_kust_load_hooked(ctx.fs, dir, &ctx.lim, NULL, hooks, &top);
 		if (!e)
 			e = kb_sort_resources(&acc.rm, kb_map_get(top->doc, "sortOptions"),
 					      opts->reorder, top->display);
@@ -317,6 +328,17 @@ const char *kb_result_yaml(const kb_result *res, size_t *len)
 	if (len)
 		*len = res ? res->yaml.len : 0;
 	return res && res->yaml.data ? res->yaml.data : "";
+}
+
+size_t kb_result_docs(const kb_result *res, kb_node *const **docs)
+{
+	*docs = res ? res->docs : NULL;
+	return res ? res->ndocs : 0;
+}
+
+const char *kb_result_doc_file(const kb_result *res, size_t i)
+{
+	return res && i < res->ndocs ? res->file_of[i] : NULL;
 }
 
 size_t kb_result_count(const kb_result *res)
@@ -423,9 +445,11 @@ void kb_result_free(kb_result *res)
 	for (size_t i = 0; i < res->ndocs; i++) {
 		kb_node_free(res->docs[i]);
 		free(res->ns_of[i]);
+		free(res->file_of[i]);
 	}
 	free(res->docs);
 	free(res->ns_of);
+	free(res->file_of);
 	kb_warnings_free(&res->warnings);
 	free(res);
 }

@@ -749,6 +749,10 @@ kb_error *kb_helm_inflate(kb_ctx *ctx, const kb_node *globals, const kb_node *ch
 		e = check_version(&j);
 	if (!e) {
 		char *chart_dir = go_join(j.abs_chart_home, name);
+		/* helm reads the chart itself, not through the build's kb_fs */
+		const kb_build_hooks *hk = kb_ctx_hooks(ctx);
+		if (hk && hk->depend_tree)
+			hk->depend_tree(hk->ud, chart_dir);
 		bool exists = kb_is_dir(chart_dir);
 		if (!exists && !*repo) {
 			e = job_error(&j, "no repo specified for pull, no chart found at '%s'",

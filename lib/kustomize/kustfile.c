@@ -571,6 +571,94 @@ static size_t first_document_len(const char *text, size_t len, bool *more)
 	return len;
 }
 
+/* Drops the keys of map m that fs does not name (Go's non-strict JSON
+ * decoding ignores them), recursing into the fields whose type is known. */
+static void prune_object(kb_node *m, const tfield *fs, const char *path, kb_strv *dropped);
+
+/* Removes pair i of m (the first pair with its key: earlier keys are
+ * all different ones). */
+static void drop_pair(kb_node *m, size_t i)
+{
+	char *key = kb_xstrdup(m->pairs[i].key);
+	kb_node_free(kb_map_take(m, key));
+	free(key);
+}
+
+static void prune_value(kb_node *v, const tfield *f, const char *path, kb_strv *dropped)
+{
+	if (f->type == T_OBJ && v->kind == KB_MAP) {
+		prune_object(v, f->sub, path, dropped);
+	} else if (f->type == T_OBJLIST && v->kind == KB_SEQ) {
+		for (size_t i = 0; i < v->n; i++) {
+			if (v->items[i]->kind != KB_MAP)
+				continue;
+			char *sub = kb_xasprintf("%s[%zu]", path, i);
+			prune_object(v->items[i], f->sub, sub, dropped);
+			free(sub);
+		}
+	}
+}
+
+static void prune_object(kb_node *m, const tfield *fs, const char *path, kb_strv *dropped)
+{
+	for (size_t i = 0; i < m->n;) {
+		const tfield *f;
+		for (f = fs; f->name; f++)
+			if (strcasecmp(m->pairs[i].key, f->name) == 0)
+				break;
+		if (!f->name) {
+			if (dropped)
+				kb_strv_push_owned(dropped, path ? kb_xasprintf("%s.%s", path,
+										m->pairs[i].key)
+							 : kb_xstrdup(m->pairs[i].key));
+			drop_pair(m, i);
+			continue;
+		}
+		char *sub = path ? kb_xasprintf("%s.%s", path, f->name) : kb_xstrdup(f->name);
+		prune_value(m->pairs[i].val, f, sub, dropped);
+		free(sub);
+		i++;
+	}
+}
+
+void kb_kust_prune_unknown(kb_node *doc, kb_strv *dropped)
+{
+	if (!doc || doc->kind != KB_MAP)
+		return;
+	for (size_t i = 0; i < doc->n;) {
+		kb_pair *p = &doc->pairs[i];
+		size_t f;
+		for (f = 0; f < sizeof(fields) / sizeof(*fields); f++)
+			if (strcasecmp(p->key, fields[f].name) == 0)
+				break;
+		if (f == sizeof(fields) / sizeof(*fields)) {
+			if (dropped)
+				kb_strv_push(dropped, p->key);
+			drop_pair(doc, i);
+			continue;
+		}
+		/* Go marshals the canonical name; of two spellings of one
+		 * field the later one was decoded last and wins */
+		if (strcmp(p->key, fields[f].name) != 0) {
+			free(p->key);
+			p->key = kb_xstrdup(fields[f].name);
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(doc->pairs[j].key, p->key) == 0) {
+				drop_pair(doc, j);
+				i--; /* this pair moved down by one */
+				p = &doc->pairs[i];
+				break;
+			}
+		for (const tfield *t = t_kust; t->name; t++)
+			if (strcmp(p->key, t->name) == 0) {
+				prune_value(p->val, t, t->name, dropped);
+				break;
+			}
+		i++;
+	}
+}
+
 /*
  * Names, namespaces, prefixes and image fields travel through kbuild as C
  * strings (they become resource ids), so a NUL byte in one would cut it
@@ -612,6 +700,12 @@ static kb_error *check_nul_names(const kb_kust *k)
 
 kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
 		       kb_warnings *warn, kb_kust **out)
+{
+	return kb_kust_load_hooked(fs, dir, lim, warn, NULL, out);
+}
+
+kb_error *kb_kust_load_hooked(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
+			      kb_warnings *warn, const kb_build_hooks *hooks, kb_kust **out)
 {
 	*out = NULL;
 	const char *found = NULL;
@@ -673,7 +767,7 @@ kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *
 			"the kustomization file holds more than one YAML document; kustomize reads "
 			"only the first");
 	}
-	e = kb_yaml_parse(k->display, text, first, &klim, &docs, &ndocs);
+	e = kb_hooks_parse(hooks, k->path, k->display, text, first, &klim, &docs, &ndocs);
 	free(text);
 	if (e)
 		goto fail;

@@ -13,8 +13,10 @@
 #define KB_KUSTFILE_H
 
 #include "diag.h"
+#include "hooks.h"
 #include "node.h"
 #include "parse.h"
+#include "util.h"
 
 typedef struct kb_kust {
 	kb_node *doc;  /* canonical field names, always a map */
@@ -37,6 +39,9 @@ int kb_kust_probe(const kb_fs *fs, const char *dir);
 kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
 		       kb_warnings *warn,
 		       kb_kust **out);
+/* The same, parsing through hooks->parse when set (hooks.h). */
+kb_error *kb_kust_load_hooked(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
+			      kb_warnings *warn, const kb_build_hooks *hooks, kb_kust **out);
 void kb_kust_free(kb_kust *k);
 
 /* Renames the keys of a replacements list (or of one replacement, a map)
@@ -45,6 +50,13 @@ void kb_kust_free(kb_kust *k);
  * kb_kust_load does not see.  Spellings that lose to another one of the
  * same field are dropped (with a warning when warn is set). */
 void kb_kust_canon_replacements(kb_node *list, const char *file, kb_warnings *warn);
+/* Drops the fields of a kustomization document that kustomize's
+ * types.Kustomization does not have, at the top and in the nested
+ * objects whose type is known (patches, images, generators, ...), as a
+ * non-strict Go decoding of the file into that type does
+ * (kustomize-controller rewrites a kustomization that way).  The dotted
+ * paths of the dropped fields are appended to `dropped` (may be NULL). */
+void kb_kust_prune_unknown(kb_node *doc, kb_strv *dropped);
 
 /* Reads a list-of-strings field; NULL when absent.  Errors name the file. */
 kb_error *kb_kust_strings(const kb_kust *k, const char *field, const kb_node **out);

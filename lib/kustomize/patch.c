@@ -220,22 +220,31 @@ static bool is_literal_name(const char *s)
 	return s && *s && !s[strcspn(s, "^$.*+?()[]{}|\\")];
 }
 
-/* kustomize applies a patch whose target selects nothing as a no-op;
- * when its name is a near miss of a resource's, that is surely a typo. */
-static void warn_unmatched_target(kb_ctx *ctx, const kb_resmap *m, const kb_node *target,
-				  const char *where)
+/* kustomize applies a patch whose target selects nothing as a no-op,
+ * silently (kustomize #4379, #5093): almost always a typo in the target
+ * or a resource that went away.  When the name is a near miss of a
+ * resource's, say which; else name the entry's target. */
+static void warn_unmatched_target(kb_ctx *ctx, const kb_resmap *m, const kb_node *entry,
+				  const kb_node *target, const char *where, const char *pname)
 {
 	const kb_node *name = kb_map_get(target, "name");
 	const char *nm = kb_map_get_str(target, "name");
-	if (!is_literal_name(nm))
+	const char *close = is_literal_name(nm)
+				    ? close_resource_name(m, kb_map_get_str(target, "kind"), nm)
+				    : NULL;
+	if (close) {
+		kb_warn(&ctx->warnings, where, name->line, name->col,
+			"patch target name '%s' selects no resource, so the patch does nothing; "
+			"did you mean '%s'?",
+			nm, close);
 		return;
-	const char *close = close_resource_name(m, kb_map_get_str(target, "kind"), nm);
-	if (!close)
-		return;
-	kb_warn(&ctx->warnings, where, name->line, name->col,
-		"patch target name '%s' selects no resource, so the patch does nothing; did you "
-		"mean '%s'?",
-		nm, close);
+	}
+	const kb_pair *at = kb_map_get_pair(entry, "target");
+	bool inl = kb_str_has_suffix(pname, "(inline patch)");
+	kb_warn(&ctx->warnings, where, at ? at->line : entry->line, at ? at->col : entry->col,
+		"patch target selects no resource, so %s%s%s changes nothing; check the target's "
+		"kind, name, namespace and selectors",
+		inl ? "the inline patch" : "patch '", inl ? "" : pname, inl ? "" : "'");
 }
 
 /* Applies an SM patch document to the one resource it names. */
@@ -643,7 +652,7 @@ kb_error *kb_patch_apply_entry(kb_ctx *ctx, kb_resmap *m, const kb_node *entry,
 			e = apply_json_to_selected(ctx, m, sel, ops, src.name, &matched);
 	}
 	if (!e && sel && matched == 0)
-		warn_unmatched_target(ctx, m, target, where);
+		warn_unmatched_target(ctx, m, entry, target, where, src.name);
 	kb_docs_free(docs, nd);
 	kb_node_free(ops);
 	kb_selector_free(sel);
@@ -743,7 +752,7 @@ kb_error *kb_patch_json6902_list(kb_ctx *ctx, kb_resmap *m, const kb_kust *k,
 		if (!e)
 			e = apply_json_to_selected(ctx, m, sel, ops, src.name, &matched);
 		if (!e && matched == 0)
-			warn_unmatched_target(ctx, m, target, k->display);
+			warn_unmatched_target(ctx, m, it, target, k->display, src.name);
 		kb_node_free(ops);
 		kb_selector_free(sel);
 		patch_src_free(&src);

@@ -26,7 +26,7 @@ static kb_error *accumulate_file(kb_ctx *ctx, kb_acc *acc, const kb_loader *ld, 
 	char *display = kb_path_display(abs);
 	kb_node **docs;
 	size_t ndocs;
-	e = kb_yaml_parse(display, data, len, &ctx->lim, &docs, &ndocs);
+	e = kb_hooks_parse(kb_ctx_hooks(ctx), abs, display, data, len, &ctx->lim, &docs, &ndocs);
 	free(data);
 	if (!e) {
 		size_t first = acc->rm.n;
@@ -87,8 +87,10 @@ static kb_error *accumulate_remote(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, c
 	if (!e)
 		e = kb_repo_check_cycle(ctx->repo, rs.raw);
 	kb_clone clone = { NULL, NULL };
+	/* not kb_ctx_hooks: a shared clone serves remote bases at any depth */
+	const kb_build_hooks *hk = ctx->hooks && ctx->hooks->clone ? ctx->hooks : NULL;
 	if (!e)
-		e = kb_repo_clone(&rs, &clone);
+		e = hk ? hk->clone(hk->ud, &rs, &clone) : kb_repo_clone(&rs, &clone);
 	if (!e) {
 		kb_repo_frame frame = { rs.raw, clone.dir, ctx->repo };
 		/* origin paths restart at the repository root; kustomize v5.5.0
@@ -101,7 +103,10 @@ static kb_error *accumulate_remote(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, c
 		ctx->repo = frame.up;
 		kb_origin_leave(&ctx->origin, saved);
 	}
-	kb_clone_remove(&clone);
+	if (hk)
+		hk->release(hk->ud, &clone);
+	else
+		kb_clone_remove(&clone);
 	kb_repospec_free(&rs);
 	return e;
 }
@@ -367,7 +372,22 @@ static kb_error *run_helm_charts(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, con
 	return e;
 }
 
-static kb_error *run_labels(kb_acc *acc, const kb_kust *k)
+/* check's "almost always a mistake": a label or annotation transformer
+ * that leaves every resource as it was (no resource has a field it
+ * applies to, or every one already carries its values). */
+static void warn_unchanged(kb_ctx *ctx, const kb_kust *k, const kb_acc *acc,
+			   const kb_node *pairs, size_t changed, unsigned line, unsigned col,
+			   const char *what)
+{
+	if (changed || !pairs || pairs->kind != KB_MAP || pairs->n == 0)
+		return;
+	kb_warn(&ctx->warnings, k->display, line, col, "%s changes nothing: %s", what,
+		acc->rm.n == 0 ? "there is no resource for it to change"
+			       : "no resource has a field it applies to, or every one already "
+				 "has its values");
+}
+
+static kb_error *run_labels(kb_ctx *ctx, kb_acc *acc, const kb_kust *k)
 {
 	const kb_node *labels = kb_map_get(k->doc, "labels");
 	for (size_t i = 0; labels && labels->kind == KB_SEQ && i < labels->n; i++) {
@@ -413,13 +433,23 @@ static kb_error *run_labels(kb_acc *acc, const kb_kust *k)
 					    "entry names a path the label's defaults use, with another "
 					    "`create`)");
 		}
-		kb_error *e = kb_transform_labels(&acc->rm, kb_map_get(l, "pairs"), &fs);
+		size_t changed = 0;
+		kb_error *e = kb_transform_labels_changed(&acc->rm, kb_map_get(l, "pairs"), &fs,
+							  &changed);
 		kb_fsset_free(&fs);
 		if (e)
 			return e;
+		warn_unchanged(ctx, k, acc, kb_map_get(l, "pairs"), changed, l->line, l->col,
+			       "this labels entry");
 	}
-	return kb_transform_labels(&acc->rm, kb_map_get(k->doc, "commonLabels"),
-				   &acc->cfg.common_labels);
+	size_t changed = 0;
+	const kb_node *cl = kb_map_get(k->doc, "commonLabels");
+	kb_error *e = kb_transform_labels_changed(&acc->rm, cl, &acc->cfg.common_labels, &changed);
+	if (!e && cl) {
+		const kb_pair *at = kb_map_get_pair(k->doc, "commonLabels");
+		warn_unchanged(ctx, k, acc, cl, changed, at->line, at->col, "commonLabels");
+	}
+	return e;
 }
 
 static kb_error *run_transformers(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
@@ -450,11 +480,16 @@ static kb_error *run_transformers(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 	if (!kb_str_empty(suffix) &&
 	    (e = kb_transform_prefix_suffix(&acc->rm, NULL, suffix, &acc->cfg.suffix)))
 		return e;
-	if ((e = run_labels(acc, k)))
+	if ((e = run_labels(ctx, acc, k)))
 		return e;
-	if ((e = kb_transform_annotations(&acc->rm, kb_map_get(k->doc, "commonAnnotations"),
-					  &acc->cfg.annotations)))
+	size_t changed = 0;
+	const kb_node *ca = kb_map_get(k->doc, "commonAnnotations");
+	if ((e = kb_transform_annotations_changed(&acc->rm, ca, &acc->cfg.annotations, &changed)))
 		return e;
+	if (ca) {
+		const kb_pair *at = kb_map_get_pair(k->doc, "commonAnnotations");
+		warn_unchanged(ctx, k, acc, ca, changed, at->line, at->col, "commonAnnotations");
+	}
 	if ((e = kb_patch_json6902_list(ctx, &acc->rm, k, ld)))
 		return e;
 	v = kb_map_get(k->doc, "replicas");
@@ -463,9 +498,17 @@ static kb_error *run_transformers(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 					       k->display)))
 			return e;
 	v = kb_map_get(k->doc, "images");
-	for (size_t i = 0; v && v->kind == KB_SEQ && i < v->n; i++)
-		if ((e = kb_transform_image(&acc->rm, v->items[i], &acc->cfg.images, k->display)))
+	for (size_t i = 0; v && v->kind == KB_SEQ && i < v->n; i++) {
+		size_t matched = 0;
+		const kb_node *img = v->items[i];
+		if ((e = kb_transform_image_matched(&acc->rm, img, &acc->cfg.images, k->display,
+						    &matched)))
 			return e;
+		if (!matched)
+			kb_warn(&ctx->warnings, k->display, img->line, img->col,
+				"images entry '%s' matches no container image; check its name",
+				kb_map_get_str(img, "name"));
+	}
 	if ((e = kb_replacements_apply(ctx, &acc->rm, kb_map_get(k->doc, "replacements"), ld,
 				       k->display)))
 		return e;
@@ -557,7 +600,8 @@ out:
 kb_error *kb_target_run(kb_ctx *ctx, const char *dir, kb_acc *acc, bool component)
 {
 	kb_kust *k = NULL;
-	kb_error *e = kb_kust_load(kb_ctx_fs(ctx), dir, &ctx->lim, &ctx->warnings, &k);
+	kb_error *e = kb_kust_load_hooked(kb_ctx_fs(ctx), dir, &ctx->lim, &ctx->warnings,
+					  kb_ctx_hooks(ctx), &k);
 	if (e)
 		return e;
 	if ((e = set_openapi(ctx, k)))

@@ -175,17 +175,20 @@ kb_error *kb_transform_prefix_suffix(kb_resmap *m, const char *prefix, const cha
 
 typedef struct pairs_ctx {
 	const kb_node *pairs;
+	bool changed; /* a value was added or differed */
 	const kb_node *doc;
 	kb_node **created; /* per key: KB_SEQ of the paths where it was added */
 } pairs_ctx;
 
 static kb_error *pairs_visit(kb_node **slot, void *ud)
 {
-	pairs_ctx *pc = ud;
-	const kb_node *pairs = pc->pairs;
+	pairs_ctx *c = ud;
+	const kb_node *pairs = c->pairs;
 	kb_node *n = *slot;
-	if (n->kind == KB_NULL || (n->kind == KB_STR && n->len == 0))
+	if (n->kind == KB_NULL || (n->kind == KB_STR && n->len == 0)) {
 		kb_node_replace(n, kb_node_new(KB_MAP));
+		c->changed = true;
+	}
 	if (n->kind != KB_MAP)
 		return kb_error_new(NULL, n->line, n->col,
 				    "expected a mapping for labels or annotations");
@@ -207,20 +210,25 @@ static kb_error *pairs_visit(kb_node **slot, void *ud)
 					    key, kk == KB_INT ? "number" : kk == KB_FLOAT ? "number"
 							 : kk == KB_BOOL ? "boolean" : "null");
 		}
-		bool existed = kb_map_get(n, key) != NULL;
 		/* values are strings in kustomize's types (map[string]string) */
-		kb_map_set(n, pairs->pairs[i].key,
-			   kb_node_new_strn(v->kind == KB_NULL ? "" : v->str, v->kind == KB_NULL ? 0 : v->len));
-		if (!existed && pc->created) {
+		const char *val = v->kind == KB_NULL ? "" : v->str;
+		size_t vlen = v->kind == KB_NULL ? 0 : v->len;
+		const kb_node *old = kb_map_get(n, key);
+		bool existed = old != NULL;
+		if (!old || old->kind != KB_STR || old->len != vlen ||
+		    (vlen && memcmp(old->str, val, vlen) != 0))
+			c->changed = true;
+		kb_map_set(n, key, kb_node_new_strn(val, vlen));
+		if (!existed && c->created) {
 			/* kustomize adds the same node wherever the key is new */
 			if (!where)
-				where = kb_node_path_of(pc->doc, n);
+				where = kb_node_path_of(c->doc, n);
 			if (where) {
 				kb_node *p = kb_node_clone(where);
 				kb_seq_push(p, kb_node_new_str(key));
-				if (!pc->created[i])
-					pc->created[i] = kb_node_new(KB_SEQ);
-				kb_seq_push(pc->created[i], p);
+				if (!c->created[i])
+					c->created[i] = kb_node_new(KB_SEQ);
+				kb_seq_push(c->created[i], p);
 			}
 		}
 	}
@@ -228,21 +236,26 @@ static kb_error *pairs_visit(kb_node **slot, void *ud)
 	return NULL;
 }
 
-static kb_error *apply_pairs(kb_resmap *m, const kb_node *pairs, const kb_fsset *fs)
+static kb_error *apply_pairs(kb_resmap *m, const kb_node *pairs, const kb_fsset *fs,
+			     size_t *changed)
 {
+	if (changed)
+		*changed = 0;
 	if (!pairs || pairs->kind != KB_MAP || pairs->n == 0)
 		return NULL;
 	kb_node **created = kb_xcalloc(pairs->n, sizeof(*created));
 	kb_error *e = NULL;
 	for (size_t i = 0; i < m->n && !e; i++) {
 		kb_resource *r = m->v[i];
-		pairs_ctx pc = { pairs, r->doc, created };
+		pairs_ctx c = { pairs, false, r->doc, created };
 		for (size_t k = 0; k < fs->n && !e; k++) {
-			e = kb_fieldspec_walk(r->doc, &fs->v[k], KB_CREATE_MAP, pairs_visit, &pc);
+			e = kb_fieldspec_walk(r->doc, &fs->v[k], KB_CREATE_MAP, pairs_visit, &c);
 			if (e)
 				e = kb_error_note(e, r->file, 0, 0, "while applying field spec '%s'",
 						  fs->v[k].path);
 		}
+		if (!e && c.changed && changed)
+			(*changed)++;
 		/* an existing key was set in place: its shared places follow */
 		if (!e)
 			kb_resource_sync_shared(r);
@@ -265,12 +278,24 @@ static kb_error *apply_pairs(kb_resmap *m, const kb_node *pairs, const kb_fsset 
 
 kb_error *kb_transform_labels(kb_resmap *m, const kb_node *pairs, const kb_fsset *fs)
 {
-	return apply_pairs(m, pairs, fs);
+	return apply_pairs(m, pairs, fs, NULL);
 }
 
 kb_error *kb_transform_annotations(kb_resmap *m, const kb_node *pairs, const kb_fsset *fs)
 {
-	return apply_pairs(m, pairs, fs);
+	return apply_pairs(m, pairs, fs, NULL);
+}
+
+kb_error *kb_transform_labels_changed(kb_resmap *m, const kb_node *pairs, const kb_fsset *fs,
+				      size_t *changed)
+{
+	return apply_pairs(m, pairs, fs, changed);
+}
+
+kb_error *kb_transform_annotations_changed(kb_resmap *m, const kb_node *pairs,
+					   const kb_fsset *fs, size_t *changed)
+{
+	return apply_pairs(m, pairs, fs, changed);
 }
 
 /* ---- images ---- */
@@ -309,6 +334,7 @@ typedef struct image_ctx {
 	pcre2_code *re;
 	pcre2_match_data *md;
 	const char *new_name, *new_tag, *digest, *tag_suffix;
+	size_t matched;
 } image_ctx;
 
 static kb_error *image_visit(kb_node **slot, void *ud)
@@ -319,6 +345,7 @@ static kb_error *image_visit(kb_node **slot, void *ud)
 		return NULL;
 	if (pcre2_match(c->re, (PCRE2_SPTR)n->str, n->len, 0, 0, c->md, NULL) < 0)
 		return NULL;
+	c->matched++;
 	char *name, *tag, *digest;
 	kb_image_split(n->str, &name, &tag, &digest);
 	if (!kb_str_empty(c->new_name)) {
@@ -387,6 +414,14 @@ static void image_legacy_walk(kb_node *n, image_ctx *c)
 kb_error *kb_transform_image(kb_resmap *m, const kb_node *image, const kb_fsset *fs,
 			     const char *file)
 {
+	return kb_transform_image_matched(m, image, fs, file, NULL);
+}
+
+kb_error *kb_transform_image_matched(kb_resmap *m, const kb_node *image, const kb_fsset *fs,
+				     const char *file, size_t *matched)
+{
+	if (matched)
+		*matched = 0;
 	const char *name = kb_map_get_str(image, "name");
 	if (kb_str_empty(name))
 		return kb_error_new(file, image->line, image->col, "images entry has no name");
@@ -411,6 +446,7 @@ kb_error *kb_transform_image(kb_resmap *m, const kb_node *image, const kb_fsset 
 	c.new_tag = kb_map_get_str(image, "newTag");
 	c.digest = kb_map_get_str(image, "digest");
 	c.tag_suffix = kb_map_get_str(image, "tagSuffix");
+	c.matched = 0;
 	kb_error *e = NULL;
 	for (size_t i = 0; i < m->n && !e; i++) {
 		kb_resource *r = m->v[i];
@@ -422,6 +458,8 @@ kb_error *kb_transform_image(kb_resmap *m, const kb_node *image, const kb_fsset 
 	}
 	pcre2_match_data_free(c.md);
 	pcre2_code_free(c.re);
+	if (matched)
+		*matched = c.matched;
 	return e;
 }
 

@@ -26,9 +26,19 @@ kb_error *kb_transform_prefix_suffix(kb_resmap *m, const char *prefix, const cha
 /* pairs: a map node of label (or annotation) keys to values. */
 kb_error *kb_transform_labels(kb_resmap *m, const kb_node *pairs, const kb_fsset *fs);
 kb_error *kb_transform_annotations(kb_resmap *m, const kb_node *pairs, const kb_fsset *fs);
+/* The same, counting in *changed the resources whose labels (annotations)
+ * the pairs changed: 0 is what check warns about. */
+kb_error *kb_transform_labels_changed(kb_resmap *m, const kb_node *pairs, const kb_fsset *fs,
+				      size_t *changed);
+kb_error *kb_transform_annotations_changed(kb_resmap *m, const kb_node *pairs,
+					   const kb_fsset *fs, size_t *changed);
 /* image: one entry of `images` (name, newName, newTag, digest). */
 kb_error *kb_transform_image(kb_resmap *m, const kb_node *image, const kb_fsset *fs,
 			     const char *file);
+/* The same, counting in *matched the image fields the entry's name
+ * matched (changed or not). */
+kb_error *kb_transform_image_matched(kb_resmap *m, const kb_node *image, const kb_fsset *fs,
+				     const char *file, size_t *matched);
 /* replica: one entry of `replicas` (name, count). */
 kb_error *kb_transform_replicas(kb_resmap *m, const kb_schema *s, const kb_node *replica,
 				const kb_fsset *fs, const char *file);

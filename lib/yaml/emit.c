@@ -78,6 +78,64 @@ int kb_natural_cmp(const char *a, const char *b)
 	return kb_natural_cmpn(a, strlen(a), b, strlen(b));
 }
 
+/* The comparison over two rune arrays (or byte arrays, for ASCII keys:
+ * the same thing there), written once as a macro over the element type. */
+#define NATURAL_CMP(T, ar, na, br, nb, res)                                              \
+	do {                                                                             \
+		size_t i_;                                                               \
+		res = 0;                                                                 \
+		for (i_ = 0; i_ < (na) && i_ < (nb); i_++) {                             \
+			unsigned ca = (T)(ar)[i_], cb = (T)(br)[i_];                     \
+			if (ca == cb)                                                    \
+				continue;                                                \
+			bool al = rune_is_letter(ca), bl = rune_is_letter(cb);          \
+			if (al && bl) {                                                  \
+				res = ca < cb ? -1 : 1;                                  \
+				break;                                                   \
+			}                                                                \
+			if (al || bl) {                                                  \
+				res = bl ? -1 : 1;                                       \
+				break;                                                   \
+			}                                                                \
+			unsigned long long an = 0, bn = 0;                               \
+			size_t ai, bi;                                                   \
+			if (ca == '0' || cb == '0') {                                    \
+				for (size_t j = i_; j-- > 0 && rune_is_digit((T)(ar)[j]);) { \
+					if ((T)(ar)[j] != '0') {                         \
+						an = 1;                                  \
+						bn = 1;                                  \
+						break;                                   \
+					}                                                \
+				}                                                        \
+			}                                                                \
+			for (ai = i_; ai < (na) && rune_is_digit((T)(ar)[ai]); ai++)     \
+				an = an * 10 + ((T)(ar)[ai] - '0');                      \
+			for (bi = i_; bi < (nb) && rune_is_digit((T)(br)[bi]); bi++)     \
+				bn = bn * 10 + ((T)(br)[bi] - '0');                      \
+			if (an != bn) {                                                  \
+				res = (long long)an < (long long)bn ? -1 : 1;            \
+				break;                                                   \
+			}                                                                \
+			if (ai != bi) {                                                  \
+				res = ai < bi ? -1 : 1;                                  \
+				break;                                                   \
+			}                                                                \
+			res = ca < cb ? -1 : 1;                                          \
+			break;                                                           \
+		}                                                                        \
+		if (i_ == (na) || i_ == (nb))                                            \
+			if (!res)                                                        \
+				res = (na) < (nb) ? -1 : ((na) > (nb) ? 1 : 0);          \
+	} while (0)
+
+static bool all_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
 /*
  * goyaml.v2's keyList.Less.  Digit runs are compared as the int64 values
  * Go computes for them, which wrap around for runs of 19 or more digits;
@@ -86,50 +144,14 @@ int kb_natural_cmp(const char *a, const char *b)
  */
 int kb_natural_cmpn(const char *a, size_t alen, const char *b, size_t blen)
 {
+	int res;
+	if (all_ascii(a, alen) && all_ascii(b, blen)) {
+		NATURAL_CMP(unsigned char, a, alen, b, blen, res);
+		return res;
+	}
 	size_t na, nb;
 	unsigned *ar = to_runes(a, alen, &na), *br = to_runes(b, blen, &nb);
-	int res = 0;
-	size_t i;
-	for (i = 0; i < na && i < nb; i++) {
-		if (ar[i] == br[i])
-			continue;
-		bool al = rune_is_letter(ar[i]), bl = rune_is_letter(br[i]);
-		if (al && bl) {
-			res = ar[i] < br[i] ? -1 : 1;
-			goto out;
-		}
-		if (al || bl) {
-			res = bl ? -1 : 1;
-			goto out;
-		}
-		unsigned long long an = 0, bn = 0;
-		size_t ai, bi;
-		if (ar[i] == '0' || br[i] == '0') {
-			for (size_t j = i; j-- > 0 && rune_is_digit(ar[j]);) {
-				if (ar[j] != '0') {
-					an = 1;
-					bn = 1;
-					break;
-				}
-			}
-		}
-		for (ai = i; ai < na && rune_is_digit(ar[ai]); ai++)
-			an = an * 10 + (ar[ai] - '0');
-		for (bi = i; bi < nb && rune_is_digit(br[bi]); bi++)
-			bn = bn * 10 + (br[bi] - '0');
-		if (an != bn) {
-			res = (long long)an < (long long)bn ? -1 : 1;
-			goto out;
-		}
-		if (ai != bi) {
-			res = ai < bi ? -1 : 1;
-			goto out;
-		}
-		res = ar[i] < br[i] ? -1 : 1;
-		goto out;
-	}
-	res = na < nb ? -1 : (na > nb ? 1 : 0);
-out:
+	NATURAL_CMP(unsigned, ar, na, br, nb, res);
 	free(ar);
 	free(br);
 	return res;
@@ -241,8 +263,8 @@ bool kb_yaml11_nonstring(const char *s, size_t len)
 		    strchr("yYnNtTfFoO~", c) != NULL;
 	if (!hint)
 		return false;
-	for (size_t i = 0; i < sizeof(map) / sizeof(*map); i++)
-		if (strcmp(s, map[i]) == 0)
+	for (size_t i = 0; len <= 5 && i < sizeof(map) / sizeof(*map); i++)
+		if (map[i][0] == c && strcmp(s, map[i]) == 0)
 			return true;
 	if (c == '.') {
 		/* strconv.ParseFloat, which fails on what does not fit a float64 */
@@ -274,12 +296,18 @@ static int write_handler(void *data, unsigned char *buffer, size_t size)
 	return 1;
 }
 
-/* JSON replaces invalid UTF-8 with U+FFFD; so does the output. */
+/* JSON replaces invalid UTF-8 with U+FFFD; so does the output.  NULL
+ * when s is valid already (what the parser gives, so the usual case). */
 static char *valid_utf8(const char *s, size_t len, size_t *outlen)
 {
-	kb_buf b = KB_BUF_INIT;
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
+	while (i < len && u[i] < 0x80)
+		i++;
+	if (i == len)
+		return NULL;
+	kb_buf b = KB_BUF_INIT;
+	kb_buf_append(&b, s, i);
 	while (i < len) {
 		unsigned c = u[i];
 		size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
@@ -308,6 +336,10 @@ static char *valid_utf8(const char *s, size_t len, size_t *outlen)
 			i++;
 		}
 	}
+	if (b.len == len && memcmp(b.data, s, len) == 0) {
+		kb_buf_free(&b);
+		return NULL;
+	}
 	*outlen = b.len;
 	return kb_buf_detach(&b);
 }
@@ -335,7 +367,7 @@ static void emit_string(emitter *e, const char *s, size_t len);
  * breaks inside a flow mapping's key, which it refuses. */
 static void emit_key(emitter *e, const kb_pair *p)
 {
-	if (memmem(p->key, p->klen, "\xc2\x85", 2)) {
+	if (kb_gort_has_nel(p->key, p->klen)) {
 		if (!e->err)
 			e->err = kb_error_new(NULL, p->line, p->col,
 					      "map key \"%s\" holds U+0085 (NEL), which kustomize "
@@ -349,13 +381,14 @@ static void emit_key(emitter *e, const kb_pair *p)
 
 static void emit_string(emitter *e, const char *s, size_t len)
 {
-	size_t vlen;
-	char *v = valid_utf8(s, len, &vlen);
+	size_t vlen = len;
+	char *own = valid_utf8(s, len, &vlen);
+	const char *v = own ? own : s;
 	char *folded;
 	size_t flen;
 	if (kb_gort_nel_fold(v, vlen, &folded, &flen)) {
-		free(v);
-		v = folded;
+		free(own);
+		v = own = folded;
 		vlen = flen;
 	}
 	yaml_scalar_style_t style;
@@ -368,7 +401,7 @@ static void emit_string(emitter *e, const char *s, size_t len)
 	yaml_event_t ev;
 	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)v, (int)vlen, 1, 1, style);
 	emit_event(e, &ev);
-	free(v);
+	free(own);
 }
 
 /* Where a node sits in kyaml's encoding (2-space indent, compact

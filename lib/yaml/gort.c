@@ -255,6 +255,8 @@ kb_error *kb_gort_value(const char *v, size_t len, kb_style style, bool in_flow,
 		s = memchr(v, '\n', len) ? KB_STYLE_LITERAL : KB_STYLE_PLAIN;
 	if (s != KB_STYLE_LITERAL && s != KB_STYLE_FOLDED)
 		return NULL; /* plain and quoted scalars read back as written */
+	if (s == KB_STYLE_LITERAL && v[0] != '\t')
+		return NULL; /* literal blocks read back as written but for a leading tab */
 	if (in_flow || !block_allowed(v, len))
 		return NULL; /* written double-quoted instead: the identity */
 	if (v[0] == '\t')
@@ -293,10 +295,18 @@ kb_error *kb_gort_value(const char *v, size_t len, kb_style style, bool in_flow,
 	return NULL;
 }
 
+bool kb_gort_has_nel(const char *v, size_t len)
+{
+	for (const char *p = v; (p = memchr(p, 0xC2, len - (size_t)(p - v))) != NULL; p++)
+		if ((size_t)(p + 1 - v) < len && (unsigned char)p[1] == 0x85)
+			return true;
+	return false;
+}
+
 bool kb_gort_nel_fold(const char *v, size_t len, char **out, size_t *outlen)
 {
 	*out = NULL;
-	if (!memmem(v, len, "\xc2\x85", 2))
+	if (!kb_gort_has_nel(v, len))
 		return false;
 	/* the JSON text encoding/json writes, read as goyaml.v2 reads it:
 	 * a double-quoted scalar in which only spaces and NEL are raw */

@@ -22,5 +22,7 @@ kb_error *kb_gort_value(const char *v, size_t len, kb_style style, bool in_flow,
 /* A string holding U+0085 (NEL) as goyaml.v2 reads it back from JSON:
  * true and *out set (malloc'd) when it changes. */
 bool kb_gort_nel_fold(const char *v, size_t len, char **out, size_t *outlen);
+/* Whether v holds U+0085. */
+bool kb_gort_has_nel(const char *v, size_t len);
 
 #endif

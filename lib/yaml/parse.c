@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <yaml.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,8 +171,14 @@ kb_kind kb_scalar_resolve(const char *text, size_t len, char **canon)
 	static const char *const ninfs[] = { "-.inf", "-.Inf", "-.INF" };
 	static const char *const nans[] = { ".nan", ".NaN", ".NAN" };
 
+	/* Most plain scalars are words: only these first characters can
+	 * start anything but a string. */
+	if (len && !strchr("0123456789+-.~nNtTfF", text[0]))
+		goto str;
 	if (memchr(text, '\0', len))
 		goto str;
+	if (len > 6)
+		goto number; /* longer than every keyword */
 	for (size_t i = 0; i < sizeof(nulls) / sizeof(*nulls); i++)
 		if (strcmp(text, nulls[i]) == 0) {
 			*canon = kb_xstrdup("null");
@@ -202,6 +209,7 @@ kb_kind kb_scalar_resolve(const char *text, size_t len, char **canon)
 			return KB_FLOAT;
 		}
 	}
+number:;
 	char c = text[0];
 	if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.'))
 		goto str;
@@ -387,6 +395,21 @@ kb_error *kb_yaml_check_text(const char *file, const char *buf, size_t len)
 	const unsigned char *s = (const unsigned char *)buf;
 	size_t i = 0;
 	while (i < len) {
+		/* printable ASCII eight bytes at a time: no byte >= 0x80, < 0x20
+		 * or 0x7F */
+		while (i + 8 <= len) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			uint64_t hi = w & 0x8080808080808080ULL;
+			uint64_t lo = (w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL;
+			uint64_t del = ((w ^ 0x7F7F7F7F7F7F7F7FULL) - 0x0101010101010101ULL) &
+				       ~(w ^ 0x7F7F7F7F7F7F7F7FULL) & 0x8080808080808080ULL;
+			if (hi | lo | del)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		unsigned char c = s[i];
 		if (c >= 0x20 && c < 0x7F) {
 			i++;
@@ -549,6 +572,9 @@ static kb_node *make_scalar(pstate *ps, const yaml_event_t *ev)
 	} else if (tag_is(tag, "str") || (!plain && !tag) ||
 		   (tag && !kb_str_has_prefix(tag, "!!") &&
 		    !kb_str_has_prefix(tag, "tag:yaml.org,2002:") && !plain)) {
+		n = kb_node_new_strn(text, len);
+	} else if (!tag && len && !strchr("0123456789+-.~nNtTfFyYoO", text[0])) {
+		/* a plain word: a string whatever the reader's flavour */
 		n = kb_node_new_strn(text, len);
 	} else {
 		char *tmp = kb_xstrndup(text, len);
@@ -990,7 +1016,8 @@ static void parse_kio(pstate *ps, const char *buf, size_t len, kb_node ***docs, 
 		      size_t *dcap)
 {
 	char *copy = NULL;
-	if (memmem(buf, len, "\r\n", 2)) {
+	const char *cr = memchr(buf, '\r', len);
+	if (cr && memmem(cr, len - (size_t)(cr - buf), "\r\n", 2)) {
 		copy = kb_xmalloc(len + 1);
 		size_t o = 0;
 		for (size_t i = 0; i < len; i++)
