@@ -457,7 +457,8 @@ def check_minimal(a, b, ed):
             if c not in gotl:
                 return 'comment lost: %r' % c
             gotl.remove(c)
-    if a.endswith('\n') != b.endswith('\n'):
+    if a and a.endswith('\n') != b.endswith('\n'):
+        # (an empty file has no final line break to keep)
         return 'the final line break changed'
     if '\r\n' in a and b.count('\n') != b.count('\r\n'):
         return 'CRLF line breaks became LF'

@@ -44,8 +44,13 @@ def main():
 
     rw_src = os.path.join(shared, 'realworld')
     rw_dst = os.path.join(root, 'testdata', 'realworld')
-    shutil.rmtree(rw_dst, ignore_errors=True)
-    os.makedirs(rw_dst)
+    # testdata/realworld/net is the project's own corpus (tools/realworld-sync.py),
+    # not a copy of shared/: keep it
+    for name in os.listdir(rw_dst) if os.path.isdir(rw_dst) else []:
+        if name != 'net':
+            p = os.path.join(rw_dst, name)
+            shutil.rmtree(p) if os.path.isdir(p) else os.unlink(p)
+    os.makedirs(rw_dst, exist_ok=True)
     for name in os.listdir(rw_src):
         s = os.path.join(rw_src, name)
         if os.path.isdir(s) and name != 'cases':

@@ -47,6 +47,11 @@ typedef struct kb_ctx {
 	 * resource base: kb_target_run, set by the top of the build. */
 	kb_error *(*build_dir)(struct kb_ctx *ctx, const char *dir, kb_acc *acc);
 	const kb_fs *fs; /* the caller's (kb_options.fs), NULL for the OS's */
+	/* An `openapi: path:` schema that does not parse: kustomize reads it
+	 * only when a strategic-merge patch first needs a schema (and then
+	 * crashes), so the build goes on with the builtin schema and the
+	 * error is reported at that point. */
+	kb_error *schema_error;
 	const kb_build_hooks *hooks; /* kb_build_hooked's, or NULL */
 } kb_ctx;
 

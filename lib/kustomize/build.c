@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -143,6 +144,13 @@ static void strip_build_annotations(kb_node *doc, const build_meta *bm)
 	};
 	kb_node *md = kb_map_get(doc, "metadata");
 	kb_node *ann = kb_map_get(md, "annotations");
+	/* kustomize clears a null or empty annotations map before it prints
+	 * (kyaml's ClearEmptyAnnotations): an annotation a patch set to null
+	 * leaves no `annotations: {}` behind, while `labels: {}` stays. */
+	if (ann && (ann->kind == KB_NULL || (ann->kind == KB_MAP && ann->n == 0))) {
+		kb_map_del(md, "annotations");
+		return;
+	}
 	if (!ann || ann->kind != KB_MAP)
 		return;
 	bool removed = false;
@@ -174,6 +182,37 @@ static void strip_build_annotations(kb_node *doc, const build_meta *bm)
 	}
 }
 
+/*
+ * Numbers as kustomize prints them: it marshals each object to JSON and
+ * goyaml.v2 reads that back, so a float64 comes out as
+ * kb_go_float_output says (1e20 as "1e+20", 1234567.5 as
+ * "1.2345675e+06"), whatever text the reader gave it.
+ */
+static void settle_numbers(kb_node *n)
+{
+	if (!n)
+		return;
+	if (n->kind == KB_FLOAT) {
+		char *end;
+		double f = strtod(n->str, &end);
+		if (*end || !isfinite(f))
+			return;
+		char *t = kb_go_float_output(f);
+		if (strcmp(t, n->str) != 0)
+			kb_node_replace(n, kb_node_new_scalar(t[strspn(t, "-0123456789")] ? KB_FLOAT
+										     : KB_INT,
+							      t));
+		free(t);
+		return;
+	}
+	if (n->kind == KB_MAP)
+		for (size_t i = 0; i < n->n; i++)
+			settle_numbers(n->pairs[i].val);
+	else if (n->kind == KB_SEQ)
+		for (size_t i = 0; i < n->n; i++)
+			settle_numbers(n->items[i]);
+}
+
 static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
 		       const build_meta *bm)
 {
@@ -183,6 +222,7 @@ static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
 	for (size_t i = 0; i < m->n; i++) {
 		kb_resource *r = m->v[i];
 		strip_build_annotations(r->doc, bm);
+		settle_numbers(r->doc);
 		if (i > 0)
 			kb_buf_puts(&res->yaml, "---\n");
 		kb_error *e = kb_emit_doc(&res->yaml, r->doc);
@@ -290,6 +330,7 @@ kb_error *kb_build_hooked(const kb_options *opts, const kb_build_hooks *hooks, k
 	kb_strv_free(&ctx.stack);
 	free(ctx.origin);
 	kb_schema_free(ctx.owned_schema);
+	kb_error_free(ctx.schema_error);
 	free(dir);
 	if (e) {
 		/* the warnings found before the failure go with the error */

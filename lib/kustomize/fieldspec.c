@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void kb_fsset_add(kb_fsset *set, const char *group, const char *version, const char *kind,
+bool kb_fsset_add(kb_fsset *set, const char *group, const char *version, const char *kind,
 		  const char *path, bool create)
 {
 	/* kustomize's FsSlice.MergeOne: an incoming spec is dropped when an
@@ -15,7 +15,7 @@ void kb_fsset_add(kb_fsset *set, const char *group, const char *version, const c
 		if (kb_streq(f->path, path) && (kb_str_empty(group) || kb_streq(f->group, group)) &&
 		    (kb_str_empty(version) || kb_streq(f->version, version)) &&
 		    (kb_str_empty(kind) || kb_streq(f->kind, kind)))
-			return;
+			return f->create == create;
 	}
 	kb_grow((void **)&set->v, &set->cap, set->n + 1, sizeof(kb_fieldspec));
 	kb_fieldspec *f = &set->v[set->n++];
@@ -26,6 +26,7 @@ void kb_fsset_add(kb_fsset *set, const char *group, const char *version, const c
 	f->path = OWN(path);
 #undef OWN
 	f->create = create;
+	return true;
 }
 
 void kb_fsset_add_list(kb_fsset *set, const kb_fieldspec_list *list)
@@ -35,11 +36,13 @@ void kb_fsset_add_list(kb_fsset *set, const kb_fieldspec_list *list)
 			     list->v[i].path, list->v[i].create);
 }
 
-void kb_fsset_add_set(kb_fsset *set, const kb_fsset *other)
+bool kb_fsset_add_set(kb_fsset *set, const kb_fsset *other)
 {
+	bool ok = true;
 	for (size_t i = 0; i < other->n; i++)
-		kb_fsset_add(set, other->v[i].group, other->v[i].version, other->v[i].kind,
-			     other->v[i].path, other->v[i].create);
+		ok &= kb_fsset_add(set, other->v[i].group, other->v[i].version, other->v[i].kind,
+				   other->v[i].path, other->v[i].create);
+	return ok;
 }
 
 void kb_fsset_free(kb_fsset *set)

@@ -28,9 +28,9 @@ typedef struct kb_fsset {
 
 void kb_fsset_add_list(kb_fsset *set, const kb_fieldspec_list *list);
 /* Adds one spec; strings are copied.  Exact duplicates are skipped. */
-void kb_fsset_add(kb_fsset *set, const char *group, const char *version, const char *kind,
+bool kb_fsset_add(kb_fsset *set, const char *group, const char *version, const char *kind,
 		  const char *path, bool create);
-void kb_fsset_add_set(kb_fsset *set, const kb_fsset *other);
+bool kb_fsset_add_set(kb_fsset *set, const kb_fsset *other);
 void kb_fsset_free(kb_fsset *set);
 
 /* What to create at the end of a missing path (kyaml's CreateKind). */

@@ -277,6 +277,114 @@ static const tfield t_kust[] = {
 	{ "buildMetadata", T_STRLIST, NULL }, { NULL, T_ANY, NULL },
 };
 
+/*
+ * Field names as Go's encoding/json matches them, for every struct below
+ * the kustomization (kustomize decodes YAML -> JSON -> Go): a key matches
+ * a field case-insensitively (`Patch:` is `patch:`, `newtag:` is
+ * `newTag:`).  The loader renames such keys to the canonical spelling
+ * once, here, so every later stage can look fields up exactly.  Maps of
+ * data (label pairs, patch options, helm values) are not touched.
+ *
+ * When several keys of one map name the same field, the JSON text that
+ * sigs.k8s.io/yaml makes from the YAML has its keys sorted byte-wise and
+ * the decoder keeps the last: the byte-wise greatest spelling wins.
+ */
+static const tfield c_fieldopts[] = { { "delimiter", T_ANY, NULL }, { "index", T_ANY, NULL },
+				      { "encoding", T_ANY, NULL },  { "create", T_ANY, NULL },
+				      { NULL, T_ANY, NULL } };
+static const tfield c_source[] = { { "group", T_ANY, NULL },	   { "version", T_ANY, NULL },
+				   { "kind", T_ANY, NULL },	   { "name", T_ANY, NULL },
+				   { "namespace", T_ANY, NULL },   { "fieldPath", T_ANY, NULL },
+				   { "options", T_OBJ, c_fieldopts }, { NULL, T_ANY, NULL } };
+static const tfield c_rtarget[] = { { "select", T_OBJ, t_selector },
+				    { "reject", T_OBJLIST, t_selector },
+				    { "fieldPaths", T_ANY, NULL },
+				    { "options", T_OBJ, c_fieldopts },
+				    { NULL, T_ANY, NULL } };
+static const tfield c_replacement[] = { { "source", T_OBJ, c_source },
+					{ "targets", T_OBJLIST, c_rtarget },
+					{ "path", T_ANY, NULL },
+					{ NULL, T_ANY, NULL } };
+static const tfield c_helmglobals[] = { { "chartHome", T_ANY, NULL },
+					{ "configHome", T_ANY, NULL },
+					{ NULL, T_ANY, NULL } };
+static const tfield c_kust[] = {
+	{ "metadata", T_OBJ, t_meta },	     { "labels", T_OBJLIST, t_label },
+	{ "patches", T_OBJLIST, t_patch },   { "patchesJson6902", T_OBJLIST, t_patch },
+	{ "images", T_OBJLIST, t_image },    { "imageTags", T_OBJLIST, t_image },
+	{ "replicas", T_OBJLIST, t_replica }, { "vars", T_OBJLIST, t_var },
+	{ "sortOptions", T_OBJ, t_sort },    { "configMapGenerator", T_OBJLIST, t_gen },
+	{ "secretGenerator", T_OBJLIST, t_gen }, { "generatorOptions", T_OBJ, t_genopts },
+	{ "replacements", T_OBJLIST, c_replacement }, { "helmGlobals", T_OBJ, c_helmglobals },
+	{ NULL, T_ANY, NULL },
+};
+
+static void canon_object(kb_node *m, const tfield *fs, const char *file, kb_warnings *warn);
+
+static void canon_value(kb_node *v, const tfield *f, const char *file, kb_warnings *warn)
+{
+	if (!v || !f->sub)
+		return;
+	if (f->type == T_OBJ)
+		canon_object(v, f->sub, file, warn);
+	else if (f->type == T_OBJLIST && v->kind == KB_SEQ)
+		for (size_t i = 0; i < v->n; i++)
+			canon_object(v->items[i], f->sub, file, warn);
+}
+
+static const tfield *field_of(const tfield *fs, const char *key)
+{
+	for (const tfield *f = fs; f->name; f++)
+		if (strcasecmp(key, f->name) == 0)
+			return f;
+	return NULL;
+}
+
+static void canon_object(kb_node *m, const tfield *fs, const char *file, kb_warnings *warn)
+{
+	if (!m || m->kind != KB_MAP)
+		return;
+	/* Drop the spellings that lose to another one of the same field. */
+	for (size_t i = 0; i < m->n;) {
+		const tfield *f = field_of(fs, m->pairs[i].key);
+		const kb_pair *win = NULL;
+		for (size_t j = 0; f && j < m->n; j++)
+			if (j != i && strcasecmp(m->pairs[j].key, f->name) == 0 &&
+			    strcmp(m->pairs[j].key, m->pairs[i].key) > 0 &&
+			    (!win || strcmp(m->pairs[j].key, win->key) > 0))
+				win = &m->pairs[j];
+		if (!win) {
+			i++;
+			continue;
+		}
+		if (warn)
+			kb_warn(warn, file, m->pairs[i].line, m->pairs[i].col,
+				"field '%s' is also given as '%s'; kustomize ignores this one", 
+				m->pairs[i].key, win->key);
+		char *key = kb_xstrdup(m->pairs[i].key);
+		kb_map_del(m, key);
+		free(key);
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		kb_pair *p = &m->pairs[i];
+		const tfield *f = field_of(fs, p->key);
+		if (!f)
+			continue;
+		if (strcmp(p->key, f->name) != 0)
+			kb_map_rename(m, p, f->name, strlen(f->name));
+		canon_value(p->val, f, file, warn);
+	}
+}
+
+void kb_kust_canon_replacements(kb_node *list, const char *file, kb_warnings *warn)
+{
+	static const tfield f = { "replacements", T_OBJLIST, c_replacement };
+	if (list && list->kind == KB_MAP)
+		canon_object(list, c_replacement, file, warn);
+	else
+		canon_value(list, &f, file, warn);
+}
+
 static const char *kind_word(const kb_node *v)
 {
 	switch (v->kind) {
@@ -415,6 +523,52 @@ static kb_error *check_nested(const kb_kust *k)
 			}
 	}
 	return NULL;
+}
+
+/* The length of the first YAML document of text: up to a `---` or `...`
+ * line at column 0 that follows content (a line that is not blank, a
+ * comment or a directive).  Such a marker cannot be inside a scalar. */
+static size_t first_document_len(const char *text, size_t len, bool *more)
+{
+	bool content = false, started = false;
+	*more = false;
+	for (size_t i = 0; i < len;) {
+		size_t eol = i;
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		const char *l = text + i;
+		size_t n = eol - i;
+		bool marker = n >= 3 && (memcmp(l, "---", 3) == 0 || memcmp(l, "...", 3) == 0) &&
+			      (n == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
+		/* `---` after content, or a second `---` (an empty first
+		 * document: kustomize then finds the file empty) */
+		if (marker && (content || started)) {
+			/* anything but blank lines and comments after it? */
+			for (size_t j = eol; j < len; j++)
+				if (text[j] != '\n' && text[j] != '\r' && text[j] != ' ' &&
+				    text[j] != '\t') {
+					*more = true;
+					break;
+				}
+			return i;
+		}
+		if (!marker) {
+			size_t j = 0;
+			while (j < n && (l[j] == ' ' || l[j] == '\t' || l[j] == '\r'))
+				j++;
+			if (j < n && l[j] != '#' && !(j == 0 && l[0] == '%'))
+				content = true;
+			/* "--- value" on the marker line is content too */
+		} else if ((started = true) && n > 4) {
+			size_t j = 4;
+			while (j < n && (l[j] == ' ' || l[j] == '\t' || l[j] == '\r'))
+				j++;
+			if (j < n && l[j] != '#')
+				content = true;
+		}
+		i = eol < len ? eol + 1 : eol;
+	}
+	return len;
 }
 
 /* Drops the keys of map m that fs does not name (Go's non-strict JSON
@@ -628,7 +782,19 @@ static kb_error *kust_parse(const char *path, const char *display, const char *d
 	klim.kio = false; /* sigs.k8s.io/yaml, not kio */
 	klim.keep_timestamps = true;
 	klim.yaml11_bools = true;
-	e = kb_hooks_parse(hooks, k->path, k->display, text, len, &klim, &docs, &ndocs);
+	/* sigs.k8s.io/yaml decodes only the first document: what follows
+	 * the next document marker is never read (not even parsed). */
+	bool more = false;
+	size_t first = first_document_len(text, len, &more);
+	if (more && warn) {
+		unsigned line = 1;
+		for (size_t i = 0; i < first; i++)
+			line += text[i] == '\n';
+		kb_warn(warn, k->display, line, 1,
+			"the kustomization file holds more than one YAML document; kustomize reads "
+			"only the first");
+	}
+	e = kb_hooks_parse(hooks, k->path, k->display, text, first, &klim, &docs, &ndocs);
 	if (e)
 		goto fail;
 	if (ndocs == 0 && (flags & KB_KUST_ALLOW_EMPTY)) {
@@ -676,28 +842,48 @@ static kb_error *kust_parse(const char *path, const char *display, const char *d
 						 p->key);
 			goto fail;
 		}
-		if (strcmp(p->key, fields[f].name) != 0)
-			kb_map_rename(k->doc, p, fields[f].name, strlen(fields[f].name));
 		if (!shape_ok(p->val, fields[f].type)) {
 			e = kb_error_new(k->display, p->val->line ? p->val->line : p->line,
 					 p->val->col, "invalid Kustomization: '%s' must be %s",
-					 p->key, type_word(fields[f].type));
+					 fields[f].name, type_word(fields[f].type));
 			goto fail;
 		}
+	}
+	/* Two spellings of one field (e.g. patchesJson6902 and
+	 * patchesJSON6902): the byte-wise greatest wins, as in kustomize. */
+	for (size_t i = 0; i < k->doc->n;) {
+		const kb_pair *win = NULL;
+		for (size_t j = 0; j < k->doc->n; j++)
+			if (j != i && strcasecmp(k->doc->pairs[j].key, k->doc->pairs[i].key) == 0 &&
+			    strcmp(k->doc->pairs[j].key, k->doc->pairs[i].key) > 0 &&
+			    (!win || strcmp(k->doc->pairs[j].key, win->key) > 0))
+				win = &k->doc->pairs[j];
+		if (!win) {
+			i++;
+			continue;
+		}
+		if (warn)
+			kb_warn(warn, k->display, k->doc->pairs[i].line, k->doc->pairs[i].col,
+				"field '%s' is also given as '%s'; kustomize ignores this one",
+				k->doc->pairs[i].key, win->key);
+		char *key = kb_xstrdup(k->doc->pairs[i].key);
+		kb_map_del(k->doc, key);
+		free(key);
+	}
+	for (size_t i = 0; i < k->doc->n; i++) {
+		kb_pair *p = &k->doc->pairs[i];
+		size_t f;
+		for (f = 0; f < sizeof(fields) / sizeof(*fields); f++)
+			if (strcasecmp(p->key, fields[f].name) == 0)
+				break;
+		if (strcmp(p->key, fields[f].name) != 0)
+			kb_map_rename(k->doc, p, fields[f].name, strlen(fields[f].name));
 		if (fields[f].deprecated && warn)
 			kb_warn_code(warn, KB_WARN_DEPRECATED, k->display, p->line, p->col,
 				     "'%s' is deprecated; use '%s' instead", p->key,
 				fields[f].deprecated);
 	}
-	/* Two spellings of one field (e.g. patchesJson6902 and
-	 * patchesJSON6902) collide after canonicalisation. */
-	for (size_t i = 0; i < k->doc->n; i++)
-		for (size_t j = i + 1; j < k->doc->n; j++)
-			if (strcmp(k->doc->pairs[i].key, k->doc->pairs[j].key) == 0) {
-				e = kb_error_new(k->display, k->doc->pairs[j].line, 0,
-						 "field '%s' appears twice", k->doc->pairs[j].key);
-				goto fail;
-			}
+	canon_object(k->doc, c_kust, k->display, warn);
 
 	const char *kind = kb_map_get_str(k->doc, "kind");
 	const char *av = kb_map_get_str(k->doc, "apiVersion");

@@ -52,6 +52,12 @@ kb_error *kb_kust_parse(const char *path, const char *display, const char *dir, 
 			kb_kust **out);
 void kb_kust_free(kb_kust *k);
 
+/* Renames the keys of a replacements list (or of one replacement, a map)
+ * to the canonical spelling of their Go field, case-insensitively, as
+ * kustomize's JSON decoding matches them; for replacement files, which
+ * kb_kust_load does not see.  Spellings that lose to another one of the
+ * same field are dropped (with a warning when warn is set). */
+void kb_kust_canon_replacements(kb_node *list, const char *file, kb_warnings *warn);
 /* Drops the fields of a kustomization document that kustomize's
  * types.Kustomization does not have, at the top and in the nested
  * objects whose type is known (patches, images, generators, ...), as a

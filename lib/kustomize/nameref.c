@@ -526,8 +526,52 @@ static kb_error *nr_fix_referrer(nr_ctx *c, const kb_tconfig *cfg)
 	return e;
 }
 
+/* The parts kustomize reads back from a previous-ids annotation: it
+ * stores the list comma-joined (skipping empty values; a namespace is
+ * never empty there, "" being "default") and splits it on commas. */
+static size_t csv_parts(const kb_strv *v, bool ns)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		if (!*v->v[i] && !ns)
+			continue;
+		n++;
+		for (const char *c = v->v[i]; *c; c++)
+			n += *c == ',';
+	}
+	return n;
+}
+
+/* kustomize v5.5.0 panics ("number of previous names, number of previous
+ * namespaces, number of previous kinds not equal") when a renamed
+ * object's name, namespace or kind holds a comma, so that the three
+ * lists split into different numbers of parts.  kbuild refuses that. */
+static kb_error *check_prev_ids(const kb_resmap *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const kb_resource *r = m->v[i];
+		size_t a = csv_parts(&r->prev_names, false), b = csv_parts(&r->prev_ns, true),
+		       c = csv_parts(&r->prev_kinds, false);
+		if (a != b || b != c) {
+			char *id = kb_res_id_string(r);
+			kb_error *e = kb_error_new(r->file, 0, 0,
+						   "%s was renamed while its name, namespace or kind "
+						   "holds a comma: kustomize v5.5.0 crashes on this "
+						   "(it keeps previous names comma-separated); is the file "
+						   "still encrypted?",
+						   id);
+			free(id);
+			return e;
+		}
+	}
+	return NULL;
+}
+
 kb_error *kb_nameref_fix(kb_resmap *m, const kb_schema *s, const kb_tconfig *cfg)
 {
+	kb_error *pe = m ? check_prev_ids(m) : NULL;
+	if (pe)
+		return pe;
 	if (!m || !cfg || m->n == 0 || cfg->nnameref == 0)
 		return NULL;
 	nr_info *all = kb_xcalloc(m->n, sizeof(*all));

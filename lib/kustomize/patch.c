@@ -3,7 +3,10 @@
 #include "patch_smp.h"
 #include "select.h"
 #include "suggest.h"
+#include "util.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,7 +68,20 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 	}
 	if ((*docs)[0]->kind == KB_SEQ) {
 		/* kustomize's jsonPatchFromBytes converts YAML to JSON, which
-		 * keeps only the first document */
+		 * keeps only the first document, with goyaml.v2: YAML 1.1,
+		 * where y/yes/on are true and n/no/off false */
+		kb_node **d11 = NULL;
+		size_t n11 = 0;
+		plim.yaml11_bools = true;
+		plim.keep_timestamps = true;
+		if (!kb_yaml_parse(src->name, src->text, src->len, &plim, &d11, &n11) && n11 &&
+		    d11[0]->kind == KB_SEQ) {
+			kb_docs_free(*docs, *ndocs);
+			*docs = d11;
+			*ndocs = n11;
+		} else {
+			kb_docs_free(d11, n11);
+		}
 		*ops = (*docs)[0];
 		(*docs)[0] = NULL;
 		kb_docs_free(*docs, *ndocs);
@@ -139,6 +155,20 @@ static kb_error *apply_smp(kb_ctx *ctx, kb_resource *r, const kb_node *patch, bo
 	char *name = kb_xstrdup(kb_res_name(r));
 	char *ns = kb_xstrdup(kb_res_ns(r));
 	char *kind = kb_xstrdup(kb_res_kind(r));
+	if (ctx->schema_error) {
+		const kb_error *se = ctx->schema_error;
+		free(name);
+		free(ns);
+		free(kind);
+		kb_error *e = kb_error_new(se->primary.file, se->primary.line, se->primary.col,
+					   "%s", se->primary.msg);
+		for (size_t i = 0; i < se->nnotes; i++)
+			kb_error_note(e, se->notes[i].file, se->notes[i].line, se->notes[i].col,
+				      "%s", se->notes[i].msg);
+		return kb_error_note(e, pname, 0, 0,
+				     "a strategic-merge patch needs the openapi schema, which does "
+				     "not parse (kustomize v5.5.0 crashes here)");
+	}
 	if (allow_name || allow_kind)
 		store_previous(r);
 	kb_error *e = kb_smp_apply(r->doc, patch, ctx->schema, pname, deleted);
@@ -154,6 +184,9 @@ static kb_error *apply_smp(kb_ctx *ctx, kb_resource *r, const kb_node *patch, bo
 			kb_map_del(md, "namespace");
 		if (r->doc->n == 0)
 			*deleted = true;
+		/* kyaml merges a scalar into the node that is there, so a value
+		 * shared with other places of the object changes there too */
+		kb_resource_sync_shared(r);
 	}
 	free(name);
 	free(ns);
@@ -310,6 +343,147 @@ static kb_error *apply_sm_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_select
 	return NULL;
 }
 
+static bool res_cluster_scoped(kb_ctx *ctx, const kb_resource *r)
+{
+	char *group, *version;
+	kb_split_apiversion(kb_res_apiversion(r), &group, &version);
+	bool cluster = kb_schema_namespaced(ctx->schema, group, version, kb_res_kind(r)) == 0;
+	free(group);
+	free(version);
+	return cluster;
+}
+
+/*
+ * kustomize's transformJson6902 runs each JSON patch on a resource that
+ * carries its bookkeeping annotations: StorePreviousId has just written
+ * the previous names, namespaces and kinds (comma-separated, oldest
+ * first) to internal.config.kubernetes.io/previous*.  So the patch sees
+ * a metadata.annotations map even on an object that has none (an `add`
+ * of /metadata/annotations/KEY works, a `copy` of the whole map copies
+ * them), and afterwards the annotations are read back as
+ * map[string]string and written anew, sorted, every value a string (a
+ * mapping or list value becomes "", null becomes "null"), with the
+ * bookkeeping ones put back; an empty map is then dropped.  kbuild keeps
+ * the bookkeeping in kb_resource, so the annotations are added here for
+ * the patch's sake and taken out again after it.
+ */
+static const char *const json_bk_keys[3] = {
+	"internal.config.kubernetes.io/previousKinds",
+	"internal.config.kubernetes.io/previousNames",
+	"internal.config.kubernetes.io/previousNamespaces",
+};
+
+static char *csv_of(const kb_strv *v, bool ns, bool cluster)
+{
+	kb_buf b = { 0 };
+	for (size_t i = 0; i < v->n; i++) {
+		const char *x = ns ? kb_effective_namespace(v->v[i], cluster) : v->v[i];
+		if (!*x)
+			continue;
+		if (b.len)
+			kb_buf_puts(&b, ",");
+		kb_buf_puts(&b, x);
+	}
+	return kb_buf_detach(&b);
+}
+
+static void json_bookkeeping_add(kb_resource *r, bool cluster)
+{
+	if (r->doc->kind != KB_MAP)
+		return;
+	kb_node *md = kb_map_get(r->doc, "metadata");
+	if (!md || md->kind != KB_MAP)
+		return;
+	kb_node *ann = kb_map_get(md, "annotations");
+	/* annotations read as null, numbers or bools are typed nodes to
+	 * kustomize still: they go into the patch as such (and come back as
+	 * the text of their JSON value) unless something rewrote them */
+	const kb_node *typed = r->typed_annotations;
+	for (size_t i = 0; ann && ann->kind == KB_MAP && typed && i < typed->n; i++) {
+		kb_node *v = kb_map_get(ann, typed->pairs[i].key);
+		const kb_node *o = typed->pairs[i].val;
+		const char *was = o->kind == KB_NULL && o->len == 0 ? "" : kb_node_text(o);
+		if (v && v->kind == KB_STR && strcmp(v->str, was) == 0)
+			kb_node_replace(v, kb_node_clone(o));
+	}
+	kb_node_free(r->typed_annotations);
+	r->typed_annotations = NULL;
+	if (ann && ann->kind != KB_MAP && ann->kind != KB_NULL)
+		return;
+	ann = kb_map_ensure_map(md, "annotations");
+	const kb_strv *lists[3] = { &r->prev_kinds, &r->prev_names, &r->prev_ns };
+	for (int i = 0; i < 3; i++) {
+		char *v = csv_of(lists[i], i == 2, cluster);
+		if (*v)
+			kb_map_set(ann, json_bk_keys[i], kb_node_new_str(v));
+		free(v);
+	}
+}
+
+/* The JSON patch runs on the object as JSON, decoded back with
+ * encoding/json into float64s: an integer a float64 cannot hold exactly
+ * (12345678901234567890) comes back as the nearest float. */
+static void json_numbers_as_float64(kb_node *n)
+{
+	if (!n)
+		return;
+	if (n->kind == KB_INT) {
+		double d = strtod(n->str, NULL);
+		char buf[400];
+		snprintf(buf, sizeof(buf), "%.0f", d);
+		if (strcmp(buf, n->str) != 0) {
+			char *t = kb_go_format_float(d, 'g');
+			kb_node_replace(n, kb_node_new_scalar(KB_FLOAT, t));
+			free(t);
+		}
+		return;
+	}
+	if (n->kind == KB_MAP)
+		for (size_t i = 0; i < n->n; i++)
+			json_numbers_as_float64(n->pairs[i].val);
+	else if (n->kind == KB_SEQ)
+		for (size_t i = 0; i < n->n; i++)
+			json_numbers_as_float64(n->items[i]);
+}
+
+static void json_bookkeeping_settle(kb_resource *r, bool cluster)
+{
+	kb_node *md = kb_map_get(r->doc, "metadata");
+	if (!md || md->kind != KB_MAP)
+		return;
+	kb_node *ann = kb_map_get(md, "annotations");
+	kb_node *fresh = kb_node_new(KB_MAP);
+	for (size_t i = 0; ann && ann->kind == KB_MAP && i < ann->n; i++) {
+		const kb_pair *p = &ann->pairs[i];
+		bool bk = false;
+		for (int k = 0; k < 3; k++)
+			bk = bk || strcmp(p->key, json_bk_keys[k]) == 0;
+		if (bk)
+			continue;
+		const kb_node *v = p->val;
+		const char *text = !kb_node_is_scalar(v) ? "" : v->str;
+		char *num = NULL;
+		if (v->kind == KB_NULL)
+			text = "null";
+		else if (v->kind == KB_INT || v->kind == KB_FLOAT) {
+			/* a float64 after JSON, as go-yaml v3 writes it */
+			double d = strtod(v->str, NULL);
+			if (isfinite(d))
+				text = num = kb_go_format_float(d, 'g');
+		}
+		kb_map_set(fresh, p->key, kb_node_new_str(text));
+		free(num);
+	}
+	(void)cluster;
+	/* (sorted: the emitter prints keys in order anyway) */
+	if (fresh->n == 0) {
+		kb_node_free(fresh);
+		kb_map_del(md, "annotations");
+		return;
+	}
+	kb_map_set(md, "annotations", fresh);
+}
+
 static kb_error *apply_json_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_selector *sel,
 					const kb_node *ops, const char *pname, size_t *matched)
 {
@@ -319,7 +493,15 @@ static kb_error *apply_json_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_sele
 			continue;
 		(*matched)++;
 		store_previous(r);
+		bool cluster = res_cluster_scoped(ctx, r);
+		json_bookkeeping_add(r, cluster);
 		kb_error *e = kb_json6902_apply(r->doc, ops, pname);
+		/* the object went through JSON: every node is new */
+		kb_resource_unshare(r);
+		if (!e && r->doc->kind == KB_MAP) {
+			json_bookkeeping_settle(r, cluster);
+			json_numbers_as_float64(r->doc);
+		}
 		if (e)
 			return kb_error_note(e, r->file, 0, 0, "while patching %s '%s'",
 					     kb_res_kind(r), kb_res_name(r));
@@ -336,6 +518,46 @@ static bool opt_true(const kb_node *entry, const char *opt)
 {
 	const kb_node *v = kb_node_get(entry, "options", opt, NULL);
 	return v && v->kind == KB_BOOL && strcmp(v->str, "true") == 0;
+}
+
+/* Length of the UTF-8 white space (Go's unicode.IsSpace) at p, or 0. */
+static size_t go_space_at(const unsigned char *p, size_t n)
+{
+	if (n >= 1 && (p[0] == ' ' || (p[0] >= '\t' && p[0] <= '\r')))
+		return 1;
+	if (n >= 2 && p[0] == 0xc2 && (p[1] == 0x85 || p[1] == 0xa0))
+		return 2; /* NEL, NBSP */
+	if (n >= 3 && p[0] == 0xe1 && p[1] == 0x9a && p[2] == 0x80)
+		return 3; /* U+1680 */
+	if (n >= 3 && p[0] == 0xe2 && p[1] == 0x80 &&
+	    (p[2] <= 0x8a || p[2] == 0xa8 || p[2] == 0xa9 || p[2] == 0xaf))
+		return 3; /* U+2000-200A, U+2028, U+2029, U+202F */
+	if (n >= 3 && p[0] == 0xe2 && p[1] == 0x81 && p[2] == 0x9f)
+		return 3; /* U+205F */
+	if (n >= 3 && p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80)
+		return 3; /* U+3000 */
+	return 0;
+}
+
+/* Go's strings.TrimSpace: returns the start, *out_len the length. */
+static const char *go_trim_space(const char *s, size_t len, size_t *out_len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t k;
+	while (p < end && (k = go_space_at(p, (size_t)(end - p))))
+		p += k;
+	for (;;) {
+		/* a trailing space ends at end: find the longest one */
+		size_t best = 0;
+		for (size_t back = 1; back <= 3 && back <= (size_t)(end - p); back++)
+			if (go_space_at(end - back, back) == back)
+				best = back;
+		if (!best)
+			break;
+		end -= best;
+	}
+	*out_len = (size_t)(end - p);
+	return (const char *)p;
 }
 
 kb_error *kb_patch_apply_entry(kb_ctx *ctx, kb_resmap *m, const kb_node *entry,
@@ -360,10 +582,16 @@ kb_error *kb_patch_apply_entry(kb_ctx *ctx, kb_resmap *m, const kb_node *entry,
 	}
 	const char *path = kb_map_get_str(entry, "path");
 	const char *inl = kb_map_get_str(entry, "patch");
-	if (kb_str_empty(path) && kb_str_empty(inl))
+	/* PatchTransformer.Config: p.Patch = strings.TrimSpace(p.Patch), so
+	 * an inline patch loses its leading and trailing white space (a
+	 * keep-chomped last value its trailing newlines) */
+	size_t inl_len = 0;
+	if (inl)
+		inl = go_trim_space(inl, strlen(inl), &inl_len);
+	if (kb_str_empty(path) && !inl_len)
 		return kb_error_new(where, entry->line, entry->col,
 				    "must specify one of patch and path");
-	if (!kb_str_empty(path) && !kb_str_empty(inl))
+	if (!kb_str_empty(path) && inl_len)
 		return kb_error_new(where, entry->line, entry->col,
 				    "patch and path can't be set at the same time");
 	patch_src src = { 0 };
@@ -373,8 +601,8 @@ kb_error *kb_patch_apply_entry(kb_ctx *ctx, kb_resmap *m, const kb_node *entry,
 		if (e)
 			return kb_error_note(e, where, entry->line, entry->col, "in patch '%s'", path);
 	} else {
-		src.text = kb_xstrdup(inl);
-		src.len = strlen(inl);
+		src.text = kb_xstrndup(inl, inl_len);
+		src.len = inl_len;
 		src.name = kb_xasprintf("%s (inline patch)", where);
 	}
 	const kb_node *target = kb_map_get(entry, "target");

@@ -1109,13 +1109,19 @@ kb_error *kb_smp_apply(kb_node *target, const kb_node *patch, const kb_schema *s
 	*deleted = false;
 	if (!target || !patch)
 		return NULL;
+	/* A top-level `$patch: replace` makes kyaml's merge return the patch
+	 * as a new node, which kustomize's Resource.ApplyFilter never stores
+	 * (it keeps the node it passed in): the object stays as it was.  The
+	 * merge still runs, so its errors are still reported. */
+	const kb_node *d = patch->kind == KB_MAP ? kb_map_get(patch, PATCH_KEY) : NULL;
+	bool top_replace = d && d->kind == KB_STR && strcmp(d->str, "replace") == 0;
 	yn *src[2] = { from_kb(&x, target), from_kb(&x, patch) };
 	yn *res;
 	kb_error *e = walk(&x, src, NULL, &res);
 	if (!e) {
 		if (!res)
 			*deleted = true;
-		else
+		else if (!top_replace)
 			kb_node_replace(target, to_kb(res));
 	}
 	ctx_free(&x);

@@ -18,6 +18,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "replace.h"
+#include "kustfile.h"
 
 #include "parse.h"
 #include "select.h"
@@ -1151,8 +1152,10 @@ static kb_error *load_path(kb_ctx *ctx, loaded *l, const kb_loader *ld, const ch
 	free(data);
 	if (e)
 		return e;
-	/* sigs.k8s.io/yaml reads only the first document. */
+	/* sigs.k8s.io/yaml reads only the first document, decoding it as
+	 * JSON: field names match case-insensitively. */
 	kb_node *doc = nd ? docs[0] : NULL;
+	kb_kust_canon_replacements(doc, disp, ctx ? &ctx->warnings : NULL);
 	for (size_t i = 0; i < nd; i++) {
 		kb_grow((void **)&l->docs, &l->dcap, l->ndocs + 1, sizeof(*l->docs));
 		l->docs[l->ndocs++] = docs[i];

@@ -51,9 +51,19 @@ static const char *str_or_empty(const char *s)
 	return s ? s : "";
 }
 
+/* kyaml's GetKind / GetApiVersion: the field's scalar text as written,
+ * so `apiVersion: null` reads "null" (and sorts so), `apiVersion:` "". */
+static const char *top_field_text(const kb_resource *r, const char *key)
+{
+	const kb_node *v = kb_map_get(r->doc, key);
+	if (!v || !kb_node_is_scalar(v))
+		return "";
+	return kb_node_text(v);
+}
+
 const char *kb_res_kind(const kb_resource *r)
 {
-	return str_or_empty(kb_map_get_str(r->doc, "kind"));
+	return top_field_text(r, "kind");
 }
 
 const char *kb_res_name(const kb_resource *r)
@@ -68,7 +78,7 @@ const char *kb_res_ns(const kb_resource *r)
 
 const char *kb_res_apiversion(const kb_resource *r)
 {
-	return str_or_empty(kb_map_get_str(r->doc, "apiVersion"));
+	return top_field_text(r, "apiVersion");
 }
 
 void kb_res_id(const kb_resource *r, kb_resid *out)
@@ -102,12 +112,13 @@ static void resid_copy(kb_resid *dst, const kb_resid *src)
 
 char *kb_resid_string(const kb_resid *id)
 {
-	/* kustomize's ResId.String(): group_version_kind|namespace|name */
-	return kb_xasprintf("%s_%s_%s|%s|%s", kb_str_empty(id->group) ? "~G" : id->group,
-			    kb_str_empty(id->version) ? "~V" : id->version,
-			    kb_str_empty(id->kind) ? "~K" : id->kind,
-			    kb_str_empty(id->ns) ? "~X" : id->ns,
-			    kb_str_empty(id->name) ? "~N" : id->name);
+	/* kustomize's ResId.String(), as its messages print ids:
+	 * kind.version.group/name.namespace (Deployment.v1.apps/web.[noNs]) */
+	return kb_xasprintf("%s.%s.%s/%s.%s", kb_str_empty(id->kind) ? "[noKind]" : id->kind,
+			    kb_str_empty(id->version) ? "[noVer]" : id->version,
+			    kb_str_empty(id->group) ? "[noGrp]" : id->group,
+			    kb_str_empty(id->name) ? "[noName]" : id->name,
+			    kb_str_empty(id->ns) ? "[noNs]" : id->ns);
 }
 
 char *kb_res_id_string(const kb_resource *r)
@@ -148,8 +159,17 @@ kb_resource *kb_resource_new(kb_node *doc, const char *file)
 {
 	kb_clear_empty_annotations(doc);
 	kb_node *md = kb_map_get(doc, "metadata");
-	stringify_values(kb_map_get(md, "annotations"));
+	kb_node *ann = kb_map_get(md, "annotations");
 	kb_resource *r = kb_xcalloc(1, sizeof(*r));
+	for (size_t i = 0; ann && ann->kind == KB_MAP && i < ann->n; i++) {
+		const kb_node *v = ann->pairs[i].val;
+		if (kb_node_is_scalar(v) && v->kind != KB_STR) {
+			if (!r->typed_annotations)
+				r->typed_annotations = kb_node_new(KB_MAP);
+			kb_map_set(r->typed_annotations, ann->pairs[i].key, kb_node_clone(v));
+		}
+	}
+	stringify_values(ann);
 	r->doc = doc;
 	r->file = kb_xstrdup(file ? file : "");
 	kb_res_id(r, &r->orig);
@@ -175,6 +195,8 @@ kb_resource *kb_resource_clone(const kb_resource *r)
 	c->behavior = r->behavior;
 	c->needs_hash = r->needs_hash;
 	c->generated = r->generated;
+	c->shared = r->shared ? kb_node_clone(r->shared) : NULL;
+	c->typed_annotations = r->typed_annotations ? kb_node_clone(r->typed_annotations) : NULL;
 	return c;
 }
 
@@ -189,7 +211,128 @@ void kb_resource_free(kb_resource *r)
 	kb_strv_free(&r->prev_ns);
 	kb_strv_free(&r->prev_kinds);
 	kb_strv_free(&r->refby);
+	kb_node_free(r->shared);
+	kb_node_free(r->typed_annotations);
 	free(r);
+}
+
+/* ---- shared values ---- */
+
+static bool path_of(const kb_node *cur, const kb_node *target, kb_node *path)
+{
+	if (cur == target)
+		return true;
+	if (cur->kind == KB_MAP) {
+		for (size_t i = 0; i < cur->n; i++) {
+			kb_seq_push(path, kb_node_new_str(cur->pairs[i].key));
+			if (path_of(cur->pairs[i].val, target, path))
+				return true;
+			kb_seq_remove(path, path->n - 1);
+		}
+	} else if (cur->kind == KB_SEQ) {
+		for (size_t i = 0; i < cur->n; i++) {
+			kb_seq_push(path, kb_node_new_int((long long)i));
+			if (path_of(cur->items[i], target, path))
+				return true;
+			kb_seq_remove(path, path->n - 1);
+		}
+	}
+	return false;
+}
+
+kb_node *kb_node_path_of(const kb_node *doc, const kb_node *target)
+{
+	kb_node *path = kb_node_new(KB_SEQ);
+	if (doc && path_of(doc, target, path))
+		return path;
+	kb_node_free(path);
+	return NULL;
+}
+
+static kb_node *at_path(kb_node *doc, const kb_node *path)
+{
+	kb_node *cur = doc;
+	for (size_t i = 0; cur && i < path->n; i++) {
+		const kb_node *c = path->items[i];
+		if (c->kind == KB_INT) {
+			long long idx = strtoll(c->str, NULL, 10);
+			cur = cur->kind == KB_SEQ && idx >= 0 && (size_t)idx < cur->n ? cur->items[idx]
+										: NULL;
+		} else {
+			cur = cur->kind == KB_MAP ? kb_map_get(cur, c->str) : NULL;
+		}
+	}
+	return cur;
+}
+
+void kb_resource_share(kb_resource *r, kb_node *paths, const kb_node *v)
+{
+	if (!paths || paths->n < 2) {
+		kb_node_free(paths);
+		return;
+	}
+	if (!r->shared)
+		r->shared = kb_node_new(KB_SEQ);
+	kb_node *g = kb_seq_push(r->shared, kb_node_new(KB_MAP));
+	kb_map_set(g, "v", kb_node_clone(v));
+	kb_map_set(g, "p", paths);
+}
+
+static bool same_value(const kb_node *a, const kb_node *b)
+{
+	return a->kind == b->kind && a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
+}
+
+void kb_resource_sync_shared(kb_resource *r)
+{
+	if (!r->shared)
+		return;
+	for (size_t gi = 0; gi < r->shared->n;) {
+		kb_node *g = r->shared->items[gi];
+		kb_node *v = kb_map_get(g, "v");
+		kb_node *paths = kb_map_get(g, "p");
+		const kb_node *changed = NULL;
+		bool conflict = false;
+		for (size_t i = 0; i < paths->n;) {
+			kb_node *n = at_path(r->doc, paths->items[i]);
+			if (!n || !kb_node_is_scalar(n)) {
+				kb_seq_remove(paths, i);
+				continue;
+			}
+			if (!same_value(n, v)) {
+				if (changed && !same_value(changed, n))
+					conflict = true;
+				changed = n;
+			}
+			i++;
+		}
+		if (changed && !conflict) {
+			kb_node *nv = kb_node_clone(changed);
+			for (size_t i = 0; i < paths->n; i++) {
+				kb_node *n = at_path(r->doc, paths->items[i]);
+				if (n != changed && !same_value(n, nv))
+					kb_node_replace(n, kb_node_clone(nv));
+			}
+			kb_map_set(g, "v", nv);
+		}
+		if (conflict || paths->n < 2) {
+			kb_seq_remove(r->shared, gi);
+			continue;
+		}
+		gi++;
+	}
+}
+
+void kb_resmap_sync_shared(kb_resmap *m)
+{
+	for (size_t i = 0; m && i < m->n; i++)
+		kb_resource_sync_shared(m->v[i]);
+}
+
+void kb_resource_unshare(kb_resource *r)
+{
+	kb_node_free(r->shared);
+	r->shared = NULL;
 }
 
 static void record_previous(kb_resource *r)

@@ -53,6 +53,20 @@ typedef struct kb_resource {
 	/* kustomize refuses references to objects renamed in a sibling
 	 * base; kept for name references (kustomize's refBy). */
 	kb_strv refby;
+	/* Values kustomize shares between several places of this object: its
+	 * label and annotation transformers put one YAML node at every path
+	 * where they add a key (metadata.labels.app, the selector's, the pod
+	 * template's), so a later in-place change of one (a patch, a
+	 * replacement, another label transformer) shows at all of them.
+	 * NULL, or a KB_SEQ of {v: value, p: [path, ...]} (a path being a
+	 * KB_SEQ of keys and list indexes); see kb_resource_share. */
+	kb_node *shared;
+	/* Annotations read as something other than a string (`a:`, `a: ~`,
+	 * `a: 9007199254740993`, `a: true`): kustomize keeps the typed node,
+	 * printed as written, but a JSON patch turns each into the text of
+	 * its JSON value ("null", "9.007199254740992e+15").  NULL, or a
+	 * KB_MAP of key -> the value as read, until a JSON patch has run. */
+	kb_node *typed_annotations;
 } kb_resource;
 
 typedef struct kb_resmap {
@@ -68,6 +82,21 @@ bool kb_is_build_annotation(const char *key);
  * object it reads (resources and patches alike). */
 void kb_clear_empty_annotations(kb_node *doc);
 
+/* Records that the values at paths (each a KB_SEQ of KB_STR keys and
+ * KB_INT indexes; ownership passes) are one shared node now holding v. */
+void kb_resource_share(kb_resource *r, kb_node *paths, const kb_node *v);
+/* After an operation that writes values in place: a shared group one of
+ * whose places changed takes the new value at all its places (places
+ * that no longer exist leave the group). */
+void kb_resource_sync_shared(kb_resource *r);
+void kb_resmap_sync_shared(kb_resmap *m);
+/* After an operation that rebuilds the object from scratch (a JSON
+ * patch goes through JSON): nothing is shared any more. */
+void kb_resource_unshare(kb_resource *r);
+/* The path (as kb_resource_share takes it) of node target inside doc, or
+ * NULL when it is not there. */
+kb_node *kb_node_path_of(const kb_node *doc, const kb_node *target);
+
 /* Takes ownership of doc. */
 kb_resource *kb_resource_new(kb_node *doc, const char *file);
 void kb_resource_free(kb_resource *r);
@@ -82,7 +111,8 @@ const char *kb_res_apiversion(const kb_resource *r);
 void kb_split_apiversion(const char *apiversion, char **group, char **version);
 void kb_res_id(const kb_resource *r, kb_resid *out); /* caller frees with kb_resid_free */
 void kb_resid_free(kb_resid *id);
-/* "apps_v1_Deployment|ns|name"-style text for messages; caller frees. */
+/* kustomize's text for an id in messages, "Deployment.v1.apps/web.[noNs]";
+ * caller frees. */
 char *kb_resid_string(const kb_resid *id);
 char *kb_res_id_string(const kb_resource *r);
 

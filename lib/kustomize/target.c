@@ -419,12 +419,22 @@ static kb_error *run_labels(kb_ctx *ctx, kb_acc *acc, const kb_kust *k)
 		kb_fsset_add_set(&fs, &acc->cfg.labels);
 		const kb_node *sel = kb_map_get(l, "includeSelectors");
 		const kb_node *tpl = kb_map_get(l, "includeTemplates");
+		/* kustomize's FsSlice.MergeAll/MergeOne: a spec for the same
+		 * path and kinds with another `create` is an error */
+		bool ok = true;
 		if (sel && kb_streq(sel->str, "true")) {
-			kb_fsset_add_set(&fs, &acc->cfg.common_labels);
+			ok = kb_fsset_add_set(&fs, &acc->cfg.common_labels);
 		} else {
-			kb_fsset_add(&fs, NULL, NULL, NULL, "metadata/labels", true);
 			if (tpl && kb_streq(tpl->str, "true"))
-				kb_fsset_add_set(&fs, &acc->cfg.template_labels);
+				ok = kb_fsset_add_set(&fs, &acc->cfg.template_labels);
+			ok = ok && kb_fsset_add(&fs, NULL, NULL, NULL, "metadata/labels", true);
+		}
+		if (!ok) {
+			kb_fsset_free(&fs);
+			return kb_error_new(k->display, l->line, l->col,
+					    "failed to merge labels: conflicting fieldspecs (a `fields` "
+					    "entry names a path the label's defaults use, with another "
+					    "`create`)");
 		}
 		size_t changed = 0;
 		kb_error *e = kb_transform_labels_changed(&acc->rm, kb_map_get(l, "pairs"), &fs,
@@ -505,6 +515,8 @@ static kb_error *run_transformers(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 	if ((e = kb_replacements_apply(ctx, &acc->rm, kb_map_get(k->doc, "replacements"), ld,
 				       k->display)))
 		return e;
+	/* a replacement writes into the node that is there (shared values) */
+	kb_resmap_sync_shared(&acc->rm);
 	if (ctx->origin)
 		kb_origin_note_builtins(&acc->rm, k->doc, ctx->origin, k->path);
 	return kb_plugins_run(ctx, acc, k, ld, "transformers");
@@ -554,6 +566,14 @@ static kb_error *set_openapi(kb_ctx *ctx, const kb_kust *k)
 		if (e) {
 			e = kb_error_note(e, k->display, path->line, path->col,
 					  "invalid schema file '%s'", path->str);
+			kb_warn(&ctx->warnings, k->display, path->line, path->col,
+				"openapi schema '%s' is invalid (%s); kustomize ignores it until "
+				"a strategic-merge patch needs it",
+				path->str, e->primary.msg);
+			kb_error_free(ctx->schema_error);
+			ctx->schema_error = e;
+			ctx->schema_set = true;
+			e = NULL;
 			goto out;
 		}
 		/* Only the first openapi field sets a schema, so nothing

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void kb_tconfig_init_empty(kb_tconfig *cfg)
 {
@@ -75,6 +76,45 @@ void kb_tconfig_init_defaults(kb_tconfig *cfg)
 	}
 }
 
+/* The transformer configuration is decoded as JSON into Go structs,
+ * strictly: a field name matches case-insensitively (the byte-wise
+ * greatest spelling wins when several do) and an unknown one is an
+ * error. */
+static const kb_node *get_ci(const kb_node *map, const char *key)
+{
+	const kb_pair *best = NULL;
+	for (size_t i = 0; map && map->kind == KB_MAP && i < map->n; i++)
+		if (strcasecmp(map->pairs[i].key, key) == 0 &&
+		    (!best || strcmp(map->pairs[i].key, best->key) > 0))
+			best = &map->pairs[i];
+	return best ? best->val : NULL;
+}
+
+static const char *get_ci_str(const kb_node *map, const char *key)
+{
+	const kb_node *v = get_ci(map, key);
+	return v && kb_node_is_scalar(v) && v->kind != KB_NULL ? v->str : NULL;
+}
+
+static kb_error *check_fields(const kb_node *map, const char *const *names, const char *file)
+{
+	for (size_t i = 0; map && map->kind == KB_MAP && i < map->n; i++) {
+		bool ok = false;
+		for (const char *const *n = names; *n && !ok; n++)
+			ok = strcasecmp(map->pairs[i].key, *n) == 0;
+		if (!ok)
+			return kb_error_new(file, map->pairs[i].line, map->pairs[i].col,
+					    "error unmarshaling JSON: json: unknown field \"%s\" in "
+					    "transformer configuration",
+					    map->pairs[i].key);
+	}
+	return NULL;
+}
+
+static const char *const fieldspec_fields[] = { "group", "version", "kind", "path", "create",
+						NULL };
+static const char *const nameref_fields[] = { "group", "version", "kind", "fieldSpecs", NULL };
+
 static kb_error *add_specs(kb_fsset *set, const kb_node *list, const char *file, const char *key)
 {
 	if (!list || list->kind == KB_NULL)
@@ -84,15 +124,18 @@ static kb_error *add_specs(kb_fsset *set, const kb_node *list, const char *file,
 				    key);
 	for (size_t i = 0; i < list->n; i++) {
 		const kb_node *fs = list->items[i];
-		const char *path = kb_map_get_str(fs, "path");
 		if (fs->kind != KB_MAP)
 			return kb_error_new(file, fs->line, fs->col,
 					    "field spec in '%s' must be a mapping with a 'path'", key);
+		kb_error *e = check_fields(fs, fieldspec_fields, file);
+		if (e)
+			return e;
+		const char *path = get_ci_str(fs, "path");
 		if (kb_str_empty(path))
 			continue; /* kustomize accepts it and it selects nothing */
-		const kb_node *create = kb_map_get(fs, "create");
-		kb_fsset_add(set, kb_map_get_str(fs, "group"), kb_map_get_str(fs, "version"),
-			     kb_map_get_str(fs, "kind"), path,
+		const kb_node *create = get_ci(fs, "create");
+		kb_fsset_add(set, get_ci_str(fs, "group"), get_ci_str(fs, "version"),
+			     get_ci_str(fs, "kind"), path,
 			     create && create->kind == KB_BOOL && strcmp(create->str, "true") == 0);
 	}
 	return NULL;
@@ -154,15 +197,17 @@ kb_error *kb_tconfig_add_doc(kb_tconfig *cfg, const kb_node *doc, const char *fi
 		for (size_t i = 0; i < nr->n; i++) {
 			const kb_node *ent = nr->items[i];
 			kb_fsset tmp = { 0 };
-			e = add_specs(&tmp, kb_map_get(ent, "fieldSpecs"), file, "nameReference");
+			if ((e = check_fields(ent, nameref_fields, file)))
+				return e;
+			e = add_specs(&tmp, get_ci(ent, "fieldSpecs"), file, "nameReference");
 			if (e) {
 				kb_fsset_free(&tmp);
 				return e;
 			}
 			for (size_t k = 0; k < tmp.n; k++)
-				kb_tconfig_add_nameref(cfg, kb_map_get_str(ent, "group"),
-						       kb_map_get_str(ent, "version"),
-						       kb_map_get_str(ent, "kind"), &tmp.v[k]);
+				kb_tconfig_add_nameref(cfg, get_ci_str(ent, "group"),
+						       get_ci_str(ent, "version"),
+						       get_ci_str(ent, "kind"), &tmp.v[k]);
 			kb_fsset_free(&tmp);
 		}
 	}

@@ -176,6 +176,8 @@ kb_error *kb_transform_prefix_suffix(kb_resmap *m, const char *prefix, const cha
 typedef struct pairs_ctx {
 	const kb_node *pairs;
 	bool changed; /* a value was added or differed */
+	const kb_node *doc;
+	kb_node **created; /* per key: KB_SEQ of the paths where it was added */
 } pairs_ctx;
 
 static kb_error *pairs_visit(kb_node **slot, void *ud)
@@ -190,13 +192,15 @@ static kb_error *pairs_visit(kb_node **slot, void *ud)
 	if (n->kind != KB_MAP)
 		return kb_error_new(NULL, n->line, n->col,
 				    "expected a mapping for labels or annotations");
+	kb_node *where = NULL;
 	for (size_t i = 0; i < pairs->n; i++) {
 		const kb_node *v = pairs->pairs[i].val;
 		const char *key = pairs->pairs[i].key;
 		char *canon = NULL;
 		kb_kind kk = kb_scalar_resolve(key, strlen(key), &canon);
 		free(canon);
-		if (kk != KB_STR)
+		if (kk != KB_STR) {
+			kb_node_free(where);
 			/* kustomize writes the key unquoted, reads it back as a
 			 * number or bool and fails to turn the map into JSON */
 			return kb_error_new(NULL, pairs->pairs[i].line, pairs->pairs[i].col,
@@ -205,15 +209,30 @@ static kb_error *pairs_visit(kb_node **slot, void *ud)
 					    "type)",
 					    key, kk == KB_INT ? "number" : kk == KB_FLOAT ? "number"
 							 : kk == KB_BOOL ? "boolean" : "null");
+		}
 		/* values are strings in kustomize's types (map[string]string) */
 		const char *val = v->kind == KB_NULL ? "" : v->str;
 		size_t vlen = v->kind == KB_NULL ? 0 : v->len;
 		const kb_node *old = kb_map_get(n, key);
+		bool existed = old != NULL;
 		if (!old || old->kind != KB_STR || old->len != vlen ||
 		    (vlen && memcmp(old->str, val, vlen) != 0))
 			c->changed = true;
 		kb_map_set(n, key, kb_node_new_strn(val, vlen));
+		if (!existed && c->created) {
+			/* kustomize adds the same node wherever the key is new */
+			if (!where)
+				where = kb_node_path_of(c->doc, n);
+			if (where) {
+				kb_node *p = kb_node_clone(where);
+				kb_seq_push(p, kb_node_new_str(key));
+				if (!c->created[i])
+					c->created[i] = kb_node_new(KB_SEQ);
+				kb_seq_push(c->created[i], p);
+			}
+		}
 	}
+	kb_node_free(where);
 	return NULL;
 }
 
@@ -224,20 +243,37 @@ static kb_error *apply_pairs(kb_resmap *m, const kb_node *pairs, const kb_fsset 
 		*changed = 0;
 	if (!pairs || pairs->kind != KB_MAP || pairs->n == 0)
 		return NULL;
-	for (size_t i = 0; i < m->n; i++) {
+	kb_node **created = kb_xcalloc(pairs->n, sizeof(*created));
+	kb_error *e = NULL;
+	for (size_t i = 0; i < m->n && !e; i++) {
 		kb_resource *r = m->v[i];
-		pairs_ctx c = { pairs, false };
-		for (size_t k = 0; k < fs->n; k++) {
-			kb_error *e = kb_fieldspec_walk(r->doc, &fs->v[k], KB_CREATE_MAP, pairs_visit,
-							&c);
+		pairs_ctx c = { pairs, false, r->doc, created };
+		for (size_t k = 0; k < fs->n && !e; k++) {
+			e = kb_fieldspec_walk(r->doc, &fs->v[k], KB_CREATE_MAP, pairs_visit, &c);
 			if (e)
-				return kb_error_note(e, r->file, 0, 0, "while applying field spec '%s'",
-						     fs->v[k].path);
+				e = kb_error_note(e, r->file, 0, 0, "while applying field spec '%s'",
+						  fs->v[k].path);
 		}
-		if (c.changed && changed)
+		if (!e && c.changed && changed)
 			(*changed)++;
+		/* an existing key was set in place: its shared places follow */
+		if (!e)
+			kb_resource_sync_shared(r);
+		for (size_t k = 0; k < pairs->n; k++) {
+			if (!e && created[k]) {
+				const kb_node *v = pairs->pairs[k].val;
+				kb_node *sv = kb_node_new_strn(v->kind == KB_NULL ? "" : v->str,
+							       v->kind == KB_NULL ? 0 : v->len);
+				kb_resource_share(r, created[k], sv);
+				kb_node_free(sv);
+			} else {
+				kb_node_free(created[k]);
+			}
+			created[k] = NULL;
+		}
 	}
-	return NULL;
+	free(created);
+	return e;
 }
 
 kb_error *kb_transform_labels(kb_resmap *m, const kb_node *pairs, const kb_fsset *fs)

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,4 +192,101 @@ bool kb_go_atoi(const char *s, long long *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+/* Shortest decimal digits of f (no sign, no leading zeros) and the
+ * decimal point position dp (value = 0.DIGITS * 10^dp), as Go's ryu. */
+static void shortest_digits(double f, char *digits, int *nd, int *dp)
+{
+	char buf[40];
+	int prec;
+	for (prec = 0; prec < 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*e", prec, f);
+		if (strtod(buf, NULL) == f)
+			break;
+	}
+	snprintf(buf, sizeof(buf), "%.*e", prec, fabs(f));
+	int n = 0;
+	const char *p = buf;
+	for (; *p && *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[n++] = *p;
+	int exp = atoi(p + 1);
+	while (n > 1 && digits[n - 1] == '0')
+		n--;
+	digits[n] = '\0';
+	*nd = n;
+	*dp = exp + 1;
+	if (f == 0) {
+		*nd = 1;
+		*dp = 1;
+	}
+}
+
+char *kb_go_format_float(double f, char fmt)
+{
+	char d[40];
+	int nd, dp;
+	shortest_digits(f, d, &nd, &dp);
+	kb_buf b = KB_BUF_INIT;
+	if (signbit(f))
+		kb_buf_putc(&b, '-');
+	int exp = dp - 1;
+	/* 'g' with the shortest digits: Go decides with precision 6 */
+	if (fmt == 'g')
+		fmt = exp < -4 || exp >= 6 ? 'e' : 'f';
+	if (fmt == 'e') {
+		kb_buf_putc(&b, d[0]);
+		if (nd > 1) {
+			kb_buf_putc(&b, '.');
+			kb_buf_puts(&b, d + 1);
+		}
+		kb_buf_printf(&b, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+	} else {
+		if (dp <= 0) {
+			kb_buf_puts(&b, "0");
+			if (nd) {
+				kb_buf_putc(&b, '.');
+				for (int i = 0; i < -dp; i++)
+					kb_buf_putc(&b, '0');
+				kb_buf_puts(&b, d);
+			}
+		} else if (dp >= nd) {
+			kb_buf_puts(&b, d);
+			for (int i = nd; i < dp; i++)
+				kb_buf_putc(&b, '0');
+		} else {
+			for (int i = 0; i < dp; i++)
+				kb_buf_putc(&b, d[i]);
+			kb_buf_putc(&b, '.');
+			kb_buf_puts(&b, d + dp);
+		}
+	}
+	return kb_buf_detach(&b);
+}
+
+char *kb_go_float_output(double f)
+{
+	double a = fabs(f);
+	bool json_f = a == 0 || (a >= 1e-6 && a < 1e21);
+	if (json_f && f == floor(f)) {
+		/* encoding/json prints an integer literal; goyaml.v2 keeps it
+		 * as an integer when it fits int64 or uint64 */
+		char *t = kb_go_format_float(f, 'f');
+		if (strcmp(t, "-0") == 0) {
+			free(t);
+			return kb_xstrdup("0");
+		}
+		/* the text decides, not f: -2^63 prints as -9223372036854776000,
+		 * which no longer fits */
+		errno = 0;
+		if (t[0] == '-')
+			(void)strtoll(t, NULL, 10);
+		else
+			(void)strtoull(t, NULL, 10);
+		if (errno != ERANGE)
+			return t;
+		free(t);
+	}
+	return kb_go_format_float(f, 'g');
 }

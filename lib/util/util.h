@@ -54,6 +54,17 @@ bool kb_str_has_suffix(const char *s, const char *suffix);
  * only, within int64.  Used wherever kustomize parses an index or count. */
 bool kb_go_atoi(const char *s, long long *out);
 
+/* Go's strconv.FormatFloat(f, fmt, -1, 64) for fmt 'e', 'f' or 'g': the
+ * shortest digits that read back as f.  Caller frees.  f must be finite. */
+char *kb_go_format_float(double f, char fmt);
+/* What kustomize prints for a float64 in a resource: encoding/json's
+ * text for it (plain decimals between 1e-6 and 1e21), read back by
+ * goyaml.v2, which keeps an integer literal that fits int64 or uint64 and
+ * prints any other number with FormatFloat 'g' ("1e+20",
+ * "1.2345675e+06", "9300000000000000000", "-9.3e+18").  Caller frees;
+ * f must be finite. */
+char *kb_go_float_output(double f);
+
 /* A simple vector of owned strings. */
 typedef struct kb_strv {
 	char **v;

@@ -213,11 +213,20 @@ static void test_validation(void)
 	e = load_text("list", "kustomization.yaml", "- a\n", NULL, &k);
 	OK(e != NULL);
 	kb_error_free(e);
-	e = load_text("multi", "kustomization.yaml", "resources: []\n---\nresources: []\n", NULL,
-		      &k);
-	OK(e != NULL && e->primary.line == 3);
+	/* only the first document is read (sigs.k8s.io/yaml), with a warning;
+	 * what follows is not even parsed */
+	kb_warnings mw = { 0 };
+	e = load_text("multi", "kustomization.yaml", "resources: []\n---\nbad: [\n", &mw, &k);
+	OK(e == NULL && k != NULL);
+	OK(mw.n == 1 && strstr(mw.v[0], "only the first") != NULL);
+	kb_warnings_free(&mw);
 	kb_error_free(e);
-	OK(k == NULL);
+	kb_kust_free(k);
+	k = NULL;
+	/* an empty first document makes the file empty */
+	e = load_text("multi2", "kustomization.yaml", "---\n---\nresources: []\n", NULL, &k);
+	OK(e != NULL && k == NULL);
+	kb_error_free(e);
 
 	/* a kustomization's duplicate keys: last wins, as in goyaml.v2 */
 	e = load_text("dup", "kustomization.yaml", "namePrefix: a-\nnamePrefix: b-\n", NULL, &k);
