@@ -210,6 +210,16 @@ static void analyze_general(const char *v, size_t len, analysis *a)
 	 * IS_BLANKZ of it, what libyaml's preceded_by_whitespace holds */
 	bool preceded_by_whitespace = true;
 	for (size_t i = 0; i < len;) {
+		/* visible ASCII but ':' and '#' changes nothing but the
+		 * "previous" flags: skip a run of it at once */
+		if (i > 0 && u[i] > ' ' && u[i] < 0x7f && u[i] != ':' && u[i] != '#') {
+			size_t j = i + 1;
+			while (j < len && u[j] > ' ' && u[j] < 0x7f && u[j] != ':' && u[j] != '#')
+				j++;
+			previous_space = previous_break = preceded_by_whitespace = false;
+			i = j;
+			continue;
+		}
 		unsigned char c = u[i];
 		size_t w;
 		bool brk, printable;
