@@ -63,6 +63,15 @@ static inline void write_ch(kb_femit *f, const char *v, size_t *i)
 	f->column++;
 }
 
+/* Where the run of ASCII from lo to '~' (but stop) that starts at i
+ * ends: characters written as they are, one column each. */
+static inline size_t run_end(const char *v, size_t len, size_t i, unsigned char lo, char stop)
+{
+	while (i < len && (unsigned char)v[i] >= lo && (unsigned char)v[i] < 0x7f && v[i] != stop)
+		i++;
+	return i;
+}
+
 /* v[i..j): characters that are one byte each, at once */
 static inline void write_run(kb_femit *f, const char *v, size_t i, size_t j)
 {
@@ -305,17 +314,23 @@ static void analyze_general(const char *v, size_t len, analysis *a)
 		a->block_plain_allowed = false;
 }
 
-/* yaml_emitter_write_plain_scalar */
-static void write_plain(kb_femit *f, const char *v, size_t len, bool allow_breaks)
+/* yaml_emitter_write_plain_scalar (sq false) and
+ * yaml_emitter_write_single_quoted_scalar (sq true), which libyaml
+ * writes as two copies of one loop: a single-quoted scalar has its
+ * quotes, doubles a quote inside, never folds at its first or last
+ * character and ends a trailing run of breaks with an indent. */
+static void write_flowing(kb_femit *f, const char *v, size_t len, bool allow_breaks, bool sq)
 {
 	bool spaces = false, breaks = false;
-	if (!f->whitespace && len)
+	if (sq)
+		write_indicator(f, "'", true, false, false);
+	else if (!f->whitespace && len)
 		put(f, ' ');
 	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)v[i];
 		if (c == ' ') {
 			if (allow_breaks && !spaces && f->column > BEST_WIDTH &&
-			    yc_at(v, len, i + 1) != ' ') {
+			    (!sq || (i != 0 && i != len - 1)) && yc_at(v, len, i + 1) != ' ') {
 				write_indent(f);
 				i++;
 			} else {
@@ -332,58 +347,25 @@ static void write_plain(kb_femit *f, const char *v, size_t len, bool allow_break
 			if (breaks)
 				write_indent(f);
 			/* a run of ordinary ASCII at once: the common case */
-			size_t j = i;
-			while (j < len && (unsigned char)v[j] > ' ' && (unsigned char)v[j] < 0x7f)
-				j++;
-			if (j > i)
-				write_run(f, v, i, j), i = j;
-			else
-				write_ch(f, v, &i);
-			f->indention = false;
-			spaces = false;
-			breaks = false;
-		}
-	}
-	f->whitespace = false;
-	f->indention = false;
-}
-
-/* yaml_emitter_write_single_quoted_scalar */
-static void write_single_quoted(kb_femit *f, const char *v, size_t len, bool allow_breaks)
-{
-	bool spaces = false, breaks = false;
-	write_indicator(f, "'", true, false, false);
-	for (size_t i = 0; i < len;) {
-		unsigned char c = (unsigned char)v[i];
-		if (c == ' ') {
-			if (allow_breaks && !spaces && f->column > BEST_WIDTH && i != 0 &&
-			    i != len - 1 && yc_at(v, len, i + 1) != ' ') {
-				write_indent(f);
-				i++;
+			size_t j = run_end(v, len, i, ' ' + 1, sq ? '\'' : 0);
+			if (j > i) {
+				write_run(f, v, i, j);
+				i = j;
 			} else {
+				if (c == '\'')
+					put(f, '\'');
 				write_ch(f, v, &i);
 			}
-			spaces = true;
-		} else if (yc_is_break(v, len, i)) {
-			if (!breaks && c == '\n')
-				put_break(f);
-			write_break(f, v, &i);
-			f->indention = true;
-			breaks = true;
-		} else {
-			if (breaks)
-				write_indent(f);
-			if (c == '\'')
-				put(f, '\'');
-			write_ch(f, v, &i);
 			f->indention = false;
 			spaces = false;
 			breaks = false;
 		}
 	}
-	if (breaks)
-		write_indent(f);
-	write_indicator(f, "'", false, false, false);
+	if (sq) {
+		if (breaks)
+			write_indent(f);
+		write_indicator(f, "'", false, false, false);
+	}
 	f->whitespace = false;
 	f->indention = false;
 }
@@ -502,9 +484,7 @@ static void write_literal(kb_femit *f, const char *v, size_t len)
 		} else {
 			if (breaks)
 				write_indent(f);
-			size_t j = i;
-			while (j < len && (unsigned char)v[j] >= ' ' && (unsigned char)v[j] < 0x7f)
-				j++;
+			size_t j = run_end(v, len, i, ' ', 0);
 			if (j > i)
 				write_run(f, v, i, j), i = j;
 			else
@@ -643,10 +623,10 @@ void kb_femit_scalar(kb_femit *f, const char *v, size_t len, yaml_scalar_style_t
 	bool breaks = c != CTX_KEY;
 	switch (style) {
 	case YAML_PLAIN_SCALAR_STYLE:
-		write_plain(f, v, len, breaks);
+		write_flowing(f, v, len, breaks, false);
 		break;
 	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
-		write_single_quoted(f, v, len, breaks);
+		write_flowing(f, v, len, breaks, true);
 		break;
 	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
 		write_double_quoted(f, v, len, breaks);
