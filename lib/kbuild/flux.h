@@ -128,6 +128,9 @@ KB_API size_t kb_flux_result_error_count(const kb_flux_result *r);
 /* Warnings that belong to no single Kustomization. */
 KB_API size_t kb_flux_result_warning_count(const kb_flux_result *r);
 KB_API const char *kb_flux_result_warning(const kb_flux_result *r, size_t i);
+/* The same warning as a diagnostic of kind KB_DIAG_WARNING (file, line,
+ * column, message: walk it with kb_error_frame_*), borrowed from r. */
+KB_API const kb_error *kb_flux_result_warning_diag(const kb_flux_result *r, size_t i);
 
 typedef struct kb_flux_stats {
 	size_t kustomizations; /* found */
@@ -180,7 +183,11 @@ KB_API int kb_flux_ks_selected(const kb_flux_ks *k);
 /* Skipped under skip_unresolved (its source or a dependency is missing). */
 KB_API int kb_flux_ks_skipped(const kb_flux_ks *k);
 KB_API size_t kb_flux_ks_warning_count(const kb_flux_ks *k);
+/* Its warnings, formatted ("file:line:col: warning: what"), and the
+ * same as diagnostics (borrowed from the result).  What a failed build
+ * warned before it failed is among them. */
 KB_API const char *kb_flux_ks_warning(const kb_flux_ks *k, size_t i);
+KB_API const kb_error *kb_flux_ks_warning_diag(const kb_flux_ks *k, size_t i);
 /* The Kustomizations it waits for (dependsOn), as "NAMESPACE/NAME". */
 KB_API size_t kb_flux_ks_depends_count(const kb_flux_ks *k);
 KB_API const char *kb_flux_ks_depends(const kb_flux_ks *k, size_t i);
