@@ -19,6 +19,7 @@
 #include "emit.h"
 #include "fs.h"
 #include "gen.h"
+#include "hooks.h"
 #include "parse.h"
 #include "repo.h"
 #include "result.h"
@@ -63,6 +64,7 @@ struct kb_flux_ks {
 	kb_error *err;
 	kb_warnings warnings;
 	bool selected;
+	double seconds; /* wall time of its render */
 };
 
 struct kb_flux_result {
@@ -1945,12 +1947,9 @@ kb_error *kb_flux_render(const kb_flux_options *o, kb_flux_result **out)
 	rctx c;
 	memset(&c, 0, sizeof(c));
 	c.o = o;
-	if (o->build)
-		c.bopts = *o->build;
-	else
-		kb_options_init(&c.bopts);
-	const kb_fs *ufs = o->build && o->build->version >= 2 ? o->build->fs : NULL;
-	c.base = ufs ? ufs : kb_fs_os();
+	/* a caller's options of an older version are a smaller struct */
+	kb_options_copy(&c.bopts, o->build);
+	c.base = c.bopts.fs ? c.bopts.fs : kb_fs_os();
 	/* kustomize-controller's krusty options */
 	c.bopts.version = KB_OPTIONS_VERSION;
 	c.bopts.load_restrictor = KB_LOAD_NONE;
@@ -2059,7 +2058,9 @@ kb_error *kb_flux_render(const kb_flux_options *o, kb_flux_result **out)
 
 	for (kb_flux_ks *k; (k = pick(&c));) {
 		warn_failed_deps(&c, k);
+		double t0 = kb_now_s();
 		render_ks(&c, k);
+		k->seconds = kb_now_s() - t0;
 		push_order(r, k);
 	}
 	/* those left pending were resolved by pick (failed) */
@@ -2239,6 +2240,7 @@ const kb_error *kb_flux_ks_error(const kb_flux_ks *k) { return k->err; }
 int kb_flux_ks_skipped(const kb_flux_ks *k) { return k->state == ST_SKIPPED; }
 size_t kb_flux_ks_warning_count(const kb_flux_ks *k) { return k->warnings.n; }
 size_t kb_flux_ks_depends_count(const kb_flux_ks *k) { return k->deps.n; }
+double kb_flux_ks_seconds(const kb_flux_ks *k) { return k->seconds; }
 
 const char *kb_flux_ks_file(const kb_flux_ks *k, unsigned *line)
 {

@@ -176,6 +176,8 @@ KB_API const char *kb_flux_ks_dir(const kb_flux_ks *k);
  * style; "" when it failed. */
 KB_API const char *kb_flux_ks_yaml(const kb_flux_ks *k, size_t *len);
 KB_API size_t kb_flux_ks_resource_count(const kb_flux_ks *k);
+/* The wall time its render took (source, build, post-build), in seconds. */
+KB_API double kb_flux_ks_seconds(const kb_flux_ks *k);
 /* NULL when it rendered; the error names the Kustomization and file. */
 KB_API const kb_error *kb_flux_ks_error(const kb_flux_ks *k);
 /* Among the selected (always, when nothing is selected). */

@@ -106,6 +106,11 @@ void kb_diff_result_summary(const kb_diff_result *r, kb_diff_summary *s)
 	}
 }
 
+kb_diff_entries kb_diff_result_entries(const kb_diff_result *r)
+{
+	return r ? r->entries : KB_DIFF_OVERLAYS;
+}
+
 bool kb_diff_result_differs(const kb_diff_result *r)
 {
 	for (size_t i = 0; r && i < r->n; i++)

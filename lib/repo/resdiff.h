@@ -17,7 +17,14 @@ struct kb_diff_result {
 	size_t overlays;      /* found, for the summary */
 	size_t changed_files;
 	bool counted;         /* overlays/rendered set by kb_diff */
+	kb_diff_entries entries;
 };
+
+/* The number of files that differ between two commits of the
+ * repository at top (head_commit NULL: the working tree, untracked and
+ * ignored files included), as kb_diff counts them. */
+kb_error *kb_diff_count_changed(const char *top, const char *base_commit,
+				 const char *head_commit, size_t *n);
 
 /* Sorts the overlays by path. */
 void kb_diff_result_sort(kb_diff_result *r);
