@@ -49,6 +49,7 @@ static void fill(kb_check_result *r, const kb_check_options *o, const kb_flux_cl
 	r->flux_name = k ? kb_flux_ks_name(k) : "";
 	r->flux_file = k ? kb_flux_ks_file(k, &r->flux_line) : cl->shown[en->path];
 	r->flux_cluster = k ? kb_flux_ks_cluster(k) : "";
+	r->flux_spec_path = k ? kb_flux_ks_path(k) : "";
 }
 
 kb_error *kb_check_flux(const kb_check_options *o, const struct kb_flux_options *flux,

@@ -2242,6 +2242,12 @@ size_t kb_flux_ks_warning_count(const kb_flux_ks *k) { return k->warnings.n; }
 size_t kb_flux_ks_depends_count(const kb_flux_ks *k) { return k->deps.n; }
 double kb_flux_ks_seconds(const kb_flux_ks *k) { return k->seconds; }
 
+const char *kb_flux_ks_path(const kb_flux_ks *k)
+{
+	const char *p = k->root || !k->obj ? NULL : kb_node_get_str(k->obj, "spec", "path", NULL);
+	return p ? p : "";
+}
+
 const char *kb_flux_ks_file(const kb_flux_ks *k, unsigned *line)
 {
 	if (line)

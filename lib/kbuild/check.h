@@ -107,13 +107,15 @@ typedef struct kb_check_result {
 	 * messages show it, and its line (0 when unknown); the cluster its
 	 * resources go to ("" for PATH's, "kubeConfig NAMESPACE/SECRET" for
 	 * one reached through spec.kubeConfig); and whether it was skipped
-	 * under skip_unresolved (then not built, and ok unless strict). */
+	 * under skip_unresolved (then not built, and ok unless strict);
+	 * its spec.path as written ("" for the entry of the PATH). */
 	const char *flux_path;
 	const char *flux_namespace, *flux_name;
 	const char *flux_file;
 	unsigned flux_line;
 	const char *flux_cluster;
 	int flux_skipped;
+	const char *flux_spec_path;
 } kb_check_result;
 
 /* Called once per overlay checked; nonzero stops the check (the overlays

@@ -168,6 +168,9 @@ KB_API const char *kb_flux_ks_parent(const kb_flux_ks *k);
 KB_API const char *kb_flux_ks_cluster(const kb_flux_ks *k);
 /* "KIND/NAMESPACE/NAME" of its sourceRef ("" for the root entry). */
 KB_API const char *kb_flux_ks_source(const kb_flux_ks *k);
+/* Its spec.path as written ("./apps/prod"; "" for the root entry or
+ * when it has none). */
+KB_API const char *kb_flux_ks_path(const kb_flux_ks *k);
 /* The absolute directory that was built, when it was resolved.  For an
  * ExternalArtifact it lies in memory (read it through kb_options.fs ...
  * or use kb_flux_ks_yaml). */

@@ -38,6 +38,11 @@ static const char *keep_str(kb_diff_result *r, const char *s)
 	return s ? keep(r, kb_xstrdup(s)) : NULL;
 }
 
+const char *kb_diff_result_keep(kb_diff_result *r, const char *s)
+{
+	return keep_str(r, s);
+}
+
 kb_diff_result *kb_diff_result_new(void)
 {
 	return kb_xcalloc(1, sizeof(kb_diff_result));
