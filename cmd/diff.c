@@ -555,9 +555,10 @@ static void format_json(out *o, const kb_diff_result *r)
 	bool flux = kb_diff_result_entries(r) == KB_DIFF_FLUX_KUSTOMIZATIONS;
 	kb_diff_summary s;
 	kb_diff_result_summary(r, &s);
-	/* "overlays" names the entries in both modes, so one reader reads both */
-	out_printf(o, "{\n  \"entries\": \"%s\",\n  \"base\": {\"rev\": ",
-		   flux ? "kustomizations" : "overlays");
+	/* "overlays" names the entries in both modes, so one reader reads
+	 * both; --flux says what they are */
+	out_puts(o, flux ? "{\n  \"entries\": \"kustomizations\",\n  \"base\": {\"rev\": "
+			 : "{\n  \"base\": {\"rev\": ");
 	json_str(o, kb_diff_result_base_rev(r));
 	out_puts(o, ", \"commit\": ");
 	json_str(o, kb_diff_result_base_commit(r));
