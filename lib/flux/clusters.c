@@ -132,6 +132,10 @@ void kb_flux_clusters_render(kb_flux_clusters *out, const kb_flux_options *flux,
 	if (nthreads > npaths)
 		nthreads = (unsigned)npaths;
 	kb_pool *pool = nthreads > 1 ? kb_pool_new(nthreads) : NULL;
+	/* renders side by side: each build keeps to its thread, as kb_check
+	 * gives each of its builds one (kb_options.jobs) */
+	for (size_t i = 0; pool && i < npaths; i++)
+		jv[i].bo.jobs = 1;
 	for (size_t i = 0; i < npaths; i++) {
 		if (pool)
 			kb_pool_submit(pool, render_one, &jv[i]);
