@@ -232,13 +232,19 @@ KB_API kb_error *kb_diff_result_add(kb_diff_result *r, const char *name, const k
  * (its whole stream against the error).  Everything is rendered: there
  * is no selection by the change's files (`all` changes nothing).
  *
- * Of o, paths, base, head, build, context, show_secrets and jobs apply;
- * exclude does not (KB_ERR_USAGE).  Of flux (NULL: defaults),
- * everything but path, build, select and style applies; its sources and
- * values_from files are read from the working tree on both sides.
+ * Of o, paths, base, head, build, context, show_secrets and jobs (PATHs
+ * rendered at once) apply; exclude does not (KB_ERR_USAGE).  Of flux
+ * (NULL: defaults), everything but path, build, select and style
+ * applies.  Its values_from files, and the work tree's .git/config and
+ * .git/HEAD (which GitRepository is this repository), are read from the
+ * working tree on both sides, so a decrypted copy git does not track
+ * works; a sources directory is read through each side's file system
+ * (at the side's revision inside the repository, from disk outside it).
  * Errors as kb_diff's.  On success *out holds one entry per
  * Kustomization (kb_diff_result_entries says KB_DIFF_FLUX_KUSTOMIZATIONS),
- * in the head side's apply order, removed ones last.
+ * PATH by PATH in the order given: each PATH's in the head side's apply
+ * order, then the ones removed from it.  The summary's overlays and
+ * rendered count these entries.
  */
 struct kb_flux_options;
 KB_API kb_error *kb_diff_flux(const kb_diff_options *o, const struct kb_flux_options *flux,
