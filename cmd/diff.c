@@ -308,7 +308,10 @@ static void format_text(out *o, const kb_diff_result *r, bool color)
 		const kb_diff_overlay *ov = kb_diff_result_overlay(r, i);
 		if (!shown(ov))
 			continue;
-		out_printf(o, "%s%s %s: ", k.bold, noun(flux), ov->path);
+		/* a PATH's own entry (its objects, or the error that kept it
+		 * from rendering) is the cluster's */
+		bool whole = flux && ov->line == 0 && ov->file && strcmp(ov->file, ov->path) == 0;
+		out_printf(o, "%s%s %s: ", k.bold, whole ? "cluster" : noun(flux), ov->path);
 		put_counts(o, ov, flux);
 		out_printf(o, "%s\n", k.reset);
 		if (ov_error(ov) && ov->status != KB_DIFF_OVERLAY_FIXED &&

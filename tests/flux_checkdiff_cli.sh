@@ -115,6 +115,11 @@ sed -i 's/name: infra-controllers/name: more/' clusters/dev/more.yaml
 check "diff --flux: a Kustomization that stops building" '[ $rc -eq 1 ] && grep -qx "Kustomization flux-system/infra-controllers: stops building" "$tmp/out" && grep -q "infrastructure/controllers/kustomization.yaml:" "$tmp/out"'
 check "diff --flux: a new Kustomization" 'grep -q "^Kustomization flux-system/more: new Kustomization, fails" "$tmp/out"'
 git checkout -q . && rm clusters/dev/more.yaml
+# a cluster that does not render at all: its whole stream against the error
+printf 'x: [\n' >>clusters/dev/infrastructure.yaml
+"$kb" diff --flux clusters/dev >"$tmp/out" 2>&1; rc=$?
+check "diff --flux: a cluster that stops rendering" '[ $rc -eq 1 ] && grep -qx "cluster clusters/dev: stops building" "$tmp/out" && grep -q "clusters/dev/infrastructure.yaml:" "$tmp/out"'
+git checkout -q .
 # a values file git does not track is read on both sides
 cat >clusters/dev/vals.yaml <<'EOF'
 apiVersion: kustomize.toolkit.fluxcd.io/v1
