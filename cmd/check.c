@@ -7,6 +7,10 @@
  * overlay per line), junit (XML for CI dashboards), github (workflow
  * annotations).  The report goes to stdout; problems of the run itself
  * (a bad flag, a directory that cannot be listed) to stderr.
+ *
+ * `--flux` (kb_check_flux) checks the Flux clusters at the PATHs instead:
+ * one result per Flux Kustomization, in apply order, each listed in the
+ * text format (a cluster has a handful), under its NAMESPACE/NAME.
  */
 #include "cli.h"
 
@@ -18,13 +22,21 @@
 static const char usage_text[] =
 	"Usage: kbuild check [PATH...] [flags]\n"
 	"       kbuild check --changed [FILE...] [flags]\n"
+	"       kbuild check --flux [PATH...] [flags]\n"
 	"\n"
 	"Find every kustomization below the PATHs (default: the current directory) and\n"
 	"build each exactly as `kbuild build` would, reporting every failure: a\n"
 	"directory holding kustomization.yaml, kustomization.yml or Kustomization is\n"
 	"an overlay, unless its kind is Component; .git is skipped.\n"
 	"\n"
+	"With --flux, the PATHs are Flux clusters (such as clusters/prod, or files of\n"
+	"Flux Kustomizations), each rendered as `kbuild flux` renders it, and every\n"
+	"Flux Kustomization of the cluster is checked and reported as NAMESPACE/NAME.\n"
+	"\n"
 	"Flags:\n"
+	"      --flux                   check the Flux clusters at the PATHs, Kustomization\n"
+	"                               by Kustomization (not with --changed, --since,\n"
+	"                               --exclude)\n"
 	"      --exclude GLOB           leave out directories matching GLOB (gitignore\n"
 	"                               syntax, relative to the current directory;\n"
 	"                               repeatable); .kbuildignore files do the same\n"
@@ -37,7 +49,8 @@ static const char usage_text[] =
 	"      --strict                 a warning fails its overlay\n"
 	"      --format FORMAT          text (default), json, junit or github\n"
 	"  -o, --output DIR             write each built overlay's output to\n"
-	"                               DIR/<overlay path>.yaml\n"
+	"                               DIR/<overlay path>.yaml (--flux:\n"
+	"                               DIR/NAMESPACE/NAME.yaml per Kustomization)\n"
 	"  -j, --jobs N                 builds at once (default: the number of CPUs)\n"
 	"  -v, --verbose                text: list the overlays that pass too\n"
 	"      --no-cache               builds share no file cache (for measuring)\n";
@@ -45,12 +58,14 @@ static const char usage_text[] =
 static void print_usage(FILE *fp)
 {
 	fputs(usage_text, fp);
+	fputs("\nFlux flags (with --flux, as for `kbuild flux`):\n", fp);
+	fputs(cli_flux_flags_help, fp);
 	fputs("\nBuild flags (as for `kbuild build`):\n", fp);
 	fputs(cli_build_flags_help, fp);
 	fputs("  -h, --help                   show this help\n"
 	      "\n"
-	      "Exit status: 0 when every overlay checked builds, 1 when any fails,\n"
-	      "2 on a usage error.\n",
+	      "Exit status: 0 when every overlay (or Flux Kustomization) checked builds,\n"
+	      "1 when any fails, 2 on a usage error.\n",
 	      fp);
 }
 
@@ -115,6 +130,7 @@ typedef struct report {
 	out_format fmt;
 	bool verbose;
 	bool strict;
+	bool flux; /* results are Flux Kustomizations */
 	FILE *out;
 	seen_set warned;       /* text: warnings shown */
 	size_t distinct_warnings;
@@ -218,6 +234,37 @@ static char *diag_key(const cdiag *d)
 	return k;
 }
 
+/* The file a diagnostic without one is reported at. */
+static const char *fallback_file(const kb_check_result *r)
+{
+	return r->flux_file && *r->flux_file ? r->flux_file : r->path;
+}
+
+/* "flux-system/apps (path ./apps/prod)": a Flux Kustomization's name in
+ * the text report. */
+static void flux_name(FILE *fp, const kb_check_result *r)
+{
+	fputs(r->path, fp);
+	if (r->flux_spec_path && *r->flux_spec_path)
+		fprintf(fp, " (path %s)", r->flux_spec_path);
+}
+
+static void text_flux_head(report *rp, const kb_check_result *r)
+{
+	FILE *fp = rp->out;
+	flux_name(fp, r);
+	if (!r->ok)
+		fprintf(fp, ": FAILED%s\n",
+			r->built && rp->strict ? " (warnings are errors with --strict)" : "");
+	else if (r->flux_skipped)
+		fputs(": skipped\n", fp);
+	else if (r->nwarnings)
+		fprintf(fp, ": ok (%zu resource%s, %zu warning%s)\n", r->resources,
+			r->resources == 1 ? "" : "s", r->nwarnings, r->nwarnings == 1 ? "" : "s");
+	else
+		fprintf(fp, ": ok (%zu resource%s)\n", r->resources, r->resources == 1 ? "" : "s");
+}
+
 static void text_result(report *rp, const kb_check_result *r, const diag_view *v)
 {
 	FILE *fp = rp->out;
@@ -247,7 +294,9 @@ static void text_result(report *rp, const kb_check_result *r, const diag_view *v
 	for (size_t i = 0; i < v->nd; i++)
 		if (show[i] && v->d[i].severity == KB_DIAG_WARNING)
 			shown_w++;
-	if (!r->ok) {
+	if (rp->flux) {
+		text_flux_head(rp, r);
+	} else if (!r->ok) {
 		fprintf(fp, "%s: FAILED%s\n", r->path,
 			r->built ? (rp->strict ? " (warnings are errors with --strict)" : "") : "");
 	} else if (fresh) {
@@ -260,7 +309,7 @@ static void text_result(report *rp, const kb_check_result *r, const diag_view *v
 	for (size_t i = 0; i < v->nd; i++) {
 		if (!show[i])
 			continue;
-		text_frame(fp, "  ", &v->d[i], r->path);
+		text_frame(fp, "  ", &v->d[i], fallback_file(r));
 		for (size_t k = 0; k < v->d[i].nnotes; k++)
 			text_frame(fp, "    ", &v->d[i].notes[k], NULL);
 	}
@@ -343,6 +392,21 @@ static void json_result(report *rp, const kb_check_result *r, const diag_view *v
 		json_diag(fp, &v->d[i]);
 	}
 	fputc(']', fp);
+	if (r->flux_path) {
+		fputs(",\"flux\":{\"cluster_path\":", fp);
+		json_str(fp, r->flux_path);
+		fputs(",\"namespace\":", fp);
+		json_str(fp, r->flux_namespace);
+		fputs(",\"name\":", fp);
+		json_str(fp, r->flux_name);
+		fputs(",\"spec_path\":", fp);
+		json_str(fp, r->flux_spec_path);
+		fputs(",\"file\":", fp);
+		json_str(fp, r->flux_file);
+		fprintf(fp, ",\"line\":%u,\"cluster\":", r->flux_line);
+		json_str(fp, r->flux_cluster);
+		fprintf(fp, ",\"skipped\":%s}", r->flux_skipped ? "true" : "false");
+	}
 	if (r->bundle) {
 		fputs(",\"bundle\":", fp);
 		json_str(fp, r->bundle);
@@ -427,7 +491,7 @@ static void junit_result(report *rp, const kb_check_result *r, const diag_view *
 		xml_str(fp, first ? first->message : "failed");
 		fputs("\">", fp);
 		for (size_t i = 0; i < v->nd; i++) {
-			char *t = diag_text(&v->d[i], r->path);
+			char *t = diag_text(&v->d[i], fallback_file(r));
 			xml_str(fp, t);
 			free(t);
 		}
@@ -436,7 +500,7 @@ static void junit_result(report *rp, const kb_check_result *r, const diag_view *
 		/* warnings of an overlay that passes */
 		fputs("      <system-err>", fp);
 		for (size_t i = 0; i < v->nd; i++) {
-			char *t = diag_text(&v->d[i], r->path);
+			char *t = diag_text(&v->d[i], fallback_file(r));
 			xml_str(fp, t);
 			free(t);
 		}
@@ -495,7 +559,7 @@ static void github_result(report *rp, const kb_check_result *r, const diag_view 
 		const cdiag *d = &v->d[i];
 		bool err = d->severity == KB_DIAG_ERROR || rp->strict;
 		fputs(err ? "::error file=" : "::warning file=", fp);
-		gh_escape(fp, d->file ? d->file : r->path, true);
+		gh_escape(fp, d->file ? d->file : fallback_file(r), true);
 		if (d->line) {
 			fprintf(fp, ",line=%u", d->line);
 			if (d->col)
@@ -524,8 +588,10 @@ static void github_result(report *rp, const kb_check_result *r, const diag_view 
 	}
 	if (!r->ok && v->nd == 0) {
 		fputs("::error file=", fp);
-		gh_escape(fp, r->path, true);
-		fputs("::failed\n", fp);
+		gh_escape(fp, fallback_file(r), true);
+		fputs("::", fp);
+		gh_escape(fp, r->path, false);
+		fputs(" failed\n", fp);
 	}
 }
 
@@ -564,12 +630,15 @@ static void on_warning(void *ud, const kb_error *w)
 static void print_summary(report *rp, const kb_check_summary *s)
 {
 	size_t w = rp->fmt == FMT_TEXT ? rp->distinct_warnings : s->warnings;
-	fprintf(rp->out, "%zu overlay%s: %zu ok, %zu failed, %zu warning%s", s->overlays,
-		s->overlays == 1 ? "" : "s", s->ok, s->failed, w, w == 1 ? "" : "s");
+	fprintf(rp->out, "%zu %s%s: %zu ok, %zu failed, %zu warning%s", s->overlays,
+		rp->flux ? "Kustomization" : "overlay", s->overlays == 1 ? "" : "s", s->ok,
+		s->failed, w, w == 1 ? "" : "s");
 	if (s->untouched)
 		fprintf(rp->out, " (%zu not touched by the change)", s->untouched);
 	fputc('\n', rp->out);
-	if (rp->verbose && rp->fmt == FMT_TEXT)
+	if (rp->verbose && rp->fmt == FMT_TEXT && rp->flux)
+		fprintf(rp->out, "%.0f ms\n", s->seconds * 1000);
+	else if (rp->verbose && rp->fmt == FMT_TEXT)
 		fprintf(rp->out,
 			"%zu Component%s and %zu excluded director%s left out; shared cache: %zu "
 			"file reads (%zu from disk), %zu parses (%zu parsed); %.0f ms\n",
@@ -588,6 +657,7 @@ int cmd_check(int argc, char **argv)
 		OPT_STRICT,
 		OPT_FORMAT,
 		OPT_NO_CACHE,
+		OPT_FLUX,
 	};
 	static const struct option longopts[] = {
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
@@ -600,6 +670,8 @@ int cmd_check(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+		{ "flux", no_argument, NULL, OPT_FLUX },
+		CLI_FLUX_LONGOPTS,
 		CLI_BUILD_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -609,6 +681,9 @@ int cmd_check(int argc, char **argv)
 	cli_build_flags bf = { 0 };
 	kb_check_options co;
 	kb_check_options_init(&co);
+	kb_flux_options fo;
+	kb_flux_options_init(&fo);
+	cli_flux_flags ff = { 0 };
 	report rp;
 	memset(&rp, 0, sizeof(rp));
 	rp.out = stdout;
@@ -639,6 +714,9 @@ int cmd_check(int argc, char **argv)
 			break;
 		case OPT_NO_CACHE:
 			co.no_cache = 1;
+			break;
+		case OPT_FLUX:
+			rp.flux = true;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") == 0)
@@ -690,6 +768,8 @@ int cmd_check(int argc, char **argv)
 			c = CLI_OPT_ENV;
 			/* fall through */
 		default:
+			if (cli_flux_flag(c, optarg, &fo, &ff) == 0)
+				break;
 			switch (cli_build_flag("check", c, optarg, &opts, &bf)) {
 			case 0:
 				break;
@@ -702,6 +782,12 @@ int cmd_check(int argc, char **argv)
 			}
 		}
 	}
+	if (ff.any && !rp.flux) {
+		code = cli_usage_error("check", "the Flux flags (--source, --values-from, ...) "
+						"need --flux");
+		goto out;
+	}
+	cli_flux_flags_apply(&ff, &fo);
 	cli_build_env(&opts);
 	co.build = &opts;
 	co.exclude = excl;
@@ -724,7 +810,7 @@ int cmd_check(int argc, char **argv)
 			abort();
 	}
 	kb_check_summary sum;
-	kb_error *err = kb_check(&co, &sum);
+	kb_error *err = rp.flux ? kb_check_flux(&co, &fo, &sum) : kb_check(&co, &sum);
 	if (rp.fmt == FMT_JUNIT)
 		junit_finish(&rp);
 	if (err) {
@@ -754,6 +840,7 @@ out:
 		fclose(rp.junit_fp);
 	free(rp.junit);
 	seen_free(&rp.warned);
+	cli_flux_flags_free(&ff);
 	free(excl);
 	return code;
 }

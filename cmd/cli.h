@@ -109,6 +109,47 @@ void cli_normalize_flag_names(int argc, char **argv);
 void cli_build_env(kb_options *opts);
 
 /*
+ * The flags of `flux` that say how a cluster renders, which `check --flux`
+ * and `diff --flux` accept too: CLI_FLUX_LONGOPTS in the option table,
+ * cli_flux_flag() for each option, cli_flux_flags_apply() once parsing is
+ * done (the lists grow while parsing), cli_flux_flags_free() at the end.
+ */
+enum {
+	CLI_OPT_FLUX_SOURCE = 400,
+	CLI_OPT_FLUX_REPO_ROOT,
+	CLI_OPT_FLUX_VALUES_FROM,
+	CLI_OPT_FLUX_IGNORE_PATHS,
+	CLI_OPT_FLUX_STRICT_SUBST,
+	CLI_OPT_FLUX_SKIP_UNRESOLVED,
+	CLI_OPT_FLUX_NO_OWNER_LABELS,
+};
+
+#define CLI_FLUX_LONGOPTS                                                             \
+	{ "source", required_argument, NULL, CLI_OPT_FLUX_SOURCE },                   \
+	{ "local-sources", required_argument, NULL, CLI_OPT_FLUX_SOURCE },            \
+	{ "repo-root", required_argument, NULL, CLI_OPT_FLUX_REPO_ROOT },             \
+	{ "values-from", required_argument, NULL, CLI_OPT_FLUX_VALUES_FROM },         \
+	{ "ignore-paths", required_argument, NULL, CLI_OPT_FLUX_IGNORE_PATHS },       \
+	{ "strict-substitute", no_argument, NULL, CLI_OPT_FLUX_STRICT_SUBST },        \
+	{ "skip-unresolved", no_argument, NULL, CLI_OPT_FLUX_SKIP_UNRESOLVED },       \
+	{ "no-owner-labels", no_argument, NULL, CLI_OPT_FLUX_NO_OWNER_LABELS }
+
+/* Their help text. */
+extern const char cli_flux_flags_help[];
+
+typedef struct cli_flux_flags {
+	const char **sources, **values, **ignores; /* point into argv */
+	size_t nsources, nvalues, nignores;
+	bool any; /* a flux flag was given */
+} cli_flux_flags;
+
+/* Applies one flux flag to o (its lists to st).  Returns 0 when c was a
+ * flux flag, 1 when it is not. */
+int cli_flux_flag(int c, char *arg, kb_flux_options *o, cli_flux_flags *st);
+void cli_flux_flags_apply(const cli_flux_flags *st, kb_flux_options *o);
+void cli_flux_flags_free(cli_flux_flags *st);
+
+/*
  * Completion of flag values (completion.c): a flag with a fixed set of
  * values, or whose value is a kind of path the placeholder in its help
  * line does not say (FILE/PATH, DIR and CMD are understood from it), gets

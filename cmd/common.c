@@ -270,3 +270,83 @@ void cli_build_env(kb_options *opts)
 	if (v && strcmp(v, "on") == 0)
 		opts->enable_managedby_label = 1;
 }
+
+/* ---- the flux flags ---- */
+
+const char cli_flux_flags_help[] =
+	"      --source KIND/NS/NAME=DIR\n"
+	"                               where a source's files are (GitRepository,\n"
+	"                               OCIRepository, Bucket, ExternalArtifact; repeatable).\n"
+	"                               This repository's GitRepository needs none\n"
+	"      --repo-root DIR          the repository PATH belongs to (default: found)\n"
+	"      --values-from FILE       ConfigMaps/Secrets (YAML) substituteFrom reads first,\n"
+	"                               e.g. a decrypted copy of a SOPS Secret (repeatable)\n"
+	"      --ignore-paths LIST      more .sourceignore rules, comma-separated\n"
+	"      --strict-substitute      an unset variable without a default is an error\n"
+	"      --skip-unresolved        an unmapped source or a missing dependsOn or\n"
+	"                               substituteFrom target is a warning, not an error\n"
+	"      --no-owner-labels        leave out the kustomize.toolkit.fluxcd.io/name and\n"
+	"                               /namespace labels (set when it applies)\n";
+
+static void push(const char ***v, size_t *n, const char *s)
+{
+	const char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!nv) {
+		perror("kbuild");
+		exit(2);
+	}
+	nv[(*n)++] = s;
+	*v = nv;
+}
+
+int cli_flux_flag(int c, char *arg, kb_flux_options *o, cli_flux_flags *st)
+{
+	switch (c) {
+	case CLI_OPT_FLUX_SOURCE:
+		/* flux build's --local-sources takes a comma-separated list */
+		for (char *tok = strtok(arg, ","); tok; tok = strtok(NULL, ","))
+			push(&st->sources, &st->nsources, tok);
+		break;
+	case CLI_OPT_FLUX_REPO_ROOT:
+		o->repo_root = arg;
+		break;
+	case CLI_OPT_FLUX_VALUES_FROM:
+		push(&st->values, &st->nvalues, arg);
+		break;
+	case CLI_OPT_FLUX_IGNORE_PATHS:
+		for (char *tok = strtok(arg, ","); tok; tok = strtok(NULL, ","))
+			push(&st->ignores, &st->nignores, tok);
+		break;
+	case CLI_OPT_FLUX_STRICT_SUBST:
+		o->strict_substitute = 1;
+		break;
+	case CLI_OPT_FLUX_SKIP_UNRESOLVED:
+		o->skip_unresolved = 1;
+		break;
+	case CLI_OPT_FLUX_NO_OWNER_LABELS:
+		o->no_owner_labels = 1;
+		break;
+	default:
+		return 1;
+	}
+	st->any = true;
+	return 0;
+}
+
+void cli_flux_flags_apply(const cli_flux_flags *st, kb_flux_options *o)
+{
+	o->sources = st->sources;
+	o->nsources = st->nsources;
+	o->values_from = st->values;
+	o->nvalues_from = st->nvalues;
+	o->ignore_paths = st->ignores;
+	o->nignore_paths = st->nignores;
+}
+
+void cli_flux_flags_free(cli_flux_flags *st)
+{
+	free(st->sources);
+	free(st->values);
+	free(st->ignores);
+	memset(st, 0, sizeof(*st));
+}

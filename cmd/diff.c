@@ -8,11 +8,9 @@
  * (usage, not a git repository, unknown revision); --exit-zero makes 1
  * a 0 for CI steps that only post the result.
  *
- * `--flux PATH` (issue 16) is not here yet: it needs `kbuild flux`'s
- * library (kb_flux_render, on its own branch).  It will render the Flux
- * cluster on both sides (the base through kb_gitfs_fs, as kb_diff does)
- * and add one entry per Kustomization with kb_diff_result_add; the
- * formats below take such a result as they are.
+ * `--flux PATH...` (issue 16, kb_diff_flux) renders the Flux clusters at
+ * the PATHs on both sides instead, one entry per Flux Kustomization; the
+ * formats below name the entries "Kustomization" rather than "overlay".
  */
 #define _GNU_SOURCE
 #include "cli.h"
@@ -23,6 +21,7 @@
 #include <unistd.h>
 
 enum {
+	OPT_FLUX = CLI_OPT_FIRST_FREE - 1,
 	OPT_BASE = CLI_OPT_FIRST_FREE,
 	OPT_HEAD,
 	OPT_FORMAT,
@@ -37,13 +36,20 @@ enum {
 
 const char cmd_diff_usage[] =
 	"Usage: kbuild diff [--base REF] [--head REF] [PATH...] [flags]\n"
+	"       kbuild diff --flux [--base REF] [--head REF] [PATH...] [flags]\n"
 	"\n"
 	"Render every overlay below the PATHs (default .) that a change touches at\n"
 	"the git revision REF (default HEAD) and in the working tree (or at --head),\n"
 	"and print what differs, resource by resource.  The base side is read from\n"
 	"git; the working tree is never touched.\n"
 	"\n"
+	"With --flux, the PATHs are Flux clusters (such as clusters/prod, or files of\n"
+	"Flux Kustomizations): each is rendered on both sides as `kbuild flux` renders\n"
+	"it, and what differs is shown Flux Kustomization by Kustomization.\n"
+	"\n"
 	"Flags:\n"
+	"      --flux                   diff the Flux clusters at the PATHs, Kustomization\n"
+	"                               by Kustomization (every one is rendered)\n"
 	"      --base REF               revision of the base side (default HEAD)\n"
 	"      --head REF               revision of the head side (default: the working tree)\n"
 	"      --format FORMAT          text (default), markdown (a pull-request comment)\n"
@@ -63,6 +69,9 @@ const char cmd_diff_usage[] =
 static void print_usage(FILE *fp)
 {
 	fputs(cmd_diff_usage, fp);
+	fputs("\nFlux flags (with --flux, as for `kbuild flux`):\n", fp);
+	fputs(cli_flux_flags_help, fp);
+	fputs("\nBuild flags (as for `kbuild build`):\n", fp);
 	fputs(cli_build_flags_help, fp);
 	fputs("  -h, --help                   show this help\n"
 	      "\n"
@@ -178,8 +187,14 @@ static const char *ov_status(const kb_diff_overlay *ov)
 	}
 }
 
+/* What an entry is called: an overlay, or a Flux Kustomization. */
+static const char *noun(bool flux)
+{
+	return flux ? "Kustomization" : "overlay";
+}
+
 /* What happened to an overlay, in words: "1 changed, 2 added". */
-static void put_counts(out *o, const kb_diff_overlay *ov)
+static void put_counts(out *o, const kb_diff_overlay *ov, bool flux)
 {
 	const char *sep = "";
 	switch (ov->status) {
@@ -197,11 +212,11 @@ static void put_counts(out *o, const kb_diff_overlay *ov)
 		sep = ": ";
 		break;
 	case KB_DIFF_OVERLAY_ADDED:
-		out_puts(o, ov->head_error ? "new overlay, fails" : "new overlay");
+		out_printf(o, "new %s%s", noun(flux), ov->head_error ? ", fails" : "");
 		sep = ": ";
 		break;
 	case KB_DIFF_OVERLAY_REMOVED:
-		out_puts(o, "overlay removed");
+		out_printf(o, "%s removed", noun(flux));
 		sep = ": ";
 		break;
 	default:
@@ -219,23 +234,24 @@ static void put_counts(out *o, const kb_diff_overlay *ov)
 		out_printf(o, "%s%zu removed", sep, ov->removed);
 }
 
-static void put_summary(out *o, const kb_diff_summary *s)
+static void put_summary(out *o, const kb_diff_summary *s, bool flux)
 {
+	const char *n = noun(flux);
 	if (!s->differ) {
 		out_puts(o, "no changes");
 	} else {
-		out_printf(o, "%zu %s changed: %zu %s added, %zu changed, %zu removed", s->differ,
-			   plural(s->differ, "overlay", "overlays"), s->added,
+		out_printf(o, "%zu %s%s changed: %zu %s added, %zu changed, %zu removed", s->differ,
+			   n, plural(s->differ, "", "s"), s->added,
 			   plural(s->added, "resource", "resources"), s->changed, s->removed);
 		if (s->broken)
-			out_printf(o, "; %zu %s building", s->broken,
-				   plural(s->broken, "overlay stops", "overlays stop"));
+			out_printf(o, "; %zu %s%s building", s->broken, n,
+				   plural(s->broken, " stops", "s stop"));
 		if (s->fixed)
-			out_printf(o, "; %zu %s building", s->fixed,
-				   plural(s->fixed, "overlay starts", "overlays start"));
+			out_printf(o, "; %zu %s%s building", s->fixed, n,
+				   plural(s->fixed, " starts", "s start"));
 	}
-	out_printf(o, " (%zu of %zu %s rendered)", s->rendered, s->overlays,
-		   plural(s->overlays, "overlay", "overlays"));
+	out_printf(o, " (%zu of %zu %s%s rendered)", s->rendered, s->overlays, n,
+		   plural(s->overlays, "", "s"));
 }
 
 static bool shown(const kb_diff_overlay *ov)
@@ -284,6 +300,7 @@ static void text_lines(out *o, const char *text, const char *indent, const char 
 
 static void format_text(out *o, const kb_diff_result *r, bool color)
 {
+	bool flux = kb_diff_result_entries(r) == KB_DIFF_FLUX_KUSTOMIZATIONS;
 	colors k = { "", "", "", "", "", "" };
 	if (color)
 		k = (colors){ "\033[1m", "\033[31m", "\033[32m", "\033[33m", "\033[36m", "\033[m" };
@@ -291,8 +308,11 @@ static void format_text(out *o, const kb_diff_result *r, bool color)
 		const kb_diff_overlay *ov = kb_diff_result_overlay(r, i);
 		if (!shown(ov))
 			continue;
-		out_printf(o, "%soverlay %s: ", k.bold, ov->path);
-		put_counts(o, ov);
+		/* a PATH's own entry (its objects, or the error that kept it
+		 * from rendering) is the cluster's */
+		bool whole = flux && ov->line == 0 && ov->file && strcmp(ov->file, ov->path) == 0;
+		out_printf(o, "%s%s %s: ", k.bold, whole ? "cluster" : noun(flux), ov->path);
+		put_counts(o, ov, flux);
 		out_printf(o, "%s\n", k.reset);
 		if (ov_error(ov) && ov->status != KB_DIFF_OVERLAY_FIXED &&
 		    ov->status != KB_DIFF_OVERLAY_REMOVED)
@@ -329,7 +349,7 @@ static void format_text(out *o, const kb_diff_result *r, bool color)
 	kb_diff_summary s;
 	kb_diff_result_summary(r, &s);
 	out_puts(o, k.bold);
-	put_summary(o, &s);
+	put_summary(o, &s, flux);
 	out_printf(o, "%s\n", k.reset);
 }
 
@@ -395,13 +415,13 @@ static void md_fenced(out *o, const char *lang, const char *body)
 }
 
 /* One overlay's section; compact lists the resources without diffs. */
-static void md_section(out *o, const kb_diff_overlay *ov, bool compact)
+static void md_section(out *o, const kb_diff_overlay *ov, bool compact, bool flux)
 {
 	out_puts(o, "<details>\n<summary>");
 	md_code(o, ov->path);
 	out_puts(o, ": ");
 	out tmp = { 0 };
-	put_counts(&tmp, ov);
+	put_counts(&tmp, ov, flux);
 	html_escape(o, tmp.data ? tmp.data : "");
 	free(tmp.data);
 	out_puts(o, "</summary>\n\n");
@@ -444,11 +464,13 @@ static void md_side(out *o, const char *rev, const char *commit)
 
 static void format_markdown(out *o, const kb_diff_result *r, size_t cap)
 {
+	bool flux = kb_diff_result_entries(r) == KB_DIFF_FLUX_KUSTOMIZATIONS;
 	kb_diff_summary s;
 	kb_diff_result_summary(r, &s);
-	out_puts(o, "<!-- kbuild-diff -->\n### kbuild diff: ");
+	out_puts(o, flux ? "<!-- kbuild-diff -->\n### kbuild diff --flux: "
+			 : "<!-- kbuild-diff -->\n### kbuild diff: ");
 	out tmp = { 0 };
-	put_summary(&tmp, &s);
+	put_summary(&tmp, &s, flux);
 	html_escape(o, tmp.data);
 	free(tmp.data);
 	out_puts(o, "\n\nBase ");
@@ -468,10 +490,10 @@ static void format_markdown(out *o, const kb_diff_result *r, size_t cap)
 			continue;
 		}
 		out sec = { 0 };
-		md_section(&sec, ov, false);
+		md_section(&sec, ov, false, flux);
 		if (o->len + sec.len + reserve > cap) {
 			sec.len = 0;
-			md_section(&sec, ov, true);
+			md_section(&sec, ov, true, flux);
 			if (o->len + sec.len + reserve > cap) {
 				left++;
 				free(sec.data);
@@ -487,9 +509,11 @@ static void format_markdown(out *o, const kb_diff_result *r, size_t cap)
 	if (brief || left) {
 		out_printf(o,
 			   "> **Note:** truncated to stay under %zu bytes: %zu %s shown in full, "
-			   "%zu as a list of resources, %zu not shown. Run `kbuild diff` to see "
+			   "%zu as a list of resources, %zu not shown. Run `kbuild diff%s` to see "
 			   "everything.\n",
-			   cap, full, plural(full, "overlay", "overlays"), brief, left);
+			   cap, full, flux ? plural(full, "Kustomization", "Kustomizations")
+					   : plural(full, "overlay", "overlays"),
+			   brief, left, flux ? " --flux" : "");
 	}
 }
 
@@ -531,9 +555,13 @@ static void json_str(out *o, const char *s)
 
 static void format_json(out *o, const kb_diff_result *r)
 {
+	bool flux = kb_diff_result_entries(r) == KB_DIFF_FLUX_KUSTOMIZATIONS;
 	kb_diff_summary s;
 	kb_diff_result_summary(r, &s);
-	out_puts(o, "{\n  \"base\": {\"rev\": ");
+	/* "overlays" names the entries in both modes, so one reader reads
+	 * both; --flux says what they are */
+	out_puts(o, flux ? "{\n  \"entries\": \"kustomizations\",\n  \"base\": {\"rev\": "
+			 : "{\n  \"base\": {\"rev\": ");
 	json_str(o, kb_diff_result_base_rev(r));
 	out_puts(o, ", \"commit\": ");
 	json_str(o, kb_diff_result_base_commit(r));
@@ -553,6 +581,11 @@ static void format_json(out *o, const kb_diff_result *r)
 		out_puts(o, i ? ",\n    {" : "\n    {");
 		out_puts(o, "\"path\": ");
 		json_str(o, ov->path);
+		if (flux) {
+			out_puts(o, ", \"file\": ");
+			json_str(o, ov->file);
+			out_printf(o, ", \"line\": %u", ov->line);
+		}
 		out_printf(o, ", \"status\": \"%s\", \"base_error\": ", ov_status(ov));
 		json_str(o, ov->base_error);
 		out_puts(o, ", \"head_error\": ");
@@ -620,7 +653,8 @@ static bool parse_size(const char *s, size_t *v)
 	return true;
 }
 
-int cmd_diff(int argc, char **argv)
+/* The command; ff is freed by the caller, whichever way it returns. */
+static int run_diff(int argc, char **argv, cli_flux_flags *ff)
 {
 	static const struct option longopts[] = {
 		{ "base", required_argument, NULL, OPT_BASE },
@@ -635,6 +669,8 @@ int cmd_diff(int argc, char **argv)
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "no-ignore-file", no_argument, NULL, OPT_NO_IGNORE },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "flux", no_argument, NULL, OPT_FLUX },
+		CLI_FLUX_LONGOPTS,
 		CLI_BUILD_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -644,6 +680,9 @@ int cmd_diff(int argc, char **argv)
 	cli_build_flags bf = { 0 };
 	kb_diff_options o;
 	kb_diff_options_init(&o);
+	kb_flux_options fo;
+	kb_flux_options_init(&fo);
+	bool flux = false;
 	const char *format = "text", *color = "auto";
 	bool exit_zero = false;
 	size_t max_size = 60000;
@@ -692,6 +731,9 @@ int cmd_diff(int argc, char **argv)
 		case OPT_EXIT_ZERO:
 			exit_zero = true;
 			break;
+		case OPT_FLUX:
+			flux = true;
+			break;
 		case OPT_ALL:
 			o.all = 1;
 			break;
@@ -726,6 +768,8 @@ int cmd_diff(int argc, char **argv)
 			c = CLI_OPT_ENV;
 			/* fall through */
 		default:
+			if (cli_flux_flag(c, optarg, &fo, ff) == 0)
+				break;
 			switch (cli_build_flag("diff", c, optarg, &bo, &bf)) {
 			case 0:
 				break;
@@ -736,6 +780,11 @@ int cmd_diff(int argc, char **argv)
 			}
 		}
 	}
+	if (ff->any && !flux) {
+		return cli_usage_error("diff", "the Flux flags (--source, --values-from, ...) need "
+					       "--flux");
+	}
+	cli_flux_flags_apply(ff, &fo);
 	cli_build_env(&bo);
 	o.build = &bo;
 	o.exclude = exclude;
@@ -744,7 +793,7 @@ int cmd_diff(int argc, char **argv)
 	o.npaths = (size_t)(argc - optind);
 
 	kb_diff_result *r = NULL;
-	kb_error *err = kb_diff(&o, &r);
+	kb_error *err = flux ? kb_diff_flux(&o, &fo, &r) : kb_diff(&o, &r);
 	if (err) {
 		cli_print_error(err);
 		kb_error_free(err);
@@ -770,5 +819,13 @@ int cmd_diff(int argc, char **argv)
 		code = 2;
 	}
 	free(buf.data);
+	return code;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	cli_flux_flags ff = { 0 };
+	int code = run_diff(argc, argv, &ff);
+	cli_flux_flags_free(&ff);
 	return code;
 }

@@ -11,15 +11,7 @@
 #include <string.h>
 
 enum {
-	OPT_KS = CLI_OPT_FIRST_FREE,
-	OPT_SOURCE,
-	OPT_REPO_ROOT,
-	OPT_VALUES_FROM,
-	OPT_IGNORE_PATHS,
-	OPT_STRICT,
-	OPT_SKIP,
-	OPT_FLUX_BUILD,
-	OPT_NO_LABELS,
+	OPT_FLUX_BUILD = CLI_OPT_FIRST_FREE,
 };
 
 const char cmd_flux_usage[] =
@@ -36,26 +28,14 @@ const char cmd_flux_usage[] =
 	"  -o, --output PATH            an existing directory gets PATH/NAMESPACE/NAME.yaml\n"
 	"                               per Kustomization, anything else the whole stream\n"
 	"  -k, --kustomization NS/NAME  print only this Kustomization (repeatable)\n"
-	"      --source KIND/NS/NAME=DIR\n"
-	"                               where a source's files are (GitRepository,\n"
-	"                               OCIRepository, Bucket, ExternalArtifact; repeatable).\n"
-	"                               This repository's GitRepository needs none\n"
-	"      --repo-root DIR          the repository PATH belongs to (default: found)\n"
-	"      --values-from FILE       ConfigMaps/Secrets (YAML) substituteFrom reads first,\n"
-	"                               e.g. a decrypted copy of a SOPS Secret (repeatable)\n"
-	"      --ignore-paths LIST      more .sourceignore rules, comma-separated\n"
-	"      --strict-substitute      an unset variable without a default is an error\n"
-	"      --skip-unresolved        an unmapped source or a missing dependsOn or\n"
-	"                               substituteFrom target is a warning, not an error\n"
 	"      --flux-build             print as `flux build kustomization --dry-run` does:\n"
 	"                               '---' after every document, SOPS values masked\n"
-	"      --no-owner-labels        leave out the kustomize.toolkit.fluxcd.io/name and\n"
-	"                               /namespace labels (set when it applies)\n"
 	"  -q, --quiet                  no summary on stderr\n";
 
 static void print_usage(FILE *fp)
 {
 	fputs(cmd_flux_usage, fp);
+	fputs(cli_flux_flags_help, fp);
 	fputs(cli_build_flags_help, fp);
 	fputs("  -h, --help                   show this help\n"
 	      "\n"
@@ -94,15 +74,8 @@ int cmd_flux(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "kustomization", required_argument, NULL, 'k' },
-		{ "source", required_argument, NULL, OPT_SOURCE },
-		{ "local-sources", required_argument, NULL, OPT_SOURCE },
-		{ "repo-root", required_argument, NULL, OPT_REPO_ROOT },
-		{ "values-from", required_argument, NULL, OPT_VALUES_FROM },
-		{ "ignore-paths", required_argument, NULL, OPT_IGNORE_PATHS },
-		{ "strict-substitute", no_argument, NULL, OPT_STRICT },
-		{ "skip-unresolved", no_argument, NULL, OPT_SKIP },
 		{ "flux-build", no_argument, NULL, OPT_FLUX_BUILD },
-		{ "no-owner-labels", no_argument, NULL, OPT_NO_LABELS },
+		CLI_FLUX_LONGOPTS,
 		{ "quiet", no_argument, NULL, 'q' },
 		CLI_BUILD_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
@@ -113,7 +86,8 @@ int cmd_flux(int argc, char **argv)
 	cli_build_flags bf = { 0 };
 	kb_flux_options o;
 	kb_flux_options_init(&o);
-	strlist sel = { 0 }, sources = { 0 }, values = { 0 }, ignores = { 0 };
+	strlist sel = { 0 };
+	cli_flux_flags ff = { 0 };
 	const char *output = NULL;
 	bool quiet = false;
 	int c, code = 0;
@@ -133,32 +107,8 @@ int cmd_flux(int argc, char **argv)
 			}
 			strlist_push(&sel, optarg);
 			break;
-		case OPT_SOURCE:
-			/* flux build's --local-sources takes a comma-separated list */
-			for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ","))
-				strlist_push(&sources, tok);
-			break;
-		case OPT_REPO_ROOT:
-			o.repo_root = optarg;
-			break;
-		case OPT_VALUES_FROM:
-			strlist_push(&values, optarg);
-			break;
-		case OPT_IGNORE_PATHS:
-			for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ","))
-				strlist_push(&ignores, tok);
-			break;
-		case OPT_STRICT:
-			o.strict_substitute = 1;
-			break;
-		case OPT_SKIP:
-			o.skip_unresolved = 1;
-			break;
 		case OPT_FLUX_BUILD:
 			o.style = KB_FLUX_STYLE_FLUX_BUILD;
-			break;
-		case OPT_NO_LABELS:
-			o.no_owner_labels = 1;
 			break;
 		case 'q':
 			quiet = true;
@@ -176,6 +126,8 @@ int cmd_flux(int argc, char **argv)
 			c = CLI_OPT_ENV;
 			/* fall through */
 		default:
+			if (cli_flux_flag(c, optarg, &o, &ff) == 0)
+				break;
 			switch (cli_build_flag("flux", c, optarg, &bopts, &bf)) {
 			case 0:
 				break;
@@ -202,12 +154,7 @@ int cmd_flux(int argc, char **argv)
 	}
 	o.path = argc - optind == 1 ? argv[optind] : ".";
 	o.build = &bopts;
-	o.sources = sources.v;
-	o.nsources = sources.n;
-	o.values_from = values.v;
-	o.nvalues_from = values.n;
-	o.ignore_paths = ignores.v;
-	o.nignore_paths = ignores.n;
+	cli_flux_flags_apply(&ff, &o);
 
 	o.select = sel.v;
 	o.nselect = sel.n;
@@ -281,8 +228,6 @@ int cmd_flux(int argc, char **argv)
 	kb_flux_result_free(r);
 out:
 	free(sel.v);
-	free(sources.v);
-	free(values.v);
-	free(ignores.v);
+	cli_flux_flags_free(&ff);
 	return code;
 }

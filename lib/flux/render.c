@@ -19,6 +19,7 @@
 #include "emit.h"
 #include "fs.h"
 #include "gen.h"
+#include "hooks.h"
 #include "parse.h"
 #include "repo.h"
 #include "result.h"
@@ -63,6 +64,7 @@ struct kb_flux_ks {
 	kb_error *err;
 	kb_warnings warnings;
 	bool selected;
+	double seconds; /* wall time of its render */
 };
 
 struct kb_flux_result {
@@ -126,16 +128,6 @@ void kb_flux_options_init(kb_flux_options *o)
 }
 
 /* ---- small helpers ---- */
-
-/* Adds an already formatted warning line (said once). */
-static void warn_raw(kb_warnings *w, const char *line)
-{
-	for (size_t i = 0; i < w->n; i++)
-		if (strcmp(w->v[i], line) == 0)
-			return;
-	kb_grow((void **)&w->v, &w->cap, w->n + 1, sizeof(char *));
-	w->v[w->n++] = kb_xstrdup(line);
-}
 
 static bool is_flux_ks(const kb_node *d)
 {
@@ -675,71 +667,52 @@ static void built_free(built *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Rewrites error frames that name files of an ExternalArtifact to the
- * repository files they were copied from. */
-static void remap_error(kb_error *e, const viewent *v)
+/* The frames of e, primary first (at most 65). */
+static size_t frames_of(kb_error *e, kb_frame **fr)
 {
-	if (!e || !v || !v->art)
-		return;
-	kb_frame *fr[1 + 64];
 	size_t n = 0;
 	fr[n++] = &e->primary;
-	for (size_t i = 0; i < e->nnotes && n < sizeof(fr) / sizeof(*fr); i++)
+	for (size_t i = 0; i < e->nnotes && n < 65; i++)
 		fr[n++] = &e->notes[i];
-	for (size_t i = 0; i < n; i++) {
-		if (!fr[i]->file)
+	return n;
+}
+
+/* Rewrites the frames of a build's diagnostic (an error or a warning):
+ * positions in the laid-over kustomization (g's, when it wrote one) go
+ * back to where the content came from -- the user's file, or the Flux
+ * Kustomization's spec (ks_file) -- and files of an ExternalArtifact
+ * become the repository files they were copied from.  Returns how the
+ * primary frame was mapped (KB_GEN_POS_*), -1 when it is not in the
+ * laid-over file. */
+static int remap_diag(kb_error *e, kb_flux_gen *g, const char *ks_file, const viewent *v)
+{
+	kb_frame *fr[65];
+	size_t n = frames_of(e, fr);
+	int primary = -1;
+	char *kdisp = g && g->data ? kb_path_display(g->kfile) : NULL;
+	for (size_t i = 0; kdisp && i < n; i++) {
+		if (!fr[i]->file || strcmp(fr[i]->file, kdisp) != 0)
 			continue;
-		const char *o = kb_flux_artifact_origin(v->art, fr[i]->file);
+		unsigned ol, oc;
+		int m = kb_flux_gen_map_pos(g, fr[i]->line, fr[i]->col, &ol, &oc);
+		fr[i]->line = ol;
+		fr[i]->col = oc;
+		if (m == KB_GEN_POS_SPEC) {
+			free(fr[i]->file);
+			fr[i]->file = kb_xstrdup(ks_file);
+		}
+		if (i == 0)
+			primary = m;
+	}
+	free(kdisp);
+	for (size_t i = 0; v && v->art && i < n; i++) {
+		const char *o = fr[i]->file ? kb_flux_artifact_origin(v->art, fr[i]->file) : NULL;
 		if (o) {
 			free(fr[i]->file);
 			fr[i]->file = kb_xstrdup(o);
 		}
 	}
-}
-
-/* A build warning about the laid-over kustomization: its position moved
- * back to where the content came from.  NULL (dropped) for a
- * deprecation warning about fields the Flux spec put there: the user's
- * file has no such field. */
-static char *remap_warning(kb_flux_gen *g, const char *w, const char *ks_file, const viewent *v)
-{
-	const char *art = v->art ? kb_flux_artifact_origin(v->art, g->kfile) : NULL;
-	char *kdisp = kb_path_display(g->kfile);
-	size_t kl = strlen(kdisp);
-	char *out = NULL;
-	if (g->data && strncmp(w, kdisp, kl) == 0 && w[kl] == ':') {
-		char *end;
-		unsigned long line = strtoul(w + kl + 1, &end, 10);
-		unsigned long col = 0;
-		if (*end == ':' && end[1] >= '0' && end[1] <= '9')
-			col = strtoul(end + 1, &end, 10);
-		const char *rest = *end == ':' ? end + 1 : end;
-		while (*rest == ' ')
-			rest++;
-		unsigned ol, oc;
-		int m = kb_flux_gen_map_pos(g, (unsigned)line, (unsigned)col, &ol, &oc);
-		if (m != KB_GEN_POS_KFILE && strstr(rest, " is deprecated"))
-			goto out;
-		const char *file = m == KB_GEN_POS_SPEC ? ks_file : art ? art : kdisp;
-		if (ol && oc)
-			out = kb_xasprintf("%s:%u:%u: %s", file, ol, oc, rest);
-		else if (ol)
-			out = kb_xasprintf("%s:%u: %s", file, ol, rest);
-		else
-			out = kb_xasprintf("%s: %s", file, rest);
-	} else if (art || v->art) {
-		/* a file of an ExternalArtifact: name the repository's */
-		const char *colon = strchr(w, ':');
-		char *f = colon ? kb_xstrndup(w, (size_t)(colon - w)) : NULL;
-		const char *o = f ? kb_flux_artifact_origin(v->art, f) : NULL;
-		out = o ? kb_xasprintf("%s%s", o, colon) : kb_xstrdup(w);
-		free(f);
-	} else {
-		out = kb_xstrdup(w);
-	}
-out:
-	free(kdisp);
-	return out;
+	return primary;
 }
 
 static kb_error *build_dir(rctx *c, viewent *v, const char *dir, const kb_node *ks,
@@ -751,7 +724,7 @@ static kb_error *build_dir(rctx *c, viewent *v, const char *dir, const kb_node *
 	kb_flux_gen g;
 	kb_error *e = kb_flux_generate(vfs, dir, ks, ks_file, &lim, &g);
 	if (e) {
-		remap_error(e, v);
+		remap_diag(e, NULL, ks_file, v);
 		return e;
 	}
 	for (size_t i = 0; i < g.dropped.n; i++) {
@@ -782,28 +755,16 @@ static kb_error *build_dir(rctx *c, viewent *v, const char *dir, const kb_node *
 	e = kb_build(&bo, &res);
 	kb_flux_view_set_overlay(v->view, c->afs, NULL);
 	if (e) {
-		/* positions in the laid-over kustomization: back to where they
-		 * came from (the user's file, or the Flux Kustomization) */
-		char *kdisp = kb_path_display(g.kfile);
-		kb_frame *frs[65];
-		size_t nf = 0;
-		frs[nf++] = &e->primary;
-		for (size_t i = 0; i < e->nnotes && nf < 65; i++)
-			frs[nf++] = &e->notes[i];
-		for (size_t i = 0; g.data && i < nf; i++) {
-			if (!frs[i]->file || strcmp(frs[i]->file, kdisp) != 0)
-				continue;
-			unsigned ol, oc;
-			int m = kb_flux_gen_map_pos(&g, frs[i]->line, frs[i]->col, &ol, &oc);
-			frs[i]->line = ol;
-			frs[i]->col = oc;
-			if (m == KB_GEN_POS_SPEC) {
-				free(frs[i]->file);
-				frs[i]->file = kb_xstrdup(ks_file);
-			}
+		remap_diag(e, &g, ks_file, v);
+		/* what the build warned before it failed is this
+		 * Kustomization's, as on success */
+		for (size_t i = 0; i < e->nwarnings; i++) {
+			remap_diag(e->warnings[i], &g, ks_file, v);
+			kb_warnings_add(warn, e->warnings[i]);
 		}
-		free(kdisp);
-		remap_error(e, v);
+		free(e->warnings);
+		e->warnings = NULL;
+		e->nwarnings = 0;
 		kb_buf what = KB_BUF_INIT;
 		for (size_t i = 0; i < g.notes.n; i++)
 			kb_buf_printf(&what, "%sspec.%s", i ? ", " : "", g.notes.v[i]);
@@ -845,10 +806,14 @@ static kb_error *build_dir(rctx *c, viewent *v, const char *dir, const kb_node *
 		}
 		out->n = n;
 		for (size_t i = 0; i < kb_result_warning_count(res); i++) {
-			char *w = remap_warning(&g, kb_result_warning(res, i), ks_file, v);
-			if (w)
-				warn_raw(warn, w);
-			free(w);
+			kb_error *w = kb_error_clone(kb_result_warning_diag(res, i));
+			int m = remap_diag(w, &g, ks_file, v);
+			/* a deprecation of fields the Flux spec put there: the
+			 * user's file has no such field */
+			if (m >= 0 && m != KB_GEN_POS_KFILE && strstr(w->primary.msg, " is deprecated"))
+				kb_error_free(w);
+			else
+				kb_warnings_add(warn, w);
 		}
 	}
 	kb_result_free(res);
@@ -1982,12 +1947,9 @@ kb_error *kb_flux_render(const kb_flux_options *o, kb_flux_result **out)
 	rctx c;
 	memset(&c, 0, sizeof(c));
 	c.o = o;
-	if (o->build)
-		c.bopts = *o->build;
-	else
-		kb_options_init(&c.bopts);
-	const kb_fs *ufs = o->build && o->build->version >= 2 ? o->build->fs : NULL;
-	c.base = ufs ? ufs : kb_fs_os();
+	/* a caller's options of an older version are a smaller struct */
+	kb_options_copy(&c.bopts, o->build);
+	c.base = c.bopts.fs ? c.bopts.fs : kb_fs_os();
 	/* kustomize-controller's krusty options */
 	c.bopts.version = KB_OPTIONS_VERSION;
 	c.bopts.load_restrictor = KB_LOAD_NONE;
@@ -2096,7 +2058,9 @@ kb_error *kb_flux_render(const kb_flux_options *o, kb_flux_result **out)
 
 	for (kb_flux_ks *k; (k = pick(&c));) {
 		warn_failed_deps(&c, k);
+		double t0 = kb_now_s();
 		render_ks(&c, k);
+		k->seconds = kb_now_s() - t0;
 		push_order(r, k);
 	}
 	/* those left pending were resolved by pick (failed) */
@@ -2276,6 +2240,13 @@ const kb_error *kb_flux_ks_error(const kb_flux_ks *k) { return k->err; }
 int kb_flux_ks_skipped(const kb_flux_ks *k) { return k->state == ST_SKIPPED; }
 size_t kb_flux_ks_warning_count(const kb_flux_ks *k) { return k->warnings.n; }
 size_t kb_flux_ks_depends_count(const kb_flux_ks *k) { return k->deps.n; }
+double kb_flux_ks_seconds(const kb_flux_ks *k) { return k->seconds; }
+
+const char *kb_flux_ks_path(const kb_flux_ks *k)
+{
+	const char *p = k->root || !k->obj ? NULL : kb_node_get_str(k->obj, "spec", "path", NULL);
+	return p ? p : "";
+}
 
 const char *kb_flux_ks_file(const kb_flux_ks *k, unsigned *line)
 {
@@ -2299,6 +2270,16 @@ size_t kb_flux_ks_resource_count(const kb_flux_ks *k)
 const char *kb_flux_ks_warning(const kb_flux_ks *k, size_t i)
 {
 	return i < k->warnings.n ? k->warnings.v[i] : NULL;
+}
+
+const kb_error *kb_flux_ks_warning_diag(const kb_flux_ks *k, size_t i)
+{
+	return i < k->warnings.n ? k->warnings.diag[i] : NULL;
+}
+
+const kb_error *kb_flux_result_warning_diag(const kb_flux_result *r, size_t i)
+{
+	return r && i < r->warnings.n ? r->warnings.diag[i] : NULL;
 }
 
 const char *kb_flux_ks_depends(const kb_flux_ks *k, size_t i)

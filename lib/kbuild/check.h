@@ -55,8 +55,10 @@
 extern "C" {
 #endif
 
-/* 1: the first version. */
-#define KB_CHECK_OPTIONS_VERSION 1
+/* 1: the first version.
+ * 2: kb_check_flux (issue 16) and the Flux fields at the end of
+ *    kb_check_result. */
+#define KB_CHECK_OPTIONS_VERSION 2
 
 /* A dependency's flags: what the build did with the path (OR'ed). */
 enum {
@@ -97,6 +99,23 @@ typedef struct kb_check_result {
 	 * (relative to the current directory when below it). */
 	const char *const *touched;
 	size_t ntouched;
+	/* Since version 2, from kb_check_flux (NULL and 0 from kb_check).
+	 * The PATH the entry was rendered from, as shown; the Flux
+	 * Kustomization's namespace and name ("" for the entry of the PATH
+	 * itself: its own objects when no Kustomization builds it, or the
+	 * error that kept it from rendering); the file that defines it, as
+	 * messages show it, and its line (0 when unknown); the cluster its
+	 * resources go to ("" for PATH's, "kubeConfig NAMESPACE/SECRET" for
+	 * one reached through spec.kubeConfig); and whether it was skipped
+	 * under skip_unresolved (then not built, and ok unless strict);
+	 * its spec.path as written ("" for the entry of the PATH). */
+	const char *flux_path;
+	const char *flux_namespace, *flux_name;
+	const char *flux_file;
+	unsigned flux_line;
+	const char *flux_cluster;
+	int flux_skipped;
+	const char *flux_spec_path;
 } kb_check_result;
 
 /* Called once per overlay checked; nonzero stops the check (the overlays
@@ -169,6 +188,36 @@ KB_API void kb_check_options_init(kb_check_options *o);
  * KB_ERR_BUILD; the summary then counts what was reported).
  */
 KB_API kb_error *kb_check(const kb_check_options *o, kb_check_summary *sum);
+
+/*
+ * `kbuild check --flux`: checks the Flux clusters at o->paths (default
+ * "."; each a directory such as clusters/prod or a file of Flux
+ * Kustomizations) as kustomize-controller would build them, rather than
+ * the overlays below them.  Each PATH is rendered as kb_flux_render
+ * renders flux->path (kbuild/flux.h), up to o->jobs PATHs at once, and
+ * each of its Flux Kustomizations is one result, in apply order: r->path
+ * is "NAMESPACE/NAME" ("PATH NAMESPACE/NAME" when several PATHs are
+ * given; " (kubeConfig NS/SECRET)" follows for another cluster's), the
+ * flux_* fields say which it is, r->error is its error (a diagnostic
+ * naming the file and line, with a note naming the Kustomization and
+ * the file that defines it) and r->warnings its warnings.  A PATH that
+ * does not render at all (its own kustomization is broken) is one
+ * failed result named by the PATH.
+ *
+ * Of o, build (its fs is read), paths, jobs, strict, keep_output,
+ * bundle_dir (DIR/NAMESPACE/NAME.yaml per Kustomization, under
+ * DIR/PATH/ when several PATHs are given; DIR/_root.yaml for a PATH's
+ * own objects: what `kbuild flux -o DIR` writes), on_result, on_warning
+ * (warnings of a render that belong to no Kustomization) and ud apply;
+ * changed, since and exclude do not (KB_ERR_USAGE when set).  Of flux
+ * (NULL: defaults), everything but path, build, select and style (the
+ * output is kustomize's) applies.  Returns as kb_check does; a PATH that
+ * does not exist is a KB_ERR_USAGE error.  The summary counts results
+ * as overlays; its cache figures are 0.
+ */
+struct kb_flux_options;
+KB_API kb_error *kb_check_flux(const kb_check_options *o, const struct kb_flux_options *flux,
+			       kb_check_summary *sum);
 
 #ifdef __cplusplus
 }

@@ -46,7 +46,10 @@
 extern "C" {
 #endif
 
-#define KB_DIFF_OPTIONS_VERSION 1
+/* 1: the first version.
+ * 2: kb_diff_flux (issue 16), kb_diff_result_entries and the Flux fields
+ *    at the end of kb_diff_overlay. */
+#define KB_DIFF_OPTIONS_VERSION 2
 
 typedef struct kb_diff_options {
 	int version; /* KB_DIFF_OPTIONS_VERSION */
@@ -144,6 +147,11 @@ typedef struct kb_diff_overlay {
 	const kb_diff_resource *resources;
 	size_t nresources;
 	size_t added, removed, changed, unchanged;
+	/* Since version 2, from kb_diff_flux (NULL and 0 from kb_diff): the
+	 * file that defines the Flux Kustomization (head's; base's when it
+	 * was removed), as messages show it, and its line (0 when unknown). */
+	const char *file;
+	unsigned line;
 } kb_diff_overlay;
 
 typedef struct kb_diff_result kb_diff_result;
@@ -168,6 +176,15 @@ KB_API kb_error *kb_diff(const kb_diff_options *o, kb_diff_result **out);
 KB_API size_t kb_diff_result_count(const kb_diff_result *r);
 KB_API const kb_diff_overlay *kb_diff_result_overlay(const kb_diff_result *r, size_t i);
 KB_API void kb_diff_result_summary(const kb_diff_result *r, kb_diff_summary *s);
+/* What the entries of a result are: overlays (kb_diff, and results
+ * made with kb_diff_result_new) or Flux Kustomizations (kb_diff_flux:
+ * each entry's path is the name kb_check_flux reports it by, e.g.
+ * "flux-system/apps"). */
+typedef enum kb_diff_entries {
+	KB_DIFF_OVERLAYS = 0,
+	KB_DIFF_FLUX_KUSTOMIZATIONS = 1,
+} kb_diff_entries;
+KB_API kb_diff_entries kb_diff_result_entries(const kb_diff_result *r);
 /* True when anything differs (what diff(1) exits 1 for). */
 KB_API bool kb_diff_result_differs(const kb_diff_result *r);
 /* The base side's revision as asked and the commit it names; the head
@@ -197,6 +214,41 @@ KB_API kb_diff_result *kb_diff_result_new(void);
 /* Errors: a side's stream is not YAML (KB_ERR_BUILD). */
 KB_API kb_error *kb_diff_result_add(kb_diff_result *r, const char *name, const kb_diff_side *base,
 				    const kb_diff_side *head, const kb_diff_options *o);
+
+/*
+ * `kbuild diff --flux`: what a change does to the Flux clusters at
+ * o->paths (default "."; directories such as clusters/prod, or files of
+ * Flux Kustomizations), Kustomization by Kustomization.  Each PATH is
+ * rendered as kb_flux_render renders it (kbuild/flux.h) at o->base (read
+ * from git, through kb_gitfs) and at o->head (or in the working tree),
+ * and the Kustomizations are paired by name across the sides: namespace
+ * and name, the cluster their resources go to, and the PATH when several
+ * are given (the names kb_check_flux reports).  Each pair is compared as
+ * kb_diff_result_add compares two streams, so a change to an app's base
+ * shows under every Flux Kustomization that builds it; a Kustomization
+ * found on one side only is ADDED or REMOVED, one that starts or stops
+ * failing BROKEN or FIXED (its error is the side's text).  A PATH that
+ * does not render at all on one side is one entry named by the PATH
+ * (its whole stream against the error).  Everything is rendered: there
+ * is no selection by the change's files (`all` changes nothing).
+ *
+ * Of o, paths, base, head, build, context, show_secrets and jobs (PATHs
+ * rendered at once) apply; exclude does not (KB_ERR_USAGE).  Of flux
+ * (NULL: defaults), everything but path, build, select and style
+ * applies.  Its values_from files, and the work tree's .git/config and
+ * .git/HEAD (which GitRepository is this repository), are read from the
+ * working tree on both sides, so a decrypted copy git does not track
+ * works; a sources directory is read through each side's file system
+ * (at the side's revision inside the repository, from disk outside it).
+ * Errors as kb_diff's.  On success *out holds one entry per
+ * Kustomization (kb_diff_result_entries says KB_DIFF_FLUX_KUSTOMIZATIONS),
+ * PATH by PATH in the order given: each PATH's in the head side's apply
+ * order, then the ones removed from it.  The summary's overlays and
+ * rendered count these entries.
+ */
+struct kb_flux_options;
+KB_API kb_error *kb_diff_flux(const kb_diff_options *o, const struct kb_flux_options *flux,
+			      kb_diff_result **out);
 
 #ifdef __cplusplus
 }

@@ -128,6 +128,9 @@ KB_API size_t kb_flux_result_error_count(const kb_flux_result *r);
 /* Warnings that belong to no single Kustomization. */
 KB_API size_t kb_flux_result_warning_count(const kb_flux_result *r);
 KB_API const char *kb_flux_result_warning(const kb_flux_result *r, size_t i);
+/* The same warning as a diagnostic of kind KB_DIAG_WARNING (file, line,
+ * column, message: walk it with kb_error_frame_*), borrowed from r. */
+KB_API const kb_error *kb_flux_result_warning_diag(const kb_flux_result *r, size_t i);
 
 typedef struct kb_flux_stats {
 	size_t kustomizations; /* found */
@@ -165,6 +168,9 @@ KB_API const char *kb_flux_ks_parent(const kb_flux_ks *k);
 KB_API const char *kb_flux_ks_cluster(const kb_flux_ks *k);
 /* "KIND/NAMESPACE/NAME" of its sourceRef ("" for the root entry). */
 KB_API const char *kb_flux_ks_source(const kb_flux_ks *k);
+/* Its spec.path as written ("./apps/prod"; "" for the root entry or
+ * when it has none). */
+KB_API const char *kb_flux_ks_path(const kb_flux_ks *k);
 /* The absolute directory that was built, when it was resolved.  For an
  * ExternalArtifact it lies in memory (read it through kb_options.fs ...
  * or use kb_flux_ks_yaml). */
@@ -173,6 +179,8 @@ KB_API const char *kb_flux_ks_dir(const kb_flux_ks *k);
  * style; "" when it failed. */
 KB_API const char *kb_flux_ks_yaml(const kb_flux_ks *k, size_t *len);
 KB_API size_t kb_flux_ks_resource_count(const kb_flux_ks *k);
+/* The wall time its render took (source, build, post-build), in seconds. */
+KB_API double kb_flux_ks_seconds(const kb_flux_ks *k);
 /* NULL when it rendered; the error names the Kustomization and file. */
 KB_API const kb_error *kb_flux_ks_error(const kb_flux_ks *k);
 /* Among the selected (always, when nothing is selected). */
@@ -180,7 +188,11 @@ KB_API int kb_flux_ks_selected(const kb_flux_ks *k);
 /* Skipped under skip_unresolved (its source or a dependency is missing). */
 KB_API int kb_flux_ks_skipped(const kb_flux_ks *k);
 KB_API size_t kb_flux_ks_warning_count(const kb_flux_ks *k);
+/* Its warnings, formatted ("file:line:col: warning: what"), and the
+ * same as diagnostics (borrowed from the result).  What a failed build
+ * warned before it failed is among them. */
 KB_API const char *kb_flux_ks_warning(const kb_flux_ks *k, size_t i);
+KB_API const kb_error *kb_flux_ks_warning_diag(const kb_flux_ks *k, size_t i);
 /* The Kustomizations it waits for (dependsOn), as "NAMESPACE/NAME". */
 KB_API size_t kb_flux_ks_depends_count(const kb_flux_ks *k);
 KB_API const char *kb_flux_ks_depends(const kb_flux_ks *k, size_t i);

@@ -9,6 +9,7 @@
  * the same for any -j, and the callback needs no locking.
  */
 #include "kbuild.h"
+#include "bundle.h"
 #include "deps.h"
 #include "discover.h"
 #include "fs.h"
@@ -22,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 void kb_check_options_init(kb_check_options *o)
@@ -45,8 +45,7 @@ typedef struct check_run {
 	changed_path *changed;
 	size_t nchanged;
 	bool changed_mode;
-	char *bundle_dir;
-	char *cwd_name; /* the bundle name of the overlay "." */
+	kb_bundles bundles; /* with bundle_dir */
 	atomic_int stop;
 } check_run;
 
@@ -68,40 +67,6 @@ typedef struct check_job {
 	size_t ticket; /* in the pool (bigger builds are submitted first) */
 } check_job;
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* mkdir -p of the directory part of path. */
-static int make_parents(const char *path)
-{
-	char *p = kb_xstrdup(path);
-	int rc = 0;
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0777) != 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	free(p);
-	return rc;
-}
-
-static char *bundle_path(const check_run *run, const kb_root *r)
-{
-	const char *rel = r->display;
-	if (strcmp(rel, ".") == 0)
-		rel = run->cwd_name;
-	while (*rel == '/')
-		rel++;
-	return kb_xasprintf("%s/%s.yaml", run->bundle_dir, rel);
-}
-
 static void run_job(void *arg)
 {
 	check_job *j = arg;
@@ -112,9 +77,9 @@ static void run_job(void *arg)
 	}
 	kb_options o = run->bopts;
 	o.path = j->root->dir;
-	double t0 = now_s();
+	double t0 = kb_now_s();
 	j->err = kb_session_build(run->session, &o, &j->deps, &j->res);
-	j->seconds = now_s() - t0;
+	j->seconds = kb_now_s() - t0;
 	j->built = j->err == NULL;
 	j->resources = j->res ? kb_result_count(j->res) : 0;
 	if (j->err) {
@@ -139,21 +104,14 @@ static void run_job(void *arg)
 	}
 	bool reported = !run->changed_mode || j->ntouched > 0;
 	bool ok = !j->err && !(run->o->strict && j->nwarn > 0);
-	if (run->bundle_dir && reported) {
-		char *path = bundle_path(run, j->root);
+	if (run->bundles.dir && reported) {
+		char *path = kb_bundles_path(&run->bundles, j->root->display);
 		if (ok) {
-			kb_error *e = NULL;
-			if (make_parents(path) != 0)
-				e = kb_error_new(path, 0, 0, "cannot create the directory for the bundle: %s",
-						 strerror(errno));
-			else
-				e = kb_result_write_file(j->res, path);
-			if (e) {
-				j->err = kb_error_note(e, NULL, 0, 0, "writing the bundle of %s",
-						       j->root->display);
-			} else {
+			size_t len;
+			const char *yaml = kb_result_yaml(j->res, &len);
+			j->err = kb_bundles_write(path, yaml, len, j->root->display);
+			if (!j->err)
 				j->bundle = kb_path_display(path);
-			}
 		} else {
 			/* a bundle from an earlier run would pass for this one's */
 			unlink(path);
@@ -291,7 +249,7 @@ kb_error *kb_check(const kb_check_options *o, kb_check_summary *sum_out)
 		e->code = KB_ERR_USAGE;
 		return e;
 	}
-	double t0 = now_s();
+	double t0 = kb_now_s();
 	kb_check_summary sum;
 	memset(&sum, 0, sizeof(sum));
 	check_run run;
@@ -359,22 +317,8 @@ kb_error *kb_check(const kb_check_options *o, kb_check_summary *sum_out)
 		kb_warnings_free(&none);
 	}
 
-	if (o->bundle_dir) {
-		char *bd = kb_path_join(cwd, o->bundle_dir);
-		run.bundle_dir = kb_path_clean(bd);
-		free(bd);
-		char *probe = kb_path_join(run.bundle_dir, "x");
-		make_parents(probe);
-		free(probe);
-		if (!kb_is_dir(run.bundle_dir)) {
-			e = kb_error_new(o->bundle_dir, 0, 0, "cannot write bundles here: %s",
-					 errno ? strerror(errno) : "not a directory");
-			e->code = KB_ERR_USAGE;
-			goto out;
-		}
-		const char *slash = strrchr(cwd, '/');
-		run.cwd_name = kb_xstrdup(slash && slash[1] ? slash + 1 : "root");
-	}
+	if (o->bundle_dir && (e = kb_bundles_open(&run.bundles, cwd, o->bundle_dir)))
+		goto out;
 
 	if (run.changed_mode && run.nchanged == 0) {
 		/* nothing changed: nothing to build */
@@ -430,7 +374,7 @@ out:;
 	sum.read_misses = st.reads.misses;
 	sum.parses = st.parses.lookups;
 	sum.parse_misses = st.parses.misses;
-	sum.seconds = now_s() - t0;
+	sum.seconds = kb_now_s() - t0;
 	if (sum_out)
 		*sum_out = sum;
 	free(jobs);
@@ -442,8 +386,7 @@ out:;
 		free(run.changed[i].display);
 	}
 	free(run.changed);
-	free(run.bundle_dir);
-	free(run.cwd_name);
+	kb_bundles_close(&run.bundles);
 	kb_session_free(run.session);
 	free(cwd);
 	return e;

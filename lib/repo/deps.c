@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct dep_entry {
 	char *path;
@@ -61,6 +62,37 @@ char *kb_path_clean(const char *path)
 		out[o++] = '/';
 	out[o] = '\0';
 	return out;
+}
+
+char *kb_path_canonical(const char *path)
+{
+	char *cwd = getcwd(NULL, 0);
+	char *j = kb_path_join(cwd ? cwd : "/", path);
+	char *abs = kb_path_clean(j);
+	free(j);
+	free(cwd);
+	char *rest = kb_xstrdup("");
+	for (;;) {
+		char *rp = realpath(abs, NULL);
+		if (rp) {
+			char *out = *rest ? kb_xasprintf("%s%s%s", rp, strcmp(rp, "/") ? "/" : "",
+						      rest)
+					  : kb_xstrdup(rp);
+			free(rp);
+			free(abs);
+			free(rest);
+			return out;
+		}
+		char *sl = strrchr(abs, '/');
+		if (!sl || sl == abs) {
+			free(rest);
+			return abs;
+		}
+		char *nr = *rest ? kb_xasprintf("%s/%s", sl + 1, rest) : kb_xstrdup(sl + 1);
+		free(rest);
+		rest = nr;
+		*sl = '\0';
+	}
 }
 
 static uint64_t hash_str(const char *s)

@@ -21,11 +21,13 @@
 #include "kbuild.h"
 #include "kbuild/diff.h"
 #include "kbuild/gitfs.h"
+#include "deps.h"
 #include "diag.h"
 #include "discover.h"
 #include "fs.h"
 #include "git.h"
 #include "gitfs_prefetch.h"
+#include "hooks.h"
 #include "kustfile.h"
 #include "node.h"
 #include "parse.h"
@@ -50,33 +52,9 @@
 static char *clean_join(const char *dir, const char *rel)
 {
 	char *j = kb_path_join(dir, rel);
-	kb_buf out = KB_BUF_INIT;
-	const char *p = j;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		const char *e = strchr(p, '/');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (n == 1 && p[0] == '.') {
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			while (out.len > 0 && out.data[out.len - 1] != '/')
-				out.len--;
-			if (out.len > 0)
-				out.len--;
-			if (out.data)
-				out.data[out.len] = '\0';
-		} else {
-			kb_buf_putc(&out, '/');
-			kb_buf_append(&out, p, n);
-		}
-		p += n;
-	}
+	char *c = kb_path_clean(j);
 	free(j);
-	if (!out.len)
-		kb_buf_putc(&out, '/');
-	return kb_buf_detach(&out);
+	return c;
 }
 
 static bool path_in(const char *p, const char *dir)
@@ -85,37 +63,6 @@ static bool path_in(const char *p, const char *dir)
 	if (n == 1 && dir[0] == '/')
 		return true;
 	return strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == '\0');
-}
-
-/* An absolute, canonical form of a path that may not exist: its longest
- * existing prefix resolved by the OS, the rest appended. */
-static char *canonical_any(const char *path)
-{
-	char *cwd = getcwd(NULL, 0);
-	char *abs = clean_join(cwd ? cwd : "/", path);
-	free(cwd);
-	char *rest = kb_xstrdup("");
-	for (;;) {
-		char *rp = realpath(abs, NULL);
-		if (rp) {
-			char *out = *rest ? kb_xasprintf("%s%s%s", rp, strcmp(rp, "/") ? "/" : "",
-						      rest)
-					  : kb_xstrdup(rp);
-			free(rp);
-			free(abs);
-			free(rest);
-			return out;
-		}
-		char *sl = strrchr(abs, '/');
-		if (!sl || sl == abs) {
-			free(rest);
-			return abs;
-		}
-		char *nr = *rest ? kb_xasprintf("%s/%s", sl + 1, rest) : kb_xstrdup(sl + 1);
-		free(rest);
-		rest = nr;
-		*sl = '\0';
-	}
 }
 
 static const char *rel_to(const char *p, const char *top)
@@ -424,6 +371,17 @@ static kb_error *changed_paths(const char *top, const char *base_commit, const c
 	return NULL;
 }
 
+kb_error *kb_diff_count_changed(const char *top, const char *base_commit,
+				 const char *head_commit, size_t *n)
+{
+	changes c = { 0 };
+	kb_error *e = changed_paths(top, base_commit, head_commit, &c);
+	*n = c.n;
+	kb_strmap_free(&c.set, NULL);
+	free(c.sorted);
+	return e;
+}
+
 /* Whether a changed path lies in or below p, or p below a changed path. */
 static bool touches(const changes *c, const char *p)
 {
@@ -502,7 +460,7 @@ kb_error *kb_diff(const kb_diff_options *o, kb_diff_result **out)
 
 	kb_strv roots = { 0 };
 	for (size_t i = 0; i < npaths && !e; i++) {
-		char *p = canonical_any(paths[i]);
+		char *p = kb_path_canonical(paths[i]);
 		if (!path_in(p, top)) {
 			e = kb_error_new(paths[i], 0, 0,
 					 "not in the repository at %s (kbuild diff compares overlays "
@@ -537,14 +495,9 @@ kb_error *kb_diff(const kb_diff_options *o, kb_diff_result **out)
 		return e;
 	}
 
+	/* a caller built against an older kb_options has fewer fields */
 	kb_options bopts;
-	kb_options_init(&bopts);
-	if (o->build) {
-		/* a caller built against an older kb_options has fewer fields */
-		size_t have = o->build->version >= 2 ? sizeof(bopts) : offsetof(kb_options, fs);
-		memcpy(&bopts, o->build, have);
-		bopts.version = KB_OPTIONS_VERSION;
-	}
+	kb_options_copy(&bopts, o->build);
 	kb_parse_limits lim = { 0 };
 	lim.max_depth = bopts.max_depth;
 	lim.max_nodes = bopts.max_nodes;

@@ -38,6 +38,11 @@ static const char *keep_str(kb_diff_result *r, const char *s)
 	return s ? keep(r, kb_xstrdup(s)) : NULL;
 }
 
+const char *kb_diff_result_keep(kb_diff_result *r, const char *s)
+{
+	return keep_str(r, s);
+}
+
 kb_diff_result *kb_diff_result_new(void)
 {
 	return kb_xcalloc(1, sizeof(kb_diff_result));
@@ -104,6 +109,11 @@ void kb_diff_result_summary(const kb_diff_result *r, kb_diff_summary *s)
 		s->broken += o->status == KB_DIFF_OVERLAY_BROKEN;
 		s->fixed += o->status == KB_DIFF_OVERLAY_FIXED;
 	}
+}
+
+kb_diff_entries kb_diff_result_entries(const kb_diff_result *r)
+{
+	return r ? r->entries : KB_DIFF_OVERLAYS;
 }
 
 bool kb_diff_result_differs(const kb_diff_result *r)

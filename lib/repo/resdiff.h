@@ -17,7 +17,18 @@ struct kb_diff_result {
 	size_t overlays;      /* found, for the summary */
 	size_t changed_files;
 	bool counted;         /* overlays/rendered set by kb_diff */
+	kb_diff_entries entries;
 };
+
+/* The number of files that differ between two commits of the
+ * repository at top (head_commit NULL: the working tree, untracked and
+ * ignored files included), as kb_diff counts them. */
+kb_error *kb_diff_count_changed(const char *top, const char *base_commit,
+				 const char *head_commit, size_t *n);
+
+/* A copy of s (NULL: NULL) that lives as long as r, for what callers
+ * add to an entry (kb_diff_flux: the file that defines it). */
+const char *kb_diff_result_keep(kb_diff_result *r, const char *s);
 
 /* Sorts the overlays by path. */
 void kb_diff_result_sort(kb_diff_result *r);

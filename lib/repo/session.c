@@ -116,26 +116,6 @@ static char *dup_or_null(const char *s)
 	return s ? kb_xstrdup(s) : NULL;
 }
 
-kb_error *kb_error_clone(const kb_error *e)
-{
-	if (!e)
-		return NULL;
-	kb_error *c = kb_error_new(e->primary.file, e->primary.line, e->primary.col, "%s",
-				   e->primary.msg);
-	c->code = e->code;
-	c->kind = e->kind;
-	for (size_t i = 0; i < e->nnotes; i++)
-		kb_error_note(c, e->notes[i].file, e->notes[i].line, e->notes[i].col, "%s",
-			      e->notes[i].msg);
-	if (e->nwarnings) {
-		c->warnings = kb_xcalloc(e->nwarnings, sizeof(*c->warnings));
-		for (size_t i = 0; i < e->nwarnings; i++)
-			c->warnings[i] = kb_error_clone(e->warnings[i]);
-		c->nwarnings = e->nwarnings;
-	}
-	return c;
-}
-
 /* The builds of a session share one clone per remote base URL: a base
  * that 30 overlays name is fetched once, and an unreachable one fails
  * once (not once per overlay, each after git's timeouts). */

@@ -54,9 +54,6 @@ const kb_build_hooks *kb_session_hooks(kb_session *s);
 kb_error *kb_session_build(kb_session *s, const kb_options *opts, kb_deps **deps,
 			   kb_result **out);
 
-/* A deep copy of a diagnostic (an error or a warning), its notes and the
- * warnings it carries; NULL for NULL.  Caller frees. */
-kb_error *kb_error_clone(const kb_error *e);
 
 typedef struct kb_session_stats {
 	kb_cache_stats reads;  /* file reads */

@@ -45,6 +45,26 @@ kb_error *kb_error_note(kb_error *e, const char *file, unsigned line, unsigned c
 	return e;
 }
 
+kb_error *kb_error_clone(const kb_error *e)
+{
+	if (!e)
+		return NULL;
+	kb_error *c = kb_error_new(e->primary.file, e->primary.line, e->primary.col, "%s",
+				   e->primary.msg);
+	c->code = e->code;
+	c->kind = e->kind;
+	for (size_t i = 0; i < e->nnotes; i++)
+		kb_error_note(c, e->notes[i].file, e->notes[i].line, e->notes[i].col, "%s",
+			      e->notes[i].msg);
+	if (e->nwarnings) {
+		c->warnings = kb_xcalloc(e->nwarnings, sizeof(*c->warnings));
+		for (size_t i = 0; i < e->nwarnings; i++)
+			c->warnings[i] = kb_error_clone(e->warnings[i]);
+		c->nwarnings = e->nwarnings;
+	}
+	return c;
+}
+
 static void frame_format(kb_buf *b, const kb_frame *f)
 {
 	if (f->file) {
@@ -59,17 +79,26 @@ static void frame_format(kb_buf *b, const kb_frame *f)
 	kb_buf_puts(b, f->msg);
 }
 
+/* "file:line:col: warning: what", as kb_result_warning() prints it */
+static char *warning_line(const kb_error *d)
+{
+	kb_buf b = KB_BUF_INIT;
+	kb_frame f = d->primary;
+	f.msg = kb_xasprintf("warning: %s", d->primary.msg);
+	frame_format(&b, &f);
+	free(f.msg);
+	return kb_buf_detach(&b);
+}
+
 char *kb_error_format(const kb_error *e)
 {
 	kb_buf b = KB_BUF_INIT;
 	if (!e)
 		return kb_buf_detach(&b);
 	if (e->kind == KB_DIAG_WARNING) {
-		/* "file:line:col: warning: what", as kb_result_warning() */
-		kb_frame f = e->primary;
-		f.msg = kb_xasprintf("warning: %s", e->primary.msg);
-		frame_format(&b, &f);
-		free(f.msg);
+		char *line = warning_line(e);
+		kb_buf_puts(&b, line);
+		free(line);
 	} else {
 		frame_format(&b, &e->primary);
 	}
@@ -162,35 +191,38 @@ void kb_error_free(kb_error *e)
 	free(e);
 }
 
-static void warn_v(kb_warnings *w, int code, const char *file, unsigned line, unsigned col,
-		   const char *fmt, va_list ap)
+void kb_warnings_add(kb_warnings *w, kb_error *d)
 {
-	char *msg = kb_xvasprintf(fmt, ap);
-	/* compiler-style: "file:line:col: warning: what" */
-	kb_buf b = KB_BUF_INIT;
-	kb_frame f;
-	frame_set(&f, file, line, col, kb_xasprintf("warning: %s", msg));
-	frame_format(&b, &f);
-	free(f.file);
-	free(f.msg);
+	if (!w || !d) {
+		kb_error_free(d);
+		return;
+	}
+	d->kind = KB_DIAG_WARNING;
+	char *line = warning_line(d);
 	/* The same warning from a base used twice is said once. */
 	for (size_t i = 0; i < w->n; i++)
-		if (kb_streq(w->v[i], b.data)) {
-			kb_buf_free(&b);
-			free(msg);
+		if (kb_streq(w->v[i], line)) {
+			free(line);
+			kb_error_free(d);
 			return;
 		}
-	kb_error *d = kb_xcalloc(1, sizeof(*d));
-	frame_set(&d->primary, file, line, col, msg);
-	d->code = code;
-	d->kind = KB_DIAG_WARNING;
 	size_t cap = w->cap;
 	kb_grow((void **)&w->v, &w->cap, w->n + 1, sizeof(char *));
 	/* diag grows with v: same capacity */
 	if (w->cap != cap || !w->diag)
 		w->diag = kb_xrealloc(w->diag, w->cap * sizeof(kb_error *));
 	w->diag[w->n] = d;
-	w->v[w->n++] = kb_buf_detach(&b);
+	w->v[w->n++] = line;
+}
+
+static void warn_v(kb_warnings *w, int code, const char *file, unsigned line, unsigned col,
+		   const char *fmt, va_list ap)
+{
+	kb_error *d = kb_xcalloc(1, sizeof(*d));
+	frame_set(&d->primary, file, line, col, kb_xvasprintf(fmt, ap));
+	d->code = code;
+	d->kind = KB_DIAG_WARNING;
+	kb_warnings_add(w, d);
 }
 
 void kb_warn(kb_warnings *w, const char *file, unsigned line, unsigned col, const char *fmt, ...)

@@ -45,6 +45,9 @@ kb_error *kb_error_new(const char *file, unsigned line, unsigned col,
 		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 kb_error *kb_error_newv(const char *file, unsigned line, unsigned col,
 			const char *fmt, va_list ap);
+/* A deep copy of a diagnostic (an error or a warning), its notes and the
+ * warnings it carries; NULL for NULL.  Caller frees. */
+kb_error *kb_error_clone(const kb_error *e);
 /* Adds a context frame; returns err (NULL-safe: returns NULL for NULL). */
 kb_error *kb_error_note(kb_error *err, const char *file, unsigned line,
 			unsigned col, const char *fmt, ...)
@@ -68,6 +71,10 @@ void kb_warn(kb_warnings *w, const char *file, unsigned line, unsigned col,
 /* A warning of the given code (KB_WARN_*). */
 void kb_warn_code(kb_warnings *w, int code, const char *file, unsigned line, unsigned col,
 		  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Adds the warning diagnostic d (w takes it; its kind becomes
+ * KB_DIAG_WARNING), unless w holds the same line already (d is then
+ * freed). */
+void kb_warnings_add(kb_warnings *w, kb_error *d);
 void kb_warnings_free(kb_warnings *w);
 /* Moves every warning of w into err (which then owns them) and empties
  * w; with err NULL, only empties w. */

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void *kb_xmalloc(size_t n)
 {
@@ -289,4 +290,11 @@ char *kb_go_float_output(double f)
 		free(t);
 	}
 	return kb_go_format_float(f, 'g');
+}
+
+double kb_now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

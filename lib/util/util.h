@@ -77,4 +77,7 @@ void kb_strv_push_owned(kb_strv *sv, char *s);
 bool kb_strv_contains(const kb_strv *sv, const char *s);
 void kb_strv_free(kb_strv *sv);
 
+/* Seconds on the monotonic clock, for measuring wall time. */
+double kb_now_s(void);
+
 #endif
