@@ -137,7 +137,7 @@ static yn *from_kb(smp_ctx *x, const kb_node *k)
 		for (size_t i = 0; i < k->n; i++) {
 			yn *key = yn_new(x, YN_SCALAR);
 			key->val = k->pairs[i].key;
-			key->len = strlen(key->val);
+			key->len = k->pairs[i].klen; /* keys may hold NUL bytes */
 			key->line = k->pairs[i].line;
 			key->col = k->pairs[i].col;
 			yn_push(n, key);
@@ -169,7 +169,8 @@ static kb_node *to_kb(const yn *n)
 		k = kb_node_new(KB_MAP);
 		for (size_t i = 0; i + 1 < n->n; i += 2) {
 			/* repeated keys (from a patch read as kyaml does) stay */
-			kb_pair *p = kb_map_append(k, n->c[i]->val, to_kb(n->c[i + 1]));
+			kb_pair *p = kb_map_appendn(k, n->c[i]->val, n->c[i]->len,
+						    to_kb(n->c[i + 1]));
 			p->line = n->c[i]->line;
 			p->col = n->c[i]->col;
 		}
@@ -214,10 +215,14 @@ static bool is_nil_or_empty(const yn *n)
 	return !n || is_tagged_null(n) || ((n->kind == YN_MAP || n->kind == YN_SEQ) && n->n == 0);
 }
 
+static bool text_eqn(const yn *n, const char *s, size_t l)
+{
+	return n->len == l && memcmp(n->val, s, l) == 0;
+}
+
 static bool text_eq(const yn *n, const char *s)
 {
-	size_t l = strlen(s);
-	return n->len == l && memcmp(n->val, s, l) == 0;
+	return text_eqn(n, s, strlen(s));
 }
 
 static const char *kind_name(const yn *n)
@@ -240,24 +245,30 @@ static kb_error *check_kind(smp_ctx *x, const yn *n, unsigned char want)
 	return wrong_kind(x, n, want);
 }
 
-/* RNode.Field(key).Value: the value of the first `key` of a map. */
-static yn *field(const yn *n, const char *key)
+/* RNode.Field(key).Value: the value of the first `key` of a map (klen
+ * bytes: field names may hold NUL bytes). */
+static yn *fieldn(const yn *n, const char *key, size_t klen)
 {
 	if (!n || n->kind != YN_MAP)
 		return NULL;
 	for (size_t i = 0; i + 1 < n->n; i += 2)
-		if (text_eq(n->c[i], key))
+		if (text_eqn(n->c[i], key, klen))
 			return n->c[i + 1];
 	return NULL;
 }
 
+static yn *field(const yn *n, const char *key)
+{
+	return fieldn(n, key, strlen(key));
+}
+
 /* FieldClearer: removes the first `key` of a map. */
-static void clear_field(yn *n, const char *key)
+static void clear_fieldn(yn *n, const char *key, size_t klen)
 {
 	if (!n || n->kind != YN_MAP)
 		return;
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
-		if (text_eq(n->c[i], key)) {
+		if (text_eqn(n->c[i], key, klen)) {
 			memmove(&n->c[i], &n->c[i + 2], (n->n - i - 2) * sizeof(*n->c));
 			n->n -= 2;
 			return;
@@ -296,21 +307,21 @@ static bool was_quoted(const yn *n)
  * nil value or a null that is not to be kept, overwrites an existing
  * value node in place, else appends the field.
  */
-static kb_error *set_field(smp_ctx *x, yn *rn, const char *key, yn *val,
-			   unsigned kline, unsigned kcol)
+static kb_error *set_fieldn(smp_ctx *x, yn *rn, const char *key, size_t klen, yn *val,
+			    unsigned kline, unsigned kcol)
 {
 	if (!val || (is_tagged_null(val) && !val->keep)) {
 		kb_error *e = check_kind(x, rn, YN_MAP);
 		if (e)
 			return e;
-		clear_field(rn, key);
+		clear_fieldn(rn, key, klen);
 		return NULL;
 	}
 	if (is_null(rn))
 		return NULL;
 	if (rn->kind != YN_MAP)
 		return wrong_kind(x, rn, YN_MAP);
-	yn *cur = field(rn, key);
+	yn *cur = fieldn(rn, key, klen);
 	if (cur) {
 		bool quoted = was_quoted(cur);
 		yn_assign(cur, val);
@@ -322,11 +333,18 @@ static kb_error *set_field(smp_ctx *x, yn *rn, const char *key, yn *val,
 		return NULL;
 	}
 	yn *k = new_scalar(x, KB_STR, key);
+	k->len = klen;
 	k->line = kline;
 	k->col = kcol;
 	yn_push(rn, k);
 	yn_push(rn, val);
 	return NULL;
+}
+
+static kb_error *set_field(smp_ctx *x, yn *rn, const char *key, yn *val,
+			   unsigned kline, unsigned kcol)
+{
+	return set_fieldn(x, rn, key, strlen(key), val, kline, kcol);
 }
 
 /*
@@ -610,7 +628,7 @@ static kb_error *determine_directive(smp_ctx *x, yn *patch, enum smp_directive *
 		*out = directive_named(v);
 		if (*out == SMP_UNKNOWN)
 			return unknown_directive(x, v);
-		clear_field(patch, PATCH_KEY);
+		clear_fieldn(patch, PATCH_KEY, strlen(PATCH_KEY));
 		return NULL;
 	}
 	*out = SMP_UNKNOWN;
@@ -689,9 +707,10 @@ static kb_error *visit_list(smp_ctx *x, yn *const src[2], bool associative, yn *
 
 static kb_error *walk(smp_ctx *x, yn *src[2], const rs *given, yn **out);
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_key(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const yn *x = *(const yn *const *)a, *y = *(const yn *const *)b;
+	return kb_bytes_cmp(x->val, x->len, y->val, y->len);
 }
 
 static kb_error *walk_map(smp_ctx *x, yn *src[2], const rs *schema, yn **out)
@@ -708,31 +727,34 @@ static kb_error *walk_map(smp_ctx *x, yn *src[2], const rs *schema, yn **out)
 	for (int i = 0; i < 2; i++)
 		if (src[i] && src[i]->kind == YN_MAP)
 			cap += src[i]->n / 2;
-	const char **names = scratch(x, cap * sizeof(*names));
+	const yn **names = scratch(x, cap * sizeof(*names));
 	for (int i = 0; i < 2; i++) {
 		if (!src[i] || src[i]->kind != YN_MAP)
 			continue;
 		for (size_t j = 0; j + 1 < src[i]->n; j += 2)
-			names[nn++] = src[i]->c[j]->val;
+			names[nn++] = src[i]->c[j];
 	}
-	qsort(names, nn, sizeof(*names), cmp_str);
+	qsort(names, nn, sizeof(*names), cmp_key);
 	size_t nu = 0;
 	for (size_t i = 0; i < nn; i++)
-		if (nu == 0 || strcmp(names[nu - 1], names[i]) != 0)
+		if (nu == 0 || cmp_key(&names[nu - 1], &names[i]) != 0)
 			names[nu++] = names[i];
 
 	for (size_t i = 0; i < nu; i++) {
-		const char *key = names[i];
+		const char *key = names[i]->val;
+		size_t klen = names[i]->len;
 		rs sub;
-		const rs *s = schema ? rs_field(x, schema, key, &sub) : NULL;
-		yn *fv[2] = { field(src[0], key), field(src[1], key) };
+		/* a name with a NUL byte is no field of any schema */
+		const rs *s = schema && !memchr(key, '\0', klen) ? rs_field(x, schema, key, &sub)
+								 : NULL;
+		yn *fv[2] = { fieldn(src[0], key, klen), fieldn(src[1], key, klen) };
 		/* Position of the key for a field the patch adds. */
 		unsigned kl = 0, kc = 0;
 		for (int j = 1; j >= 0 && !kl; j--) {
 			if (!src[j] || src[j]->kind != YN_MAP)
 				continue;
 			for (size_t k = 0; k + 1 < src[j]->n; k += 2)
-				if (strcmp(src[j]->c[k]->val, key) == 0) {
+				if (text_eqn(src[j]->c[k], key, klen)) {
 					kl = src[j]->c[k]->line;
 					kc = src[j]->c[k]->col;
 					break;
@@ -741,7 +763,7 @@ static kb_error *walk_map(smp_ctx *x, yn *src[2], const rs *schema, yn **out)
 		yn *val;
 		e = walk(x, fv, s, &val);
 		if (!e)
-			e = set_field(x, dest, key, val, kl, kc);
+			e = set_fieldn(x, dest, key, klen, val, kl, kc);
 		if (e)
 			return e;
 	}

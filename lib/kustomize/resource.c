@@ -224,7 +224,7 @@ static bool path_of(const kb_node *cur, const kb_node *target, kb_node *path)
 		return true;
 	if (cur->kind == KB_MAP) {
 		for (size_t i = 0; i < cur->n; i++) {
-			kb_seq_push(path, kb_node_new_str(cur->pairs[i].key));
+			kb_seq_push(path, kb_node_new_strn(cur->pairs[i].key, cur->pairs[i].klen));
 			if (path_of(cur->pairs[i].val, target, path))
 				return true;
 			kb_seq_remove(path, path->n - 1);
@@ -259,7 +259,9 @@ static kb_node *at_path(kb_node *doc, const kb_node *path)
 			cur = cur->kind == KB_SEQ && idx >= 0 && (size_t)idx < cur->n ? cur->items[idx]
 										: NULL;
 		} else {
-			cur = cur->kind == KB_MAP ? kb_map_get(cur, c->str) : NULL;
+			kb_pair *p = cur->kind == KB_MAP ? kb_map_get_pairn(cur, c->str, c->len)
+							 : NULL;
+			cur = p ? p->val : NULL;
 		}
 	}
 	return cur;

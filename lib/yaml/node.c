@@ -403,9 +403,14 @@ kb_node *kb_map_ensure_map(kb_node *map, const char *key)
 
 kb_node *kb_map_take(kb_node *map, const char *key)
 {
+	return kb_map_taken(map, key, strlen(key));
+}
+
+kb_node *kb_map_taken(kb_node *map, const char *key, size_t klen)
+{
 	if (!map || map->kind != KB_MAP)
 		return NULL;
-	kb_pair *p = kb_map_get_pairn(map, key, strlen(key));
+	kb_pair *p = kb_map_get_pairn(map, key, klen);
 	if (!p)
 		return NULL;
 	size_t i = (size_t)(p - map->pairs);

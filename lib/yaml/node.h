@@ -148,6 +148,7 @@ kb_node *kb_map_ensure_map(kb_node *map, const char *key);
 bool kb_map_del(kb_node *map, const char *key);
 /* Detaches and returns map[key] (caller owns), or NULL. */
 kb_node *kb_map_take(kb_node *map, const char *key);
+kb_node *kb_map_taken(kb_node *map, const char *key, size_t klen);
 /* Nested lookup: kb_node_get(root, "metadata", "name", NULL). */
 kb_node *kb_node_get(const kb_node *root, ...) __attribute__((sentinel));
 const char *kb_node_get_str(const kb_node *root, ...) __attribute__((sentinel));
