@@ -55,6 +55,7 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 	 * first of repeated keys */
 	kb_parse_limits plim = ctx->lim;
 	plim.dup_keys_first_wins = true;
+	plim.nonstr_keys = true;
 	kb_error *e = kb_yaml_parse(src->name, src->text, src->len, &plim, docs, ndocs);
 	if (e)
 		return kb_error_note(e, NULL, 0, 0,
@@ -74,6 +75,7 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 		size_t n11 = 0;
 		plim.yaml11_bools = true;
 		plim.keep_timestamps = true;
+		plim.nonstr_keys = false;
 		if (!kb_yaml_parse(src->name, src->text, src->len, &plim, &d11, &n11) && n11 &&
 		    d11[0]->kind == KB_SEQ) {
 			kb_docs_free(*docs, *ndocs);
@@ -698,6 +700,7 @@ kb_error *kb_patch_strategic_merge_list(kb_ctx *ctx, kb_resmap *m, const kb_kust
 		size_t nd = 0;
 		kb_parse_limits plim = ctx->lim;
 		plim.dup_keys_first_wins = true;
+		plim.nonstr_keys = true;
 			e = kb_yaml_parse(src.name, src.text, src.len, &plim, &docs, &nd);
 		if (!e && nd == 0)
 			e = kb_error_new(src.name, 0, 0, "patch is empty (it holds no YAML document)");

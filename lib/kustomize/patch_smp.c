@@ -32,6 +32,8 @@ struct yn {
 	unsigned char kind; /* YN_* */
 	kb_kind sk;         /* scalars; KB_NULL is a tagged null */
 	bool keep;          /* RNode.ShouldKeep of a persistent null */
+	bool knonstr;       /* a map key read as a non-string (kb_pair.knonstr) */
+	bool kplain;        /* a map key written plain (kb_pair.kplain) */
 	const char *val;    /* scalar text ("" for maps and sequences) */
 	size_t len;
 	yn **c;
@@ -138,6 +140,8 @@ static yn *from_kb(smp_ctx *x, const kb_node *k)
 			yn *key = yn_new(x, YN_SCALAR);
 			key->val = k->pairs[i].key;
 			key->len = k->pairs[i].klen; /* keys may hold NUL bytes */
+			key->knonstr = k->pairs[i].knonstr;
+			key->kplain = k->pairs[i].kplain;
 			key->line = k->pairs[i].line;
 			key->col = k->pairs[i].col;
 			yn_push(n, key);
@@ -171,6 +175,8 @@ static kb_node *to_kb(const yn *n)
 			/* repeated keys (from a patch read as kyaml does) stay */
 			kb_pair *p = kb_map_appendn(k, n->c[i]->val, n->c[i]->len,
 						    to_kb(n->c[i + 1]));
+			p->knonstr = n->c[i]->knonstr;
+			p->kplain = n->c[i]->kplain;
 			p->line = n->c[i]->line;
 			p->col = n->c[i]->col;
 		}
@@ -307,8 +313,30 @@ static bool was_quoted(const yn *n)
  * nil value or a null that is not to be kept, overwrites an existing
  * value node in place, else appends the field.
  */
+/*
+ * Whether a key node kyaml's FieldSetter appends for the patch key `src`
+ * reads as a non-string: the new node has the patch key's style and no
+ * tag, so goyaml resolves a plain one again (`9110`, `!!str 9110`, `true`,
+ * `~`, `2001-12-14` are not strings then) and the JSON conversion fails.
+ */
+static bool appended_key_nonstr(const yn *src)
+{
+	if (!src || !src->kplain || memchr(src->val, '\0', src->len))
+		return false;
+	char *canon = NULL;
+	kb_kind k = kb_scalar_resolve(src->val, src->len, &canon);
+	free(canon);
+	if (k != KB_STR)
+		return true;
+	char *t = kb_xstrndup(src->val, src->len);
+	char *ts = kb_timestamp_rfc3339(t);
+	free(t);
+	free(ts);
+	return ts != NULL;
+}
+
 static kb_error *set_fieldn(smp_ctx *x, yn *rn, const char *key, size_t klen, yn *val,
-			    unsigned kline, unsigned kcol)
+			    const yn *srckey)
 {
 	if (!val || (is_tagged_null(val) && !val->keep)) {
 		kb_error *e = check_kind(x, rn, YN_MAP);
@@ -334,17 +362,24 @@ static kb_error *set_fieldn(smp_ctx *x, yn *rn, const char *key, size_t klen, yn
 	}
 	yn *k = new_scalar(x, KB_STR, key);
 	k->len = klen;
-	k->line = kline;
-	k->col = kcol;
+	if (srckey) {
+		k->line = srckey->line;
+		k->col = srckey->col;
+		k->kplain = srckey->kplain;
+		k->knonstr = appended_key_nonstr(srckey);
+		/* the emitter's error on it would name the resource's file at
+		 * the patch's position */
+		if (k->knonstr)
+			k->line = k->col = 0;
+	}
 	yn_push(rn, k);
 	yn_push(rn, val);
 	return NULL;
 }
 
-static kb_error *set_field(smp_ctx *x, yn *rn, const char *key, yn *val,
-			   unsigned kline, unsigned kcol)
+static kb_error *set_field(smp_ctx *x, yn *rn, const char *key, yn *val)
 {
-	return set_fieldn(x, rn, key, strlen(key), val, kline, kcol);
+	return set_fieldn(x, rn, key, strlen(key), val, NULL);
 }
 
 /*
@@ -748,22 +783,22 @@ static kb_error *walk_map(smp_ctx *x, yn *src[2], const rs *schema, yn **out)
 		const rs *s = schema && !memchr(key, '\0', klen) ? rs_field(x, schema, key, &sub)
 								 : NULL;
 		yn *fv[2] = { fieldn(src[0], key, klen), fieldn(src[1], key, klen) };
-		/* Position of the key for a field the patch adds. */
-		unsigned kl = 0, kc = 0;
-		for (int j = 1; j >= 0 && !kl; j--) {
+		/* The key node of a field the patch adds: its position, and
+		 * its style for the appended key (walkMap's keyStyles) */
+		const yn *kn = NULL;
+		for (int j = 1; j >= 0 && !kn; j--) {
 			if (!src[j] || src[j]->kind != YN_MAP)
 				continue;
 			for (size_t k = 0; k + 1 < src[j]->n; k += 2)
 				if (text_eqn(src[j]->c[k], key, klen)) {
-					kl = src[j]->c[k]->line;
-					kc = src[j]->c[k]->col;
+					kn = src[j]->c[k];
 					break;
 				}
 		}
 		yn *val;
 		e = walk(x, fv, s, &val);
 		if (!e)
-			e = set_fieldn(x, dest, key, klen, val, kl, kc);
+			e = set_fieldn(x, dest, key, klen, val, kn);
 		if (e)
 			return e;
 	}
@@ -1043,7 +1078,7 @@ static kb_error *set_assoc_elements(smp_ctx *x, yn *src[2], const rs *schema, tu
 				/* make sure the merged element carries its key */
 				char *s = scratch(x, strlen(vv[i]) + 1);
 				strcpy(s, vv[i]);
-				e = set_field(x, val, vk[i], new_scalar(x, KB_STR, s), 0, 0);
+				e = set_field(x, val, vk[i], new_scalar(x, KB_STR, s));
 				if (e)
 					return e;
 			}

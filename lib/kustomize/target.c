@@ -26,7 +26,10 @@ static kb_error *accumulate_file(kb_ctx *ctx, kb_acc *acc, const kb_loader *ld, 
 	char *display = kb_path_display(abs);
 	kb_node **docs;
 	size_t ndocs;
-	e = kb_hooks_parse(kb_ctx_hooks(ctx), abs, display, data, len, &ctx->lim, &docs, &ndocs);
+	/* resources stay kyaml node trees until printed (non-string keys) */
+	kb_parse_limits rlim = ctx->lim;
+	rlim.nonstr_keys = true;
+	e = kb_hooks_parse(kb_ctx_hooks(ctx), abs, display, data, len, &rlim, &docs, &ndocs);
 	free(data);
 	if (!e) {
 		size_t first = acc->rm.n;

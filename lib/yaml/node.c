@@ -358,6 +358,8 @@ kb_pair *kb_map_appendn(kb_node *map, const char *key, size_t klen, kb_node *val
 	kb_pair *p = &map->pairs[map->n++];
 	p->key = kb_xstrndup(key, klen);
 	p->klen = klen;
+	p->knonstr = false;
+	p->kplain = false;
 	p->val = val;
 	p->line = val ? val->line : 0;
 	p->col = 0;
