@@ -486,6 +486,33 @@ static void json_bookkeeping_settle(kb_resource *r, bool cluster)
 	kb_map_set(md, "annotations", fresh);
 }
 
+/* A map key below the top level that reads as another type than a string
+ * (kb_pair.knonstr).  kustomize's JSON patch filter turns the whole object
+ * into JSON first (RNode.MarshalJSON), which fails on such a map whatever
+ * the patch touches ("json: unsupported type"); a top-level key becomes
+ * its text there. */
+static const kb_pair *nested_nonstr_key(const kb_node *n, bool top)
+{
+	if (!n)
+		return NULL;
+	if (n->kind == KB_SEQ) {
+		for (size_t i = 0; i < n->n; i++) {
+			const kb_pair *p = nested_nonstr_key(n->items[i], false);
+			if (p)
+				return p;
+		}
+	} else if (n->kind == KB_MAP) {
+		for (size_t i = 0; i < n->n; i++) {
+			if (!top && n->pairs[i].knonstr)
+				return &n->pairs[i];
+			const kb_pair *p = nested_nonstr_key(n->pairs[i].val, false);
+			if (p)
+				return p;
+		}
+	}
+	return NULL;
+}
+
 static kb_error *apply_json_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_selector *sel,
 					const kb_node *ops, const char *pname, size_t *matched)
 {
@@ -494,6 +521,17 @@ static kb_error *apply_json_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_sele
 		if (!res_selected(ctx, sel, r))
 			continue;
 		(*matched)++;
+		const kb_pair *nk = nested_nonstr_key(r->doc, true);
+		if (nk) {
+			kb_error *e = kb_error_new(nk->line ? r->file : NULL, nk->line, nk->col,
+						   "mapping key '%s' is not a string (it reads as a "
+						   "number, boolean, null or timestamp); kustomize "
+						   "cannot convert the object to JSON for a JSON patch "
+						   "(json: unsupported type); quote the key",
+						   nk->key);
+			return kb_error_note(e, pname, 0, 0, "while patching %s '%s'",
+					     kb_res_kind(r), kb_res_name(r));
+		}
 		store_previous(r);
 		bool cluster = res_cluster_scoped(ctx, r);
 		json_bookkeeping_add(r, cluster);
