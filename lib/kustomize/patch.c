@@ -173,7 +173,12 @@ static kb_error *apply_smp(kb_ctx *ctx, kb_resource *r, const kb_node *patch, bo
 	}
 	if (allow_name || allow_kind)
 		store_previous(r);
+	/* the merge sees the annotations' nodes as read: a `b:` null is
+	 * cleared like any other null the patch does not set */
+	kb_resource_retype_annotations(r);
 	kb_error *e = kb_smp_apply(r->doc, patch, ctx->schema, pname, deleted);
+	if (r->doc->kind == KB_MAP)
+		kb_resource_settle_annotations(r);
 	if (!e && !*deleted && r->doc->kind == KB_MAP) {
 		if (!allow_kind)
 			kb_map_set(r->doc, "kind", kb_node_new_str(kind));
@@ -400,16 +405,7 @@ static void json_bookkeeping_add(kb_resource *r, bool cluster)
 	/* annotations read as null, numbers or bools are typed nodes to
 	 * kustomize still: they go into the patch as such (and come back as
 	 * the text of their JSON value) unless something rewrote them */
-	const kb_node *typed = r->typed_annotations;
-	for (size_t i = 0; ann && ann->kind == KB_MAP && typed && i < typed->n; i++) {
-		kb_node *v = kb_map_get(ann, typed->pairs[i].key);
-		const kb_node *o = typed->pairs[i].val;
-		const char *was = o->kind == KB_NULL && o->len == 0 ? "" : kb_node_text(o);
-		if (v && v->kind == KB_STR && strcmp(v->str, was) == 0)
-			kb_node_replace(v, kb_node_clone(o));
-	}
-	kb_node_free(r->typed_annotations);
-	r->typed_annotations = NULL;
+	kb_resource_retype_annotations(r);
 	if (ann && ann->kind != KB_MAP && ann->kind != KB_NULL)
 		return;
 	ann = kb_map_ensure_map(md, "annotations");

@@ -35,6 +35,7 @@ struct yn {
 	bool knonstr;       /* a map key read as a non-string (kb_pair.knonstr) */
 	bool kplain;        /* a map key written plain (kb_pair.kplain) */
 	const char *val;    /* scalar text ("" for maps and sequences) */
+	const char *raw;    /* kb_node.raw: the text as written, when val is canonical */
 	size_t len;
 	yn **c;
 	size_t n, cap;
@@ -158,6 +159,7 @@ static yn *from_kb(smp_ctx *x, const kb_node *k)
 		n->sk = k->kind;
 		n->val = k->str ? k->str : "";
 		n->len = k->str ? k->len : 0;
+		n->raw = k->raw;
 		break;
 	}
 	n->line = k->line;
@@ -189,6 +191,8 @@ static kb_node *to_kb(const yn *n)
 	default:
 		k = kb_node_new_strn(n->val, n->len);
 		k->kind = n->sk;
+		if (n->raw)
+			k->raw = kb_xstrdup(n->raw);
 		break;
 	}
 	k->line = n->line;
@@ -692,6 +696,7 @@ static kb_error *visit_map(smp_ctx *x, yn *const src[2], yn **out)
 			yn *n = new_scalar(x, KB_NULL, "");
 			n->val = dest->val;
 			n->len = dest->len;
+			n->raw = dest->raw;
 			n->line = dest->line;
 			n->col = dest->col;
 			n->keep = true;

@@ -155,12 +155,13 @@ void kb_clear_empty_annotations(kb_node *doc)
 		kb_map_del(md, "annotations");
 }
 
-kb_resource *kb_resource_new(kb_node *doc, const char *file)
+void kb_resource_settle_annotations(kb_resource *r)
 {
-	kb_clear_empty_annotations(doc);
-	kb_node *md = kb_map_get(doc, "metadata");
+	kb_clear_empty_annotations(r->doc);
+	kb_node *md = kb_map_get(r->doc, "metadata");
 	kb_node *ann = kb_map_get(md, "annotations");
-	kb_resource *r = kb_xcalloc(1, sizeof(*r));
+	kb_node_free(r->typed_annotations);
+	r->typed_annotations = NULL;
 	for (size_t i = 0; ann && ann->kind == KB_MAP && i < ann->n; i++) {
 		const kb_node *v = ann->pairs[i].val;
 		if (kb_node_is_scalar(v) && v->kind != KB_STR) {
@@ -170,7 +171,29 @@ kb_resource *kb_resource_new(kb_node *doc, const char *file)
 		}
 	}
 	stringify_values(ann);
+}
+
+void kb_resource_retype_annotations(kb_resource *r)
+{
+	kb_node *md = kb_map_get(r->doc, "metadata");
+	kb_node *ann = kb_map_get(md, "annotations");
+	const kb_node *typed = r->typed_annotations;
+	for (size_t i = 0; ann && ann->kind == KB_MAP && typed && i < typed->n; i++) {
+		kb_node *v = kb_map_get(ann, typed->pairs[i].key);
+		const kb_node *o = typed->pairs[i].val;
+		const char *was = o->kind == KB_NULL && o->len == 0 ? "" : kb_node_text(o);
+		if (v && v->kind == KB_STR && strcmp(v->str, was) == 0)
+			kb_node_replace(v, kb_node_clone(o));
+	}
+	kb_node_free(r->typed_annotations);
+	r->typed_annotations = NULL;
+}
+
+kb_resource *kb_resource_new(kb_node *doc, const char *file)
+{
+	kb_resource *r = kb_xcalloc(1, sizeof(*r));
 	r->doc = doc;
+	kb_resource_settle_annotations(r);
 	r->file = kb_xstrdup(file ? file : "");
 	kb_res_id(r, &r->orig);
 	return r;
