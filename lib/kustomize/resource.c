@@ -139,7 +139,9 @@ static void stringify_values(kb_node *map)
 		return;
 	for (size_t i = 0; i < map->n; i++) {
 		kb_node *v = map->pairs[i].val;
-		if (v->kind == KB_STR || !kb_node_is_scalar(v))
+		/* a timestamp is a string holding its RFC 3339 form, written
+		 * text in raw */
+		if (!kb_node_is_scalar(v) || (v->kind == KB_STR && !v->raw))
 			continue;
 		char *t = kb_xstrdup(kb_node_text(v));
 		kb_node_set_str(v, t);
@@ -164,7 +166,7 @@ void kb_resource_settle_annotations(kb_resource *r)
 	r->typed_annotations = NULL;
 	for (size_t i = 0; ann && ann->kind == KB_MAP && i < ann->n; i++) {
 		const kb_node *v = ann->pairs[i].val;
-		if (kb_node_is_scalar(v) && v->kind != KB_STR) {
+		if (kb_node_is_scalar(v) && (v->kind != KB_STR || v->raw)) {
 			if (!r->typed_annotations)
 				r->typed_annotations = kb_node_new(KB_MAP);
 			kb_map_set(r->typed_annotations, ann->pairs[i].key, kb_node_clone(v));

@@ -624,6 +624,11 @@ static kb_node *make_scalar(pstate *ps, const yaml_event_t *ev)
 			 * matched by its text */
 			bool keep = ps->at_key && ps->nonstr_keys;
 			n = keep ? kb_node_new_strn(text, len) : kb_node_new_str(ts);
+			/* the text as written stays in raw: kyaml's node Value,
+			 * which annotations (map[string]string) and replacements
+			 * take; only printing through JSON gives the RFC 3339 form */
+			if (!keep && strcmp(ts, tmp) != 0)
+				n->raw = kb_xstrdup(tmp);
 			ps->ts_key = keep;
 			free(ts);
 		} else if (k == KB_STR) {
