@@ -97,6 +97,8 @@ int cmd_build(int argc, char **argv)
 	if (rest == 1)
 		opts.path = args[0];
 	cli_build_env(&opts);
+	/* the command only prints the result */
+	opts.no_docs = 1;
 
 	kb_result *res = NULL;
 	kb_error *err = kb_build(&opts, &res);

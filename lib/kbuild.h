@@ -72,8 +72,9 @@ extern "C" {
  * fields a caller's version does not know are read as unset.
  * 2: kb_options.fs.
  * 3: function plugins (enable_exec, fn_*).
- * 4: jobs. */
-#define KB_OPTIONS_VERSION 4
+ * 4: jobs.
+ * 5: no_docs. */
+#define KB_OPTIONS_VERSION 5
 
 /*
  * The file system a build reads.  kb_options.fs = NULL reads the
@@ -199,6 +200,13 @@ typedef struct kb_options {
 	 * more than one, the kb_fs callbacks are called from several threads.
 	 * kbuild check, which runs many builds at once, gives each one 1. */
 	unsigned jobs;
+	/* version >= 5: the result keeps the printed text only, not the
+	 * resources' node trees, and each tree is freed as soon as it is
+	 * printed: for callers that print or write the result (every kb_result
+	 * function works the same), a big build's peak memory is about
+	 * halved.  The library's own walks of the trees (kbuild flux) leave
+	 * it unset. */
+	int no_docs;
 } kb_options;
 
 /*

@@ -22,6 +22,7 @@
 #include "write.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <math.h>
@@ -30,12 +31,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* One printed resource. */
+typedef struct kb_printed {
+	char *text;  /* its YAML document, without the "---" before it */
+	size_t len;
+	char *fname; /* group_version_kind_name.yaml, lower case (for -o DIR) */
+	char *ns;    /* its namespace; NULL for cluster-scoped kinds */
+	char *file;  /* the file it came from, as messages name it */
+} kb_printed;
+
 struct kb_result {
-	kb_buf yaml;
-	kb_node **docs; /* the emitted resources, for -o DIR */
+	kb_printed *out; /* ndocs of them, in output order */
 	size_t ndocs;
-	char **ns_of; /* per doc: namespace; NULL for cluster-scoped kinds */
-	char **file_of; /* per doc: the file it came from, as messages name it */
+	size_t total;    /* bytes of the whole stream */
+	/* the stream joined, made by the first kb_result_yaml() call of a
+	 * result of two or more documents (kb_result_write writes the
+	 * pieces: a build that is only printed never holds it twice) */
+	_Atomic(char *) joined;
+	kb_node **docs;  /* the resources' trees; NULL with kb_options.no_docs */
 	kb_warnings warnings;
 };
 
@@ -46,7 +59,8 @@ static const size_t options_size[] = {
 	offsetof(kb_options, fs),                 /* 1 */
 	offsetof(kb_options, fs) + sizeof(void *), /* 2: fs */
 	offsetof(kb_options, jobs),                /* 3: enable_exec, fn_* */
-	sizeof(kb_options),                        /* 4: jobs */
+	offsetof(kb_options, no_docs),             /* 4: jobs */
+	sizeof(kb_options),                        /* 5: no_docs */
 };
 _Static_assert(sizeof(options_size) / sizeof(*options_size) == KB_OPTIONS_VERSION + 1,
 	       "a new kb_options version needs its size in options_size[]");
@@ -215,22 +229,90 @@ static void settle_numbers(kb_node *n)
 			settle_numbers(n->items[i]);
 }
 
+static void lower_into(kb_buf *b, const char *s)
+{
+	for (; *s; s++)
+		kb_buf_putc(b, (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : *s);
+}
+
+/* kustomize's file name of a resource in -o DIR, without the namespace
+ * prefix (which depends on all resources: kb_result_write_dir). */
+static char *file_name_of(const kb_node *d)
+{
+	char *g, *v;
+	kb_split_apiversion(kb_map_get_str(d, "apiVersion"), &g, &v);
+	kb_buf name = KB_BUF_INIT;
+	const char *kind = kb_map_get_str(d, "kind");
+	const char *parts[3] = { g, v, kind ? kind : "" };
+	bool first = true;
+	for (int p = 0; p < 3; p++) {
+		if (!*parts[p])
+			continue;
+		if (!first)
+			kb_buf_putc(&name, '_');
+		lower_into(&name, parts[p]);
+		first = false;
+	}
+	kb_buf_putc(&name, '_');
+	const char *nm = kb_node_get_str(d, "metadata", "name", NULL);
+	lower_into(&name, nm ? nm : "");
+	kb_buf_puts(&name, ".yaml");
+	free(g);
+	free(v);
+	return kb_buf_detach(&name);
+}
+
 /* One resource made ready for printing and printed into its own buffer:
  * what render() runs for each resource, on the build's threads when
- * there are enough resources to share out. */
+ * there are enough resources to share out.  With no_docs the resource's
+ * tree is freed as soon as it is printed, so that a big build holds the
+ * trees still to print and the text printed so far, not both whole. */
 typedef struct print_job {
 	kb_resource *r;
 	const build_meta *bm;
-	kb_buf out;
+	const kb_schema *schema;
+	bool no_docs;
+	kb_printed p;
 	kb_error *err;
 } print_job;
 
 static void print_one(void *arg)
 {
 	print_job *j = arg;
-	strip_build_annotations(j->r->doc, j->bm);
-	settle_numbers(j->r->doc);
-	j->err = kb_emit_doc(&j->out, j->r->doc);
+	kb_resource *r = j->r;
+	strip_build_annotations(r->doc, j->bm);
+	settle_numbers(r->doc);
+	kb_buf out = KB_BUF_INIT;
+	j->err = kb_emit_doc(&out, r->doc);
+	if (j->err) {
+		kb_buf_free(&out);
+		return;
+	}
+	/* the buffer grew by doubling: give back what it does not use */
+	j->p.len = out.len;
+	j->p.text = out.data ? realloc(out.data, out.len + 1) : kb_xstrdup("");
+	if (!j->p.text)
+		j->p.text = out.data;
+	char *g, *v;
+	kb_split_apiversion(kb_res_apiversion(r), &g, &v);
+	if (kb_schema_namespaced(j->schema, g, v, kb_res_kind(r)) != 0)
+		j->p.ns = kb_xstrdup(kb_res_ns(r));
+	free(g);
+	free(v);
+	j->p.fname = file_name_of(r->doc);
+	j->p.file = kb_xstrdup(r->file ? r->file : "");
+	if (j->no_docs) {
+		kb_node_free(r->doc);
+		r->doc = NULL;
+	}
+}
+
+static void printed_free(kb_printed *p)
+{
+	free(p->text);
+	free(p->fname);
+	free(p->ns);
+	free(p->file);
 }
 
 /* Below this many resources printing stays on the caller's thread:
@@ -239,16 +321,18 @@ static void print_one(void *arg)
 
 static kb_error *render(kb_ctx *ctx, kb_result *res, kb_resmap *m, const build_meta *bm)
 {
-	const kb_schema *schema = ctx->schema;
-	res->docs = kb_xcalloc(m->n ? m->n : 1, sizeof(kb_node *));
-	res->ns_of = kb_xcalloc(m->n ? m->n : 1, sizeof(char *));
-	res->file_of = kb_xcalloc(m->n ? m->n : 1, sizeof(char *));
+	bool no_docs = ctx->opts->no_docs != 0;
+	res->out = kb_xcalloc(m->n ? m->n : 1, sizeof(*res->out));
+	if (!no_docs)
+		res->docs = kb_xcalloc(m->n ? m->n : 1, sizeof(kb_node *));
 	print_job *jobs = kb_xcalloc(m->n ? m->n : 1, sizeof(*jobs));
 	struct kb_pool *pool = m->n >= PARALLEL_PRINT_MIN ? kb_ctx_pool(ctx) : NULL;
 	size_t first_ticket = 0;
 	for (size_t i = 0; i < m->n; i++) {
 		jobs[i].r = m->v[i];
 		jobs[i].bm = bm;
+		jobs[i].schema = ctx->schema;
+		jobs[i].no_docs = no_docs;
 		if (pool) {
 			size_t t = kb_pool_submit(pool, print_one, &jobs[i]);
 			if (i == 0)
@@ -276,25 +360,19 @@ static kb_error *render(kb_ctx *ctx, kb_result *res, kb_resmap *m, const build_m
 					  kb_res_name(r));
 			break;
 		}
-		if (i > 0)
-			kb_buf_puts(&res->yaml, "---\n");
-		kb_buf_append(&res->yaml, j->out.data ? j->out.data : "", j->out.len);
-		kb_buf_free(&j->out);
-		char *g, *v;
-		kb_split_apiversion(kb_res_apiversion(r), &g, &v);
-		if (kb_schema_namespaced(schema, g, v, kb_res_kind(r)) != 0)
-			res->ns_of[i] = kb_xstrdup(kb_res_ns(r));
-		free(g);
-		free(v);
-		res->docs[i] = r->doc;
-		res->file_of[i] = kb_xstrdup(r->file ? r->file : "");
-		r->doc = NULL;
+		res->total += j->p.len + (i > 0 ? 4 : 0);
+		res->out[i] = j->p;
+		memset(&j->p, 0, sizeof(j->p));
+		if (!no_docs) {
+			res->docs[i] = r->doc;
+			r->doc = NULL;
+		}
 		res->ndocs++;
 	}
 	if (pool)
 		kb_pool_wait(pool); /* after a failure, the jobs still running */
 	for (size_t k = 0; k < m->n; k++) {
-		kb_buf_free(&jobs[k].out);
+		printed_free(&jobs[k].p);
 		kb_error_free(jobs[k].err);
 	}
 	free(jobs);
@@ -404,19 +482,41 @@ kb_error *kb_build_hooked(const kb_options *opts, const kb_build_hooks *hooks, k
 const char *kb_result_yaml(const kb_result *res, size_t *len)
 {
 	if (len)
-		*len = res ? res->yaml.len : 0;
-	return res && res->yaml.data ? res->yaml.data : "";
+		*len = res ? res->total : 0;
+	if (!res || res->ndocs == 0)
+		return "";
+	if (res->ndocs == 1)
+		return res->out[0].text;
+	kb_result *r = (kb_result *)res; /* the cache only: the value never changes */
+	char *j = atomic_load(&r->joined);
+	if (j)
+		return j;
+	char *mine = kb_xmalloc(res->total + 1), *p = mine;
+	for (size_t i = 0; i < res->ndocs; i++) {
+		if (i > 0) {
+			memcpy(p, "---\n", 4);
+			p += 4;
+		}
+		memcpy(p, res->out[i].text, res->out[i].len);
+		p += res->out[i].len;
+	}
+	*p = '\0';
+	char *expected = NULL;
+	if (atomic_compare_exchange_strong(&r->joined, &expected, mine))
+		return mine;
+	free(mine); /* another thread joined it first */
+	return expected;
 }
 
 size_t kb_result_docs(const kb_result *res, kb_node *const **docs)
 {
 	*docs = res ? res->docs : NULL;
-	return res ? res->ndocs : 0;
+	return res && res->docs ? res->ndocs : 0;
 }
 
 const char *kb_result_doc_file(const kb_result *res, size_t i)
 {
-	return res && i < res->ndocs ? res->file_of[i] : NULL;
+	return res && i < res->ndocs ? res->out[i].file : NULL;
 }
 
 size_t kb_result_count(const kb_result *res)
@@ -441,10 +541,13 @@ const kb_error *kb_result_warning_diag(const kb_result *res, size_t i)
 
 int kb_result_write(const kb_result *res, FILE *fp)
 {
-	size_t len;
-	const char *y = kb_result_yaml(res, &len);
-	if (len && fwrite(y, 1, len, fp) != len)
-		return -1;
+	for (size_t i = 0; res && i < res->ndocs; i++) {
+		if (i > 0 && fwrite("---\n", 1, 4, fp) != 4)
+			return -1;
+		const kb_printed *p = &res->out[i];
+		if (p->len && fwrite(p->text, 1, p->len, fp) != p->len)
+			return -1;
+	}
 	return fflush(fp) == 0 ? 0 : -1;
 }
 
@@ -455,12 +558,6 @@ kb_error *kb_result_write_file(const kb_result *res, const char *path)
 	return kb_write_path(path, y, len);
 }
 
-static void lower_into(kb_buf *b, const char *s)
-{
-	for (; *s; s++)
-		kb_buf_putc(b, (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : *s);
-}
-
 kb_error *kb_result_write_dir(const kb_result *res, const char *dir)
 {
 	/* kustomize's writer: the namespace prefix appears only when the
@@ -468,46 +565,24 @@ kb_error *kb_result_write_dir(const kb_result *res, const char *dir)
 	bool multi_ns = false;
 	const char *first_ns = NULL;
 	for (size_t i = 0; i < res->ndocs; i++) {
-		if (!res->ns_of[i])
+		if (!res->out[i].ns)
 			continue;
 		if (!first_ns)
-			first_ns = res->ns_of[i];
-		else if (strcmp(first_ns, res->ns_of[i]) != 0)
+			first_ns = res->out[i].ns;
+		else if (strcmp(first_ns, res->out[i].ns) != 0)
 			multi_ns = true;
 	}
 	for (size_t i = 0; i < res->ndocs; i++) {
-		const kb_node *d = res->docs[i];
-		char *g, *v;
-		kb_split_apiversion(kb_map_get_str(d, "apiVersion"), &g, &v);
+		const kb_printed *p = &res->out[i];
 		kb_buf name = KB_BUF_INIT;
-		if (multi_ns && res->ns_of[i]) {
-			lower_into(&name, res->ns_of[i]);
+		if (multi_ns && p->ns) {
+			lower_into(&name, p->ns);
 			kb_buf_putc(&name, '_');
 		}
-		const char *kind = kb_map_get_str(d, "kind");
-		const char *parts[3] = { g, v, kind ? kind : "" };
-		bool first = true;
-		for (int p = 0; p < 3; p++) {
-			if (!*parts[p])
-				continue;
-			if (!first)
-				kb_buf_putc(&name, '_');
-			lower_into(&name, parts[p]);
-			first = false;
-		}
-		kb_buf_putc(&name, '_');
-		const char *nm = kb_node_get_str(d, "metadata", "name", NULL);
-		lower_into(&name, nm ? nm : "");
-		kb_buf_puts(&name, ".yaml");
-		free(g);
-		free(v);
-		kb_buf body = KB_BUF_INIT;
-		kb_error *e = kb_emit_doc(&body, d);
+		kb_buf_puts(&name, p->fname);
 		char *path = kb_path_join(dir, name.data);
-		if (!e)
-			e = kb_write_path(path, body.data ? body.data : "", body.len);
+		kb_error *e = kb_write_path(path, p->text, p->len);
 		free(path);
-		kb_buf_free(&body);
 		kb_buf_free(&name);
 		if (e)
 			return e;
@@ -519,15 +594,14 @@ void kb_result_free(kb_result *res)
 {
 	if (!res)
 		return;
-	kb_buf_free(&res->yaml);
 	for (size_t i = 0; i < res->ndocs; i++) {
-		kb_node_free(res->docs[i]);
-		free(res->ns_of[i]);
-		free(res->file_of[i]);
+		printed_free(&res->out[i]);
+		if (res->docs)
+			kb_node_free(res->docs[i]);
 	}
+	free(res->out);
 	free(res->docs);
-	free(res->ns_of);
-	free(res->file_of);
+	free(atomic_load(&res->joined));
 	kb_warnings_free(&res->warnings);
 	free(res);
 }

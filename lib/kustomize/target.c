@@ -179,17 +179,21 @@ static kb_error *accumulate_ahead(kb_ctx *ctx, kb_acc *acc, ahead *a)
 }
 
 /* Below this many resource files in one kustomization they are parsed at
- * their turn: starting threads would cost more than it saves. */
+ * their turn: starting threads would cost more than it saves; unless
+ * there are at least two and they are big (a CRD install of a few large
+ * files), which the OS file system can tell before reading them. */
 #define PARALLEL_PARSE_MIN 4
+#define PARALLEL_PARSE_BIG (256 * 1024)
 
 /* The resource files of k to parse ahead (NULL when not worth it): one
  * slot per entry of list, NULL for entries that are not plain files. */
 static ahead **plan_ahead(kb_ctx *ctx, const kb_node *list, const kb_loader *ld)
 {
-	if (ctx->jobs == 1 || list->n < PARALLEL_PARSE_MIN)
+	if (ctx->jobs == 1 || list->n < 2)
 		return NULL;
 	ahead **v = kb_xcalloc(list->n, sizeof(*v));
 	size_t files = 0;
+	long long bytes = 0;
 	for (size_t i = 0; i < list->n; i++) {
 		const char *path = list->items[i]->str;
 		if (kb_str_empty(path) || kb_remote_is_http_file(path))
@@ -201,10 +205,16 @@ static ahead **plan_ahead(kb_ctx *ctx, const kb_node *list, const kb_loader *ld)
 			v[i]->ld = ld;
 			v[i]->path = path;
 			files++;
+			if (files < PARALLEL_PARSE_MIN && bytes < PARALLEL_PARSE_BIG) {
+				long long sz = kb_fs_size_hint(ld->fs, real);
+				if (sz > 0)
+					bytes += sz;
+			}
 		}
 		free(real);
 	}
-	struct kb_pool *pool = files >= PARALLEL_PARSE_MIN ? kb_ctx_pool(ctx) : NULL;
+	bool worth = files >= PARALLEL_PARSE_MIN || (files >= 2 && bytes >= PARALLEL_PARSE_BIG);
+	struct kb_pool *pool = worth ? kb_ctx_pool(ctx) : NULL;
 	for (size_t i = 0; i < list->n; i++) {
 		if (!v[i])
 			continue;

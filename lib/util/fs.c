@@ -155,6 +155,14 @@ bool kb_fs_is_file(const kb_fs *fs, const char *path)
 	return kb_fs_stat(fs, path, true, &t) == 0 && t == KB_FILE_REGULAR;
 }
 
+long long kb_fs_size_hint(const kb_fs *fs, const char *path)
+{
+	struct stat st;
+	if ((fs && fs != &os_fs) || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return -1;
+	return (long long)st.st_size;
+}
+
 int kb_fs_list(const kb_fs *fs, const char *path, char ***names, size_t *n)
 {
 	fs = fs ? fs : &os_fs;

@@ -43,6 +43,9 @@ int kb_fs_stat(const kb_fs *fs, const char *path, bool follow, kb_file_type *typ
 char *kb_fs_read(const kb_fs *fs, const char *path, size_t *len);
 bool kb_fs_is_dir(const kb_fs *fs, const char *path);
 bool kb_fs_is_file(const kb_fs *fs, const char *path);
+/* The size of the regular file at path when fs is the operating system's
+ * (stat, following links), else -1: a hint for planning work only. */
+long long kb_fs_size_hint(const kb_fs *fs, const char *path);
 int kb_fs_list(const kb_fs *fs, const char *path, char ***names, size_t *n);
 
 /* The same on the operating system's file system, for what only exists

@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include "emit.h"
+#include "fastemit.h"
 #include "gort.h"
 #include "parse.h"
 #include "unicode.h"
@@ -342,8 +343,11 @@ static char *valid_utf8(const char *s, size_t len, size_t *outlen)
 	return kb_buf_detach(&b);
 }
 
+/* Where the events go: libyaml's emitter, or fastemit.c's writer (fast
+ * set), which prints the same bytes for what it takes. */
 typedef struct emitter {
 	yaml_emitter_t em;
+	kb_femit *fast;
 	kb_error *err;
 	const kb_node *root;
 } emitter;
@@ -358,6 +362,51 @@ static bool emit_event(emitter *e, yaml_event_t *ev)
 		return false;
 	}
 	return true;
+}
+
+static bool emit_collection_start(emitter *e, bool map, size_t n)
+{
+	if (e->err)
+		return false;
+	if (e->fast) {
+		(map ? kb_femit_map_start : kb_femit_seq_start)(e->fast, n);
+		return true;
+	}
+	yaml_event_t ev;
+	if (map)
+		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+	else
+		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+	return emit_event(e, &ev);
+}
+
+static void emit_collection_end(emitter *e, bool map)
+{
+	if (e->err)
+		return;
+	if (e->fast) {
+		kb_femit_end(e->fast);
+		return;
+	}
+	yaml_event_t ev;
+	if (map)
+		yaml_mapping_end_event_initialize(&ev);
+	else
+		yaml_sequence_end_event_initialize(&ev);
+	emit_event(e, &ev);
+}
+
+static void emit_scalar(emitter *e, const char *v, size_t len, yaml_scalar_style_t style)
+{
+	if (e->err)
+		return;
+	if (e->fast) {
+		kb_femit_scalar(e->fast, v, len, style);
+		return;
+	}
+	yaml_event_t ev;
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)v, (int)len, 1, 1, style);
+	emit_event(e, &ev);
 }
 
 static void emit_string(emitter *e, const char *s, size_t len);
@@ -397,9 +446,7 @@ static void emit_string(emitter *e, const char *s, size_t len)
 		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 	else
 		style = YAML_PLAIN_SCALAR_STYLE;
-	yaml_event_t ev;
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)v, (int)vlen, 1, 1, style);
-	emit_event(e, &ev);
+	emit_scalar(e, v, vlen, style);
 	free(own);
 }
 
@@ -464,14 +511,12 @@ static void natural_sort(const kb_pair **v, size_t n, const kb_pair **tmp)
 
 static void emit_node(emitter *e, const kb_node *n, place at)
 {
-	yaml_event_t ev;
 	bool flow = at.in_flow || n->style == KB_STYLE_FLOW;
 	if (e->err)
 		return;
 	switch (n->kind) {
 	case KB_MAP: {
-		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
-		if (!emit_event(e, &ev))
+		if (!emit_collection_start(e, true, n->n))
 			return;
 		const kb_pair **sorted = kb_xmalloc((n->n ? n->n : 1) * sizeof(*sorted));
 		for (size_t i = 0; i < n->n; i++)
@@ -523,20 +568,17 @@ static void emit_node(emitter *e, const kb_node *n, place at)
 			emit_node(e, sorted[i]->val, child);
 		}
 		free(sorted);
-		yaml_mapping_end_event_initialize(&ev);
-		emit_event(e, &ev);
+		emit_collection_end(e, true);
 		break;
 	}
 	case KB_SEQ:
-		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
-		if (!emit_event(e, &ev))
+		if (!emit_collection_start(e, false, n->n))
 			return;
 		/* compact: a map value's dashes sit under its key */
 		place item = { (at.map_value ? at.pos - 2 : at.pos) + 2, false, flow };
 		for (size_t i = 0; i < n->n && !e->err; i++)
 			emit_node(e, n->items[i], item);
-		yaml_sequence_end_event_initialize(&ev);
-		emit_event(e, &ev);
+		emit_collection_end(e, false);
 		break;
 	case KB_STR:
 		emit_value_string(e, n, at);
@@ -555,15 +597,13 @@ static void emit_node(emitter *e, const kb_node *n, place at)
 	default: {
 		const char *t = n->kind == KB_NULL ? "null" : n->str;
 		size_t tl = n->kind == KB_NULL ? 4 : n->len;
-		yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)t, (int)tl, 1, 1,
-					     YAML_PLAIN_SCALAR_STYLE);
-		emit_event(e, &ev);
+		emit_scalar(e, t, tl, YAML_PLAIN_SCALAR_STYLE);
 		break;
 	}
 	}
 }
 
-kb_error *kb_emit_doc(kb_buf *out, const kb_node *doc)
+kb_error *kb_emit_doc_libyaml(kb_buf *out, const kb_node *doc)
 {
 	emitter e;
 	memset(&e, 0, sizeof(e));
@@ -590,8 +630,35 @@ kb_error *kb_emit_doc(kb_buf *out, const kb_node *doc)
 	yaml_emitter_delete(&e.em);
 	/* libyaml ends a document whose last scalar keeps its trailing line
 	 * breaks (`|+`) with "..."; goyaml.v2, which kustomize prints with,
-	 * writes that only for an explicit document end */
-	if (!e.err && out->len - start >= 5 && memcmp(out->data + out->len - 5, "\n...\n", 5) == 0)
-		out->len -= 4;
+	 * writes that only for an explicit document end.  The break before
+	 * it may be any of YAML's: LF, or CR, NEL, LS, PS written raw. */
+	size_t l = out->len - start;
+	const char *t = out->data ? out->data + out->len : NULL;
+	if (!e.err && l >= 5 && memcmp(t - 4, "...\n", 4) == 0 &&
+	    (t[-5] == '\n' || t[-5] == '\r' ||
+	     (l >= 6 && memcmp(t - 6, "\xc2\x85", 2) == 0) ||
+	     (l >= 7 && (memcmp(t - 7, "\xe2\x80\xa8", 3) == 0 || memcmp(t - 7, "\xe2\x80\xa9", 3) == 0))))
+		out->len -= 4, out->data[out->len] = '\0';
 	return e.err;
+}
+
+kb_error *kb_emit_doc(kb_buf *out, const kb_node *doc)
+{
+	size_t start = out->len;
+	kb_femit f;
+	kb_femit_init(&f, out);
+	emitter e;
+	memset(&e, 0, sizeof(e));
+	e.fast = &f;
+	place root = { 0, false, false };
+	emit_node(&e, doc, root);
+	kb_femit_doc_end(&f);
+	kb_femit_free(&f);
+	if (e.err || !f.bail)
+		return e.err;
+	/* what the fast writer does not do (fastemit.h): libyaml's emitter */
+	out->len = start;
+	if (out->data)
+		out->data[start] = '\0';
+	return kb_emit_doc_libyaml(out, doc);
 }

@@ -18,6 +18,10 @@
 
 /* Appends one document (no leading `---`) to out. */
 kb_error *kb_emit_doc(kb_buf *out, const kb_node *doc);
+/* kb_emit_doc through libyaml's emitter always (kb_emit_doc uses
+ * fastemit.c's writer where it can): the tests hold the two to the same
+ * bytes. */
+kb_error *kb_emit_doc_libyaml(kb_buf *out, const kb_node *doc);
 /* goyaml.v2's key order: <0, 0, >0 like strcmp. */
 int kb_natural_cmp(const char *a, const char *b);
 int kb_natural_cmpn(const char *a, size_t alen, const char *b, size_t blen);

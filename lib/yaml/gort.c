@@ -27,6 +27,7 @@
  */
 #define _GNU_SOURCE
 #include "gort.h"
+#include "yclass.h"
 #include "util.h"
 
 #include <stdint.h>
@@ -34,39 +35,8 @@
 #include <string.h>
 #include <yaml.h>
 
-/* ---- go-yaml v3's character classes (yamlprivateh.go) ---- */
-
-static unsigned char at(const char *v, size_t len, size_t i)
-{
-	return i < len ? (unsigned char)v[i] : 0;
-}
-
-static bool is_break_at(const char *v, size_t len, size_t i)
-{
-	unsigned char c = at(v, len, i);
-	return c == '\r' || c == '\n' || (c == 0xC2 && at(v, len, i + 1) == 0x85) ||
-	       (c == 0xE2 && at(v, len, i + 1) == 0x80 &&
-		(at(v, len, i + 2) == 0xA8 || at(v, len, i + 2) == 0xA9));
-}
-
-static bool is_blankz_at(const char *v, size_t len, size_t i)
-{
-	unsigned char c = at(v, len, i);
-	return c == ' ' || c == '\t' || c == 0 || is_break_at(v, len, i);
-}
-
-static size_t width_of(unsigned char c)
-{
-	return (c & 0x80) == 0 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
-}
-
-static bool is_printable_at(const char *v, size_t len, size_t i)
-{
-	unsigned char b = at(v, len, i), b1 = at(v, len, i + 1), b2 = at(v, len, i + 2);
-	return b == 0x0A || (b >= 0x20 && b <= 0x7E) || (b == 0xC2 && b1 >= 0xA0) ||
-	       (b > 0xC2 && b < 0xED) || (b == 0xED && b1 < 0xA0) || b == 0xEE ||
-	       (b == 0xEF && !(b1 == 0xBB && b2 == 0xBF) && !(b1 == 0xBF && (b2 == 0xBE || b2 == 0xBF)));
-}
+/* go-yaml v3's character classes (yamlprivateh.go) are libyaml's:
+ * yclass.h */
 
 /* yaml_emitter_analyze_scalar, the part that decides whether a block
  * scalar is allowed (the emitter has unicode output on). */
@@ -76,15 +46,15 @@ static bool block_allowed(const char *v, size_t len)
 		return false;
 	bool special = false, trailing_space = false, space_break = false;
 	bool previous_space = false;
-	for (size_t i = 0; i < len; i += width_of((unsigned char)v[i])) {
+	for (size_t i = 0; i < len; i += yc_width((unsigned char)v[i])) {
 		unsigned char c = (unsigned char)v[i];
-		if (c != '\t' && !is_printable_at(v, len, i))
+		if (c != '\t' && !yc_is_printable(v, len, i))
 			special = true;
 		if (c == ' ') {
 			if (i + 1 == len)
 				trailing_space = true;
 			previous_space = true;
-		} else if (is_break_at(v, len, i)) {
+		} else if (yc_is_break(v, len, i)) {
 			if (previous_space)
 				space_break = true;
 			previous_space = false;
@@ -123,7 +93,7 @@ static void g_write_indent(gw *w)
 
 static void g_write(gw *w, const char *v, size_t *i)
 {
-	size_t n = width_of((unsigned char)v[*i]);
+	size_t n = yc_width((unsigned char)v[*i]);
 	kb_buf_append(&w->out, v + *i, n);
 	w->column++;
 	*i += n;
@@ -144,12 +114,12 @@ static void g_write_break(gw *w, const char *v, size_t *i)
 /* The header's indicators (yaml_emitter_write_block_scalar_hints). */
 static void g_hints(gw *w, const char *v, size_t len)
 {
-	if (v[0] == ' ' || is_break_at(v, len, 0))
+	if (v[0] == ' ' || yc_is_break(v, len, 0))
 		kb_buf_putc(&w->out, '2'); /* kyaml's encoder indents by 2 */
 	size_t i = len - 1;
 	while (i > 0 && ((unsigned char)v[i] & 0xC0) == 0x80)
 		i--;
-	if (!is_break_at(v, len, i)) {
+	if (!yc_is_break(v, len, i)) {
 		kb_buf_putc(&w->out, '-');
 	} else if (i == 0) {
 		kb_buf_putc(&w->out, '+');
@@ -157,7 +127,7 @@ static void g_hints(gw *w, const char *v, size_t len)
 		i--;
 		while (i > 0 && ((unsigned char)v[i] & 0xC0) == 0x80)
 			i--;
-		if (is_break_at(v, len, i))
+		if (yc_is_break(v, len, i))
 			kb_buf_putc(&w->out, '+');
 	}
 }
@@ -174,13 +144,13 @@ static void write_folded(gw *w, const char *v, size_t len)
 	w->whitespace = true;
 	bool breaks = true, leading_spaces = true;
 	for (size_t i = 0; i < len;) {
-		if (is_break_at(v, len, i)) {
+		if (yc_is_break(v, len, i)) {
 			if (!breaks && !leading_spaces && v[i] == '\n') {
 				/* go-yaml's k starts at 0, not at i: reproduced */
 				size_t k = 0;
-				while (is_break_at(v, len, k))
-					k += width_of((unsigned char)v[k]);
-				if (!is_blankz_at(v, len, k))
+				while (yc_is_break(v, len, k))
+					k += yc_width((unsigned char)v[k]);
+				if (!yc_is_blankz(v, len, k))
 					g_put_break(w);
 			}
 			g_write_break(w, v, &i);
@@ -190,7 +160,7 @@ static void write_folded(gw *w, const char *v, size_t len)
 				g_write_indent(w);
 				leading_spaces = v[i] == ' ' || v[i] == '\t';
 			}
-			if (!breaks && v[i] == ' ' && at(v, len, i + 1) != ' ' &&
+			if (!breaks && v[i] == ' ' && yc_at(v, len, i + 1) != ' ' &&
 			    w->column > w->best_width) {
 				g_write_indent(w);
 				i++;
@@ -270,9 +240,9 @@ kb_error *kb_gort_value(const char *v, size_t len, kb_style style, bool in_flow,
 	 * matter: go-yaml v3's emitter starts with best_width -1, that is no
 	 * line is ever folded at a width (a more-indented line folded at 80
 	 * columns would read back with a break of its own) */
-	bool maybe = v[0] == ' ' || is_break_at(v, len, 0);
+	bool maybe = v[0] == ' ' || yc_is_break(v, len, 0);
 	for (size_t i = 0; i + 1 < len && !maybe; i++)
-		if (v[i] == '\n' && (v[i + 1] == ' ' || v[i + 1] == '\t' || is_break_at(v, len, i + 1)))
+		if (v[i] == '\n' && (v[i + 1] == ' ' || v[i + 1] == '\t' || yc_is_break(v, len, i + 1)))
 			maybe = true;
 	if (!maybe)
 		return NULL;

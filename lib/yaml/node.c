@@ -212,6 +212,24 @@ static void node_clear(kb_node *n)
 	free(work);
 }
 
+void kb_node_shrink(kb_node *n)
+{
+	if ((n->kind != KB_MAP && n->kind != KB_SEQ) || n->cap <= n->n)
+		return;
+	void **arr = n->kind == KB_MAP ? (void **)&n->pairs : (void **)&n->items;
+	size_t elsz = n->kind == KB_MAP ? sizeof(kb_pair) : sizeof(kb_node *);
+	if (n->n == 0) {
+		free(*arr);
+		*arr = NULL;
+	} else {
+		void *p = realloc(*arr, n->n * elsz);
+		if (!p)
+			return; /* keeping the bigger array is fine */
+		*arr = p;
+	}
+	n->cap = n->n;
+}
+
 void kb_node_free(kb_node *n)
 {
 	if (!n)

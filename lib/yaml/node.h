@@ -105,6 +105,10 @@ kb_node *kb_node_new_scalar(kb_kind kind, const char *text);
 kb_node *kb_node_new_int(long long v);
 kb_node *kb_node_new_bool(bool v);
 void kb_node_free(kb_node *n);
+/* Gives back the unused capacity of a map's pairs or a sequence's items
+ * (the reader calls it on each collection it finishes: most maps of a
+ * resource have a few keys, and capacity grows by doubling from 8). */
+void kb_node_shrink(kb_node *n);
 kb_node *kb_node_clone(const kb_node *n);
 /* The first map pair, anywhere below n, whose key repeats an earlier key
  * of the same map (maps read with repeated keys kept); NULL if none.

@@ -1061,6 +1061,7 @@ static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *nd
 			frame f = ps->stack[--ps->depth];
 			free(f.anchor);
 			free(f.pending_key);
+			kb_node_shrink(f.node);
 			attach(ps, f.node, m, false);
 			break;
 		}

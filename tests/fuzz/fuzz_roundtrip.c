@@ -17,6 +17,7 @@
  *                                     prints it, and a folded one may read
  *                                     back with more line breaks: gort.h)
  *   emit(parse(emit(doc))) == emit(doc)   (byte for byte)
+ *   emit(doc) == the same through libyaml's emitter (fastemit.h)
  * A document the emitter refuses (repeated keys) is skipped.  The second
  * property is not asked of maps whose key order is not defined, which
  * kustomize prints in an order that depends on Go's map iteration (see
@@ -252,6 +253,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			kb_buf_free(&out);
 			continue;
 		}
+		/* the fast writer prints what libyaml's emitter prints */
+		kb_buf lib = KB_BUF_INIT;
+		kb_error *le = kb_emit_doc_libyaml(&lib, docs[i]);
+		if (le || lib.len != out.len || memcmp(lib.data, out.data, out.len) != 0) {
+			fprintf(stderr, "---- fast ----\n%s---- libyaml ----\n%s---- end ----\n",
+				out.data ? out.data : "", lib.data ? lib.data : "");
+			fuzz_fail("fastemit.c and libyaml's emitter print document %zu differently", i);
+		}
+		kb_buf_free(&lib);
 		char *y1 = kb_buf_detach(&out);
 		kb_node *back = NULL;
 		e = kb_yaml_parse_one("emitted.yaml", y1, strlen(y1), &lim, &back);

@@ -8,7 +8,11 @@
  *     components, prefixes, labels, images, replicas, replacements, vars,
  *     name references, an error case;
  *   - on disk: a spread of testdata/cases (success and error cases, none
- *     with helm charts or remote bases), read through kb_fs_os().
+ *     with helm charts or remote bases), read through kb_fs_os(), and a
+ *     scratch tree of two big files (parsed ahead although only two);
+ * every other concurrent build keeps no trees (kb_options.no_docs), and
+ * the stream of a result is asked for from two threads at once (its
+ * first kb_result_yaml joins it) and must be what kb_result_write wrote.
  * The suite runs it a second time under ThreadSanitizer (KB_TSAN build in
  * tools/test), where any data race fails it. */
 #define _GNU_SOURCE
@@ -51,13 +55,19 @@ static void add_tree(const char *path, const kb_fs *fs)
  * concurrent builds use several, so that a build's own pool (parsing a
  * kustomization's files ahead, printing) runs under ThreadSanitizer too
  * and must give the same bytes and the same first error. */
-static char *build(const tree *t, unsigned jobs)
+static void *ask_yaml(void *arg)
+{
+	return (void *)kb_result_yaml(arg, NULL);
+}
+
+static char *build(const tree *t, unsigned jobs, bool no_docs)
 {
 	kb_options o;
 	kb_options_init(&o);
 	o.path = t->path;
 	o.fs = t->fs;
 	o.jobs = jobs;
+	o.no_docs = no_docs;
 	kb_result *res = NULL;
 	kb_error *e = kb_build(&o, &res);
 	kb_buf b = KB_BUF_INIT;
@@ -67,8 +77,27 @@ static char *build(const tree *t, unsigned jobs)
 		free(txt);
 		kb_error_free(e);
 	} else {
+		char *written = NULL;
+		size_t wlen = 0;
+		FILE *mf = open_memstream(&written, &wlen);
+		/* (not OK(): tap is not thread-safe; a difference goes into
+		 * the text, which then differs from the reference's) */
+		bool bad = !mf || kb_result_write(res, mf) != 0;
+		if (mf)
+			fclose(mf);
+		pthread_t th;
+		void *other = NULL;
+		bool started = pthread_create(&th, NULL, ask_yaml, res) == 0;
 		size_t len = 0;
 		const char *y = kb_result_yaml(res, &len);
+		if (started) {
+			pthread_join(th, &other);
+			bad |= other != (void *)y;
+		}
+		bad |= !(wlen == len && memcmp(written, y, len) == 0);
+		free(written);
+		if (bad)
+			kb_buf_puts(&b, "BAD: kb_result_write and kb_result_yaml disagree\n");
 		kb_buf_puts(&b, "ok\n");
 		kb_buf_append(&b, y, len);
 		for (size_t i = 0; i < kb_result_warning_count(res); i++)
@@ -93,7 +122,7 @@ static void *run_worker(void *arg)
 		 * different trees and the same tree both overlap in time */
 		for (size_t k = 0; k < ntrees; k++) {
 			const tree *t = &trees[(k + w->id * ntrees / THREADS + r) % ntrees];
-			char *got = build(t, 3);
+			char *got = build(t, 3, (k + r) % 2 == 1);
 			w->builds++;
 			if (strcmp(got, t->want) != 0) {
 				w->mismatches++;
@@ -303,6 +332,19 @@ int main(void)
 	add_tree("/mem/wide", mfs);
 	add_tree("/mem/wide-broken", mfs);
 	size_t nmem = ntrees;
+	/* two files of over 256 KiB: parsed on the build's threads */
+	char *big = tap_tmpdir("concurrent-big");
+	tap_write(big, "kustomization.yaml", "namePrefix: b-\nresources:\n- one.yaml\n- two.yaml\n");
+	for (int f = 0; f < 2; f++) {
+		kb_buf t = KB_BUF_INIT;
+		kb_buf_printf(&t, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big%d\ndata:\n", f);
+		for (int i = 0; t.len < 300 * 1024; i++)
+			kb_buf_printf(&t, "  key%05d: \"value %d of file %d, long enough\"\n", i, i, f);
+		kb_buf_printf(&t, "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s%d\n", f);
+		tap_write(big, f ? "two.yaml" : "one.yaml", t.data);
+		kb_buf_free(&t);
+	}
+	add_tree(big, NULL);
 	disk_trees();
 	printf("# %zu trees (%zu in memory), %d threads x %d rounds\n", ntrees, nmem, THREADS,
 	       ROUNDS);
@@ -310,7 +352,7 @@ int main(void)
 
 	size_t oks = 0;
 	for (size_t i = 0; i < ntrees; i++) {
-		trees[i].want = build(&trees[i], 1);
+		trees[i].want = build(&trees[i], 1, false);
 		oks += strncmp(trees[i].want, "ok\n", 3) == 0;
 	}
 	/* the memory trees build as meant (the broken one fails) */
@@ -323,6 +365,9 @@ int main(void)
 	OK(strncmp(trees[5].want, "error", 5) == 0 && strstr(trees[5].want, "r10.yaml") &&
 	   !strstr(trees[5].want, "r20.yaml"));
 	OK(oks > ntrees / 2);
+	for (size_t i = 0; i < ntrees; i++)
+		OK(!strstr(trees[i].want, "BAD: "));
+	OK(strncmp(trees[nmem].want, "ok\n", 3) == 0 && strstr(trees[nmem].want, "name: b-big1"));
 
 	pthread_t th[THREADS];
 	worker w[THREADS];
@@ -343,6 +388,8 @@ int main(void)
 	OK(builds == (size_t)THREADS * ROUNDS * ntrees);
 	printf("# %zu concurrent builds\n", builds);
 
+	tap_rmtree(big);
+	free(big);
 	for (size_t i = 0; i < ntrees; i++) {
 		free(trees[i].path);
 		free(trees[i].want);

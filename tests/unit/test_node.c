@@ -292,8 +292,35 @@ static void test_big_map_index(void)
 	kb_node_free(m);
 }
 
+/* The reader gives back the unused capacity of what it read; a map that
+ * grows afterwards grows as before. */
+static void test_shrink(void)
+{
+	const char *text = "a: 1\nb: [x, y, z]\nc: {}\nd: []\n";
+	kb_node *doc = NULL;
+	kb_error *e = kb_yaml_parse_one("t", text, strlen(text), NULL, &doc);
+	OK(!e && doc);
+	if (!doc)
+		return;
+	OK(doc->n == 4 && doc->cap == 4);
+	kb_node *b = kb_map_get(doc, "b");
+	OK(b && b->n == 3 && b->cap == 3);
+	kb_node *c = kb_map_get(doc, "c");
+	OK(c && c->n == 0 && c->cap == 0 && c->pairs == NULL);
+	for (int i = 0; i < 10; i++) {
+		char k[8];
+		snprintf(k, sizeof(k), "k%d", i);
+		kb_map_set(c, k, kb_node_new_str(k));
+	}
+	OK(c->n == 10 && strcmp(kb_map_get_str(c, "k9"), "k9") == 0);
+	kb_seq_push(b, kb_node_new_str("w"));
+	OK(b->n == 4 && strcmp(b->items[3]->str, "w") == 0 && strcmp(b->items[0]->str, "x") == 0);
+	kb_node_free(doc);
+}
+
 int main(void)
 {
+	test_shrink();
 	test_constructors();
 	test_map();
 	test_seq();
