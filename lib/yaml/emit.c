@@ -650,6 +650,7 @@ kb_error *kb_emit_doc(kb_buf *out, const kb_node *doc)
 	emitter e;
 	memset(&e, 0, sizeof(e));
 	e.fast = &f;
+	e.root = doc; /* a non-string key is refused below the top level only */
 	place root = { 0, false, false };
 	emit_node(&e, doc, root);
 	kb_femit_doc_end(&f);
