@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One key/value pair; values may hold any bytes (files). */
+/* One key/value pair; keys and values may hold any bytes (an env file's
+ * key with a NUL byte is kept whole by kustomize, and hashed so). */
 typedef struct kv {
 	char *key;
+	size_t klen;
 	char *val;
 	size_t len;
 } kv;
@@ -21,10 +23,11 @@ typedef struct kvlist {
 	size_t n, cap;
 } kvlist;
 
-static void kv_push(kvlist *l, char *key, char *val, size_t len)
+static void kv_push(kvlist *l, char *key, size_t klen, char *val, size_t len)
 {
 	kb_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(kv));
 	l->v[l->n].key = key;
+	l->v[l->n].klen = klen;
 	l->v[l->n].val = val;
 	l->v[l->n].len = len;
 	l->n++;
@@ -232,11 +235,11 @@ static kb_error *fill_string_map(const genctx *c, const kb_node *opts, const cha
 			return kb_error_new(ctx_file(c), q->line, q->col,
 					    "%s: value of %s '%s' must be a string", c->field,
 					    field, q->key);
-		if (kb_map_get(*dst, q->key))
+		if (kb_map_get_pairn(*dst, q->key, q->klen))
 			continue;
 		bool null = !q->val || q->val->kind == KB_NULL;
-		kb_map_set(*dst, q->key,
-			   null ? kb_node_new_str("") : kb_node_new_strn(q->val->str, q->val->len));
+		kb_map_setn(*dst, q->key, q->klen,
+			    null ? kb_node_new_str("") : kb_node_new_strn(q->val->str, q->val->len));
 	}
 	return NULL;
 }
@@ -261,23 +264,25 @@ static kb_error *read_opts(const genctx *c, const kb_node *opts, gen_opts *o)
 
 /* Kubernetes' rule for ConfigMap/Secret keys; kubectl does not check it
  * (its validator is a no-op), so a bad key is only warned about. */
-static bool valid_data_key(const char *k)
+static bool valid_data_key(const char *k, size_t n)
 {
-	if (!*k)
+	if (!n)
 		return false;
-	for (const char *p = k; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_'))
+	for (size_t i = 0; i < n; i++) {
+		char c = k[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.' || c == '_'))
 			return false;
+	}
 	return true;
 }
 
 /* Kubernetes' IsEnvVarName: [-._a-zA-Z][-._a-zA-Z0-9]*. */
-static bool valid_env_name(const char *k)
+static bool valid_env_name(const char *k, size_t n)
 {
-	if (!*k || (*k >= '0' && *k <= '9'))
+	if (!n || (*k >= '0' && *k <= '9'))
 		return false;
-	return valid_data_key(k);
+	return valid_data_key(k, n);
 }
 
 /* bufio.Scanner's default limit: a line this long (without its '\n')
@@ -347,14 +352,17 @@ static kb_error *parse_env(const genctx *c, const char *path, const char *data, 
 				c->name);
 			continue;
 		}
-		char *key = kb_xstrndup(line, klen);
-		if (memchr(line, '\0', klen) || !valid_env_name(key))
+		if (!valid_env_name(line, klen)) {
+			char *kd = kb_bytes_display(line, klen);
 			kb_warn(c->warn, disp, lineno, 1,
 				"'%s' is not a valid environment variable name; kustomize keeps "
 				"it as a key as written (%s '%s')",
-				key, c->field, c->name);
+				kd, c->field, c->name);
+			free(kd);
+		}
 		size_t vlen = eq ? n - klen - 1 : 0;
-		kv_push(out, key, kb_xstrndup(eq ? eq + 1 : "", vlen), vlen);
+		kv_push(out, kb_xstrndup(line, klen), klen, kb_xstrndup(eq ? eq + 1 : "", vlen),
+			vlen);
 	}
 	free(disp);
 	return NULL;
@@ -400,7 +408,8 @@ static kb_error *load_literals(const genctx *c, const kb_node *lits, kvlist *out
 			v++;
 			vlen -= 2;
 		}
-		kv_push(out, kb_xstrndup(s, (size_t)(eq - s)), kb_xstrndup(v, vlen), vlen);
+		size_t klen = (size_t)(eq - s);
+		kv_push(out, kb_xstrndup(s, klen), klen, kb_xstrndup(v, vlen), vlen);
 	}
 	return NULL;
 }
@@ -421,17 +430,23 @@ static char *go_path_base(const char *p)
 	return kb_xstrndup(p + s, n - s);
 }
 
-static kb_error *load_files(const genctx *c, const kb_strv *srcs, kvlist *out)
+/* Read from the node list like the literals: a key given as KEY=PATH may
+ * hold NUL bytes (the path cannot; the loader refuses such paths). */
+static kb_error *load_files(const genctx *c, const kb_node *srcs, kvlist *out)
 {
-	for (size_t i = 0; i < srcs->n; i++) {
-		const char *s = srcs->v[i];
-		size_t neq = 0;
-		for (const char *p = s; *p; p++)
-			neq += *p == '=';
-		size_t slen = strlen(s);
+	for (size_t i = 0; srcs && srcs->kind == KB_SEQ && i < srcs->n; i++) {
+		const kb_node *sn = srcs->items[i];
+		if (!kb_node_is_scalar(sn) || sn->kind == KB_NULL)
+			continue;
+		const char *s = sn->str;
+		size_t slen = sn->len, neq = 0;
+		for (size_t j = 0; j < slen; j++)
+			neq += s[j] == '=';
 		char *key, *path;
+		size_t klen;
 		if (neq == 0) {
 			key = go_path_base(s);
+			klen = strlen(key);
 			path = kb_xstrdup(s);
 		} else if (neq == 1 && s[0] == '=') {
 			return kb_error_new(ctx_file(c), c->entry->line, c->entry->col,
@@ -439,56 +454,77 @@ static kb_error *load_files(const genctx *c, const kb_strv *srcs, kvlist *out)
 					    "source \"%s\"",
 					    c->field, c->name, s + 1, s);
 		} else if (neq == 1 && s[slen - 1] == '=') {
-			return kb_error_new(ctx_file(c), c->entry->line, c->entry->col,
-					    "%s '%s': missing file path for key name \"%.*s\" in "
-					    "source \"%s\"",
-					    c->field, c->name, (int)(slen - 1), s, s);
+			char *kd = kb_bytes_display(s, slen - 1);
+			kb_error *e = kb_error_new(ctx_file(c), c->entry->line, c->entry->col,
+						   "%s '%s': missing file path for key name \"%s\" in "
+						   "source \"%s=\"",
+						   c->field, c->name, kd, kd);
+			free(kd);
+			return e;
 		} else if (neq > 1) {
-			return kb_error_new(ctx_file(c), c->entry->line, c->entry->col,
-					    "%s '%s': source \"%s\" key name or file path contains "
-					    "'='",
-					    c->field, c->name, s);
+			char *sd = kb_bytes_display(s, slen);
+			kb_error *e = kb_error_new(ctx_file(c), c->entry->line, c->entry->col,
+						   "%s '%s': source \"%s\" key name or file path "
+						   "contains '='",
+						   c->field, c->name, sd);
+			free(sd);
+			return e;
 		} else {
-			const char *eq = strchr(s, '=');
-			key = kb_xstrndup(s, (size_t)(eq - s));
+			const char *eq = memchr(s, '=', slen);
+			klen = (size_t)(eq - s);
+			key = kb_xstrndup(s, klen);
 			path = kb_xstrdup(eq + 1);
 		}
 		char *data = NULL;
 		size_t len = 0;
 		kb_error *e = kb_loader_read(c->ld, path, &data, &len, NULL);
 		if (e) {
+			char *sd = kb_bytes_display(s, slen);
+			e = kb_error_note(e, ctx_file(c), c->entry->line, c->entry->col,
+					  "%s '%s': file source '%s'", c->field, c->name, sd);
+			free(sd);
 			free(key);
 			free(path);
-			return kb_error_note(e, ctx_file(c), c->entry->line, c->entry->col,
-					     "%s '%s': file source '%s'", c->field, c->name, s);
+			return e;
 		}
 		free(path);
-		kv_push(out, key, data, len);
+		kv_push(out, key, klen, data, len);
 	}
 	return NULL;
 }
 
 /* ---- building the object ---- */
 
+/* Go's string order (bytes, a prefix first), as sort.Strings has it. */
 static int kv_cmp(const void *a, const void *b)
 {
-	return strcmp(((const kv *)a)->key, ((const kv *)b)->key);
+	const kv *x = a, *y = b;
+	return kb_bytes_cmp(x->key, x->klen, y->key, y->klen);
 }
 
 static kb_error *validate_keys(const genctx *c, kvlist *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
+		const kv *p = &l->v[i];
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(l->v[i].key, l->v[j].key) == 0)
-				return kb_error_new(ctx_file(c), c->entry->line, c->entry->col,
-						    "configmap %s illegally repeats the key `%s`",
-						    c->name, l->v[i].key);
-		if (!valid_data_key(l->v[i].key))
+			if (kb_bytes_cmp(p->key, p->klen, l->v[j].key, l->v[j].klen) == 0) {
+				char *kd = kb_bytes_display(p->key, p->klen);
+				kb_error *e = kb_error_new(ctx_file(c), c->entry->line,
+							   c->entry->col,
+							   "configmap %s illegally repeats the key `%s`",
+							   c->name, kd);
+				free(kd);
+				return e;
+			}
+		if (!valid_data_key(p->key, p->klen)) {
+			char *kd = kb_bytes_display(p->key, p->klen);
 			kb_warn(c->warn, ctx_file(c), c->entry->line, c->entry->col,
 				"%s '%s': key '%s' is not a valid ConfigMap/Secret key "
 				"([-._a-zA-Z0-9]+); kustomize accepts it but the API server "
 				"will reject the object",
-				c->field, c->name, l->v[i].key);
+				c->field, c->name, kd);
+			free(kd);
+		}
 	}
 	return NULL;
 }
@@ -502,19 +538,19 @@ static void add_data(kb_node *doc, bool secret, kvlist *l)
 		kb_node *data = kb_map_ensure_map(doc, "data");
 		for (size_t i = 0; i < l->n; i++) {
 			char *b64 = kb_gen_base64(l->v[i].val, l->v[i].len);
-			kb_map_set(data, l->v[i].key, kb_node_new_str(b64));
+			kb_map_setn(data, l->v[i].key, l->v[i].klen, kb_node_new_str(b64));
 			free(b64);
 		}
 		return;
 	}
 	for (size_t i = 0; i < l->n; i++) {
 		if (utf8_valid(l->v[i].val, l->v[i].len)) {
-			kb_map_set(kb_map_ensure_map(doc, "data"), l->v[i].key,
-				   kb_node_new_strn(l->v[i].val, l->v[i].len));
+			kb_map_setn(kb_map_ensure_map(doc, "data"), l->v[i].key, l->v[i].klen,
+				    kb_node_new_strn(l->v[i].val, l->v[i].len));
 		} else {
 			char *b64 = kb_gen_base64(l->v[i].val, l->v[i].len);
-			kb_map_set(kb_map_ensure_map(doc, "binaryData"), l->v[i].key,
-				   kb_node_new_str(b64));
+			kb_map_setn(kb_map_ensure_map(doc, "binaryData"), l->v[i].key,
+				    l->v[i].klen, kb_node_new_str(b64));
 			free(b64);
 		}
 	}
@@ -578,7 +614,7 @@ kb_error *kb_generate(const kb_node *entry, const kb_node *global_opts, bool sec
 	int beh = parse_behavior(&c, behavior);
 
 	if ((e = load_envs(&c, &envs, &pairs)) || (e = load_literals(&c, kb_map_get(entry, "literals"), &pairs)) ||
-	    (e = load_files(&c, &files, &pairs)) || (e = validate_keys(&c, &pairs)))
+	    (e = load_files(&c, kb_map_get(entry, "files"), &pairs)) || (e = validate_keys(&c, &pairs)))
 		goto out;
 
 	doc = kb_node_new(KB_MAP);
@@ -661,7 +697,8 @@ static kb_node *merge_string_maps(const kb_node *base, const kb_node *over)
 		if (!src[s] || src[s]->kind != KB_MAP)
 			continue;
 		for (size_t i = 0; i < src[s]->n; i++)
-			kb_map_set(m, src[s]->pairs[i].key, as_string(src[s]->pairs[i].val));
+			kb_map_setn(m, src[s]->pairs[i].key, src[s]->pairs[i].klen,
+				    as_string(src[s]->pairs[i].val));
 	}
 	return m;
 }

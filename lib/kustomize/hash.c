@@ -301,7 +301,7 @@ bool kb_json_float(kb_buf *b, double v)
 static int pair_cmp(const void *a, const void *b)
 {
 	const kb_pair *x = *(const kb_pair *const *)a, *y = *(const kb_pair *const *)b;
-	return strcmp(x->key, y->key);
+	return kb_bytes_cmp(x->key, x->klen, y->key, y->klen);
 }
 
 /* A value as json.Marshal writes it after kustomize decoded it into
@@ -352,7 +352,7 @@ static kb_error *json_value(kb_buf *b, const kb_node *n)
 		for (size_t i = 0; i < n->n && !e; i++) {
 			if (i)
 				kb_buf_putc(b, ',');
-			json_quote(b, sorted[i]->key, strlen(sorted[i]->key), true);
+			json_quote(b, sorted[i]->key, sorted[i]->klen, true);
 			kb_buf_putc(b, ':');
 			e = json_value(b, sorted[i]->val);
 		}
@@ -493,7 +493,7 @@ static void encode_ynode(kb_buf *b, const kb_node *n)
 				continue;
 			}
 			const kb_pair *p = &n->pairs[i];
-			ynode_open(b, YN_SCALAR, "!!str", p->key, strlen(p->key));
+			ynode_open(b, YN_SCALAR, "!!str", p->key, p->klen);
 			kb_buf_puts(b, "null");
 			ynode_close(b, p->line, p->col);
 			kb_buf_putc(b, ',');

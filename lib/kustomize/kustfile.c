@@ -703,6 +703,89 @@ static kb_error *kust_parse(const char *path, const char *display, const char *d
 			    kb_warnings *warn, const kb_build_hooks *hooks, unsigned flags,
 			    kb_kust **out);
 
+/*
+ * A path with a NUL byte names no file: kustomize fails on it ("lstat
+ * ...: invalid argument"), while a C string would silently read the file
+ * named by the bytes before the NUL.  Only fields that are always paths
+ * are checked (patchesStrategicMerge, generators and transformers may be
+ * inline YAML, whose values may hold NUL bytes); a files entry's KEY= part
+ * may hold one, its path may not.
+ */
+#define NO_INDEX ((size_t)-1)
+
+static kb_error *nul_path(const kb_kust *k, const kb_node *n, const char *what, size_t i,
+			  bool after_eq)
+{
+	if (!n || n->kind != KB_STR)
+		return NULL;
+	const char *p = n->str;
+	size_t len = n->len;
+	const char *eq = after_eq ? memchr(p, '=', len) : NULL;
+	if (eq) {
+		len -= (size_t)(eq + 1 - p);
+		p = eq + 1;
+	}
+	if (!memchr(p, '\0', len))
+		return NULL;
+	char *shown = kb_bytes_display(p, len);
+	char idx[32] = "";
+	if (i != NO_INDEX)
+		snprintf(idx, sizeof(idx), "[%zu]", i);
+	kb_error *e = kb_error_new(k->display, n->line, n->col,
+				   "%s%s: the path '%s' holds a NUL byte, which no file name can "
+				   "hold (kustomize fails on it: invalid argument); remove it",
+				   what, idx, shown);
+	free(shown);
+	return e;
+}
+
+static kb_error *nul_in_list(const kb_kust *k, const kb_node *list, const char *what,
+			     bool after_eq)
+{
+	kb_error *e = NULL;
+	if (list && list->kind == KB_STR) /* env: one path */
+		return nul_path(k, list, what, NO_INDEX, after_eq);
+	for (size_t i = 0; list && list->kind == KB_SEQ && i < list->n && !e; i++)
+		e = nul_path(k, list->items[i], what, i, after_eq);
+	return e;
+}
+
+static kb_error *check_nul_paths(const kb_kust *k)
+{
+	static const char *const lists[] = { "resources", "bases", "components", "crds",
+					     "configurations" };
+	kb_error *e = NULL;
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]) && !e; i++)
+		e = nul_in_list(k, kb_map_get(k->doc, lists[i]), lists[i], false);
+	static const char *const objs[] = { "patches", "patchesJson6902", "replacements" };
+	for (size_t l = 0; l < sizeof(objs) / sizeof(objs[0]) && !e; l++) {
+		const kb_node *list = kb_map_get(k->doc, objs[l]);
+		for (size_t i = 0; list && list->kind == KB_SEQ && i < list->n && !e; i++)
+			e = nul_path(k, kb_map_get(list->items[i], "path"), objs[l], i, false);
+	}
+	if (!e)
+		e = nul_path(k, kb_node_get(k->doc, "openapi", "path", NULL), "openapi.path", NO_INDEX,
+			     false);
+	static const char *const gens[] = { "configMapGenerator", "secretGenerator" };
+	for (size_t g = 0; g < 2 && !e; g++) {
+		const kb_node *list = kb_map_get(k->doc, gens[g]);
+		for (size_t i = 0; list && list->kind == KB_SEQ && i < list->n && !e; i++) {
+			const kb_node *it = list->items[i];
+			char what[64];
+			snprintf(what, sizeof(what), "%s[%zu].envs", gens[g], i);
+			e = nul_in_list(k, kb_map_get(it, "envs"), what, false);
+			snprintf(what, sizeof(what), "%s[%zu].env", gens[g], i);
+			if (!e)
+				e = nul_in_list(k, kb_map_get(it, "env"), what, false);
+			snprintf(what, sizeof(what), "%s[%zu].files", gens[g], i);
+			if (!e)
+				e = nul_in_list(k, kb_map_get(it, "files"), what, true);
+		}
+	}
+	return e;
+}
+
+
 kb_error *kb_kust_load(const kb_fs *fs, const char *dir, const kb_parse_limits *lim,
 		       kb_warnings *warn, kb_kust **out)
 {
@@ -911,6 +994,8 @@ static kb_error *kust_parse(const char *path, const char *display, const char *d
 	e = check_nested(k);
 	if (!e)
 		e = check_nul_names(k);
+	if (!e)
+		e = check_nul_paths(k);
 	if (e)
 		goto fail;
 	if (!(flags & KB_KUST_ALLOW_EMPTY) && is_zero_kustomization(k->doc)) {

@@ -55,6 +55,7 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 	 * first of repeated keys */
 	kb_parse_limits plim = ctx->lim;
 	plim.dup_keys_first_wins = true;
+	plim.nonstr_keys = true;
 	kb_error *e = kb_yaml_parse(src->name, src->text, src->len, &plim, docs, ndocs);
 	if (e)
 		return kb_error_note(e, NULL, 0, 0,
@@ -74,6 +75,7 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 		size_t n11 = 0;
 		plim.yaml11_bools = true;
 		plim.keep_timestamps = true;
+		plim.nonstr_keys = false;
 		if (!kb_yaml_parse(src->name, src->text, src->len, &plim, &d11, &n11) && n11 &&
 		    d11[0]->kind == KB_SEQ) {
 			kb_docs_free(*docs, *ndocs);
@@ -171,7 +173,12 @@ static kb_error *apply_smp(kb_ctx *ctx, kb_resource *r, const kb_node *patch, bo
 	}
 	if (allow_name || allow_kind)
 		store_previous(r);
+	/* the merge sees the annotations' nodes as read: a `b:` null is
+	 * cleared like any other null the patch does not set */
+	kb_resource_retype_annotations(r);
 	kb_error *e = kb_smp_apply(r->doc, patch, ctx->schema, pname, deleted);
+	if (r->doc->kind == KB_MAP)
+		kb_resource_settle_annotations(r);
 	if (!e && !*deleted && r->doc->kind == KB_MAP) {
 		if (!allow_kind)
 			kb_map_set(r->doc, "kind", kb_node_new_str(kind));
@@ -398,16 +405,7 @@ static void json_bookkeeping_add(kb_resource *r, bool cluster)
 	/* annotations read as null, numbers or bools are typed nodes to
 	 * kustomize still: they go into the patch as such (and come back as
 	 * the text of their JSON value) unless something rewrote them */
-	const kb_node *typed = r->typed_annotations;
-	for (size_t i = 0; ann && ann->kind == KB_MAP && typed && i < typed->n; i++) {
-		kb_node *v = kb_map_get(ann, typed->pairs[i].key);
-		const kb_node *o = typed->pairs[i].val;
-		const char *was = o->kind == KB_NULL && o->len == 0 ? "" : kb_node_text(o);
-		if (v && v->kind == KB_STR && strcmp(v->str, was) == 0)
-			kb_node_replace(v, kb_node_clone(o));
-	}
-	kb_node_free(r->typed_annotations);
-	r->typed_annotations = NULL;
+	kb_resource_retype_annotations(r);
 	if (ann && ann->kind != KB_MAP && ann->kind != KB_NULL)
 		return;
 	ann = kb_map_ensure_map(md, "annotations");
@@ -484,6 +482,33 @@ static void json_bookkeeping_settle(kb_resource *r, bool cluster)
 	kb_map_set(md, "annotations", fresh);
 }
 
+/* A map key below the top level that reads as another type than a string
+ * (kb_pair.knonstr).  kustomize's JSON patch filter turns the whole object
+ * into JSON first (RNode.MarshalJSON), which fails on such a map whatever
+ * the patch touches ("json: unsupported type"); a top-level key becomes
+ * its text there. */
+static const kb_pair *nested_nonstr_key(const kb_node *n, bool top)
+{
+	if (!n)
+		return NULL;
+	if (n->kind == KB_SEQ) {
+		for (size_t i = 0; i < n->n; i++) {
+			const kb_pair *p = nested_nonstr_key(n->items[i], false);
+			if (p)
+				return p;
+		}
+	} else if (n->kind == KB_MAP) {
+		for (size_t i = 0; i < n->n; i++) {
+			if (!top && n->pairs[i].knonstr)
+				return &n->pairs[i];
+			const kb_pair *p = nested_nonstr_key(n->pairs[i].val, false);
+			if (p)
+				return p;
+		}
+	}
+	return NULL;
+}
+
 static kb_error *apply_json_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_selector *sel,
 					const kb_node *ops, const char *pname, size_t *matched)
 {
@@ -492,6 +517,17 @@ static kb_error *apply_json_to_selected(kb_ctx *ctx, kb_resmap *m, const kb_sele
 		if (!res_selected(ctx, sel, r))
 			continue;
 		(*matched)++;
+		const kb_pair *nk = nested_nonstr_key(r->doc, true);
+		if (nk) {
+			kb_error *e = kb_error_new(nk->line ? r->file : NULL, nk->line, nk->col,
+						   "mapping key '%s' is not a string (it reads as a "
+						   "number, boolean, null or timestamp); kustomize "
+						   "cannot convert the object to JSON for a JSON patch "
+						   "(json: unsupported type); quote the key",
+						   nk->key);
+			return kb_error_note(e, pname, 0, 0, "while patching %s '%s'",
+					     kb_res_kind(r), kb_res_name(r));
+		}
 		store_previous(r);
 		bool cluster = res_cluster_scoped(ctx, r);
 		json_bookkeeping_add(r, cluster);
@@ -698,6 +734,7 @@ kb_error *kb_patch_strategic_merge_list(kb_ctx *ctx, kb_resmap *m, const kb_kust
 		size_t nd = 0;
 		kb_parse_limits plim = ctx->lim;
 		plim.dup_keys_first_wins = true;
+		plim.nonstr_keys = true;
 			e = kb_yaml_parse(src.name, src.text, src.len, &plim, &docs, &nd);
 		if (!e && nd == 0)
 			e = kb_error_new(src.name, 0, 0, "patch is empty (it holds no YAML document)");

@@ -17,7 +17,7 @@
 
 /* RFC 6901 decoding as json-patch does it (a strings.Replacer scanning
  * left to right): "~1" -> '/', "~0" -> '~', anything else verbatim. */
-static char *decode_key(const char *s, size_t n)
+static char *decode_key(const char *s, size_t n, size_t *outlen)
 {
 	kb_buf b = KB_BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
@@ -28,23 +28,42 @@ static char *decode_key(const char *s, size_t n)
 			kb_buf_putc(&b, s[i]);
 		}
 	}
+	*outlen = b.len;
 	return kb_buf_detach(&b);
+}
+
+/* A pointer's decoded tokens, with their lengths: a member name may hold
+ * NUL bytes ("/data/a\u0000b" names the key "a\0b", as in kustomize). */
+typedef struct ptoks {
+	kb_strv v;
+	size_t *len;
+	size_t cap;
+} ptoks;
+
+static void ptoks_free(ptoks *t)
+{
+	kb_strv_free(&t->v);
+	free(t->len);
+	t->len = NULL;
+	t->cap = 0;
 }
 
 /* Splits a path like Go's strings.Split(path, "/") and drops the first
  * element, as findObject does: whatever precedes the first '/' is
  * ignored.  Returns false when there is no '/' at all (findObject's
  * "len(split) < 2"), which json-patch reports as a missing path. */
-static bool ptr_split(const char *path, kb_strv *toks)
+static bool ptr_split(const char *path, size_t plen, ptoks *toks)
 {
-	const char *p = strchr(path, '/');
+	const char *end = path + plen;
+	const char *p = memchr(path, '/', plen);
 	if (!p)
 		return false;
 	for (;;) {
 		const char *s = p + 1;
-		p = strchr(s, '/');
-		size_t n = p ? (size_t)(p - s) : strlen(s);
-		kb_strv_push_owned(toks, decode_key(s, n));
+		p = memchr(s, '/', (size_t)(end - s));
+		size_t n = p ? (size_t)(p - s) : (size_t)(end - s);
+		kb_grow((void **)&toks->len, &toks->cap, toks->v.n + 1, sizeof(*toks->len));
+		kb_strv_push_owned(&toks->v, decode_key(s, n, &toks->len[toks->v.n]));
 		if (!p)
 			return true;
 	}
@@ -82,11 +101,17 @@ static char *invalid_index(long long idx)
 
 /* A container step for intermediate path tokens (partialDoc.get /
  * partialArray.get).  Null and scalar values cannot be descended into. */
-static kb_node *step(kb_node *cur, const char *key)
+static kb_node *map_getn(const kb_node *map, const char *key, size_t klen)
+{
+	kb_pair *p = kb_map_get_pairn(map, key, klen);
+	return p ? p->val : NULL;
+}
+
+static kb_node *step(kb_node *cur, const char *key, size_t klen)
 {
 	kb_node *next = NULL;
 	if (cur->kind == KB_MAP) {
-		next = kb_map_get(cur, key);
+		next = map_getn(cur, key, klen);
 	} else if (cur->kind == KB_SEQ) {
 		long long idx;
 		char *err = NULL;
@@ -111,17 +136,18 @@ static kb_node *step(kb_node *cur, const char *key)
 
 /* findObject: the container holding the last token, and that token.
  * Returns NULL when the path does not lead to a container. */
-static kb_node *find_object(kb_node *root, const char *path, kb_strv *toks,
-			    const char **key)
+static kb_node *find_object(kb_node *root, const char *path, size_t plen, ptoks *toks,
+			    const char **key, size_t *klen)
 {
-	if (!ptr_split(path, toks))
+	if (!ptr_split(path, plen, toks))
 		return NULL;
 	kb_node *cur = root;
-	for (size_t i = 0; cur && i + 1 < toks->n; i++)
-		cur = step(cur, toks->v[i]);
+	for (size_t i = 0; cur && i + 1 < toks->v.n; i++)
+		cur = step(cur, toks->v.v[i], toks->len[i]);
 	if (!cur || (cur->kind != KB_MAP && cur->kind != KB_SEQ))
 		return NULL;
-	*key = toks->v[toks->n - 1];
+	*key = toks->v.v[toks->v.n - 1];
+	*klen = toks->len[toks->v.n - 1];
 	return cur;
 }
 
@@ -129,11 +155,11 @@ static kb_node *find_object(kb_node *root, const char *path, kb_strv *toks,
 
 /* get: *val is NULL for a missing or null object member (json-patch
  * cannot tell them apart either). */
-static char *con_get(kb_node *con, const char *key, kb_node **val)
+static char *con_get(kb_node *con, const char *key, size_t klen, kb_node **val)
 {
 	*val = NULL;
 	if (con->kind == KB_MAP) {
-		kb_node *v = kb_map_get(con, key);
+		kb_node *v = map_getn(con, key, klen);
 		*val = (v && v->kind != KB_NULL) ? v : NULL;
 		return NULL;
 	}
@@ -155,10 +181,10 @@ static char *con_get(kb_node *con, const char *key, kb_node **val)
 }
 
 /* add: takes ownership of val in every case. */
-static char *con_add(kb_node *con, const char *key, kb_node *val)
+static char *con_add(kb_node *con, const char *key, size_t klen, kb_node *val)
 {
 	if (con->kind == KB_MAP) {
-		kb_map_set(con, key, val);
+		kb_map_setn(con, key, klen, val);
 		return NULL;
 	}
 	if (strcmp(key, "-") == 0) {
@@ -186,10 +212,10 @@ static char *con_add(kb_node *con, const char *key, kb_node *val)
 
 /* set (replace): the caller has checked the key with con_get, so an
  * array index is valid here; a missing object member is simply added. */
-static void con_set(kb_node *con, const char *key, kb_node *val)
+static void con_set(kb_node *con, const char *key, size_t klen, kb_node *val)
 {
 	if (con->kind == KB_MAP) {
-		kb_map_set(con, key, val);
+		kb_map_setn(con, key, klen, val);
 		return;
 	}
 	long long idx = 0;
@@ -206,13 +232,13 @@ static void con_set(kb_node *con, const char *key, kb_node *val)
 }
 
 /* remove: *out (when non-NULL) receives the detached value. */
-static char *con_remove(kb_node *con, const char *key, kb_node **out)
+static char *con_remove(kb_node *con, const char *key, size_t klen, kb_node **out)
 {
 	kb_node *v = NULL;
 	if (con->kind == KB_MAP) {
-		if (!kb_map_get_pair(con, key))
+		if (!kb_map_get_pairn(con, key, klen))
 			return kb_xasprintf("Unable to remove nonexistent key: %s: missing value", key);
-		v = kb_map_take(con, key);
+		v = kb_map_taken(con, key, klen);
 	} else {
 		long long idx;
 		char *err = NULL;
@@ -267,7 +293,7 @@ static bool json_equal(const kb_node *a, const kb_node *b)
 		if (a->n != b->n)
 			return false;
 		for (size_t i = 0; i < a->n; i++) {
-			kb_pair *p = kb_map_get_pair(b, a->pairs[i].key);
+			kb_pair *p = kb_map_get_pairn(b, a->pairs[i].key, a->pairs[i].klen);
 			if (!p || !json_equal(a->pairs[i].val, p->val))
 				return false;
 		}
@@ -291,6 +317,7 @@ typedef struct jp_op {
 	const char *kind;
 	const char *path;  /* NULL when missing or not a string */
 	const char *from;
+	size_t path_len, from_len; /* they may hold NUL bytes */
 	const kb_node *value; /* NULL when absent */
 } jp_op;
 
@@ -305,20 +332,21 @@ static char *op_add(kb_node *root, const jp_op *op)
 {
 	if (!op->path)
 		return kb_xstrdup("add operation failed to decode path: missing value");
-	kb_strv toks = { 0 };
+	ptoks toks = { 0 };
 	const char *key = NULL;
+	size_t klen = 0;
 	char *r = NULL;
-	kb_node *con = find_object(root, op->path, &toks, &key);
+	kb_node *con = find_object(root, op->path, op->path_len, &toks, &key, &klen);
 	if (!con) {
 		r = kb_xasprintf("add operation does not apply: doc is missing path: \"%s\": missing value",
 				 op->path);
 	} else {
-		char *e = con_add(con, key, value_copy(op->value));
+		char *e = con_add(con, key, klen, value_copy(op->value));
 		if (e)
 			r = kb_xasprintf("error in add for path: '%s': %s", op->path, e);
 		free(e);
 	}
-	kb_strv_free(&toks);
+	ptoks_free(&toks);
 	return r;
 }
 
@@ -326,20 +354,21 @@ static char *op_remove(kb_node *root, const jp_op *op)
 {
 	if (!op->path)
 		return kb_xstrdup("remove operation failed to decode path: missing value");
-	kb_strv toks = { 0 };
+	ptoks toks = { 0 };
 	const char *key = NULL;
+	size_t klen = 0;
 	char *r = NULL;
-	kb_node *con = find_object(root, op->path, &toks, &key);
+	kb_node *con = find_object(root, op->path, op->path_len, &toks, &key, &klen);
 	if (!con) {
 		r = kb_xasprintf("remove operation does not apply: doc is missing path: \"%s\": missing value",
 				 op->path);
 	} else {
-		char *e = con_remove(con, key, NULL);
+		char *e = con_remove(con, key, klen, NULL);
 		if (e)
 			r = kb_xasprintf("error in remove for path: '%s': %s", op->path, e);
 		free(e);
 	}
-	kb_strv_free(&toks);
+	ptoks_free(&toks);
 	return r;
 }
 
@@ -347,7 +376,7 @@ static char *op_replace(kb_node *root, const jp_op *op)
 {
 	if (!op->path)
 		return kb_xstrdup("replace operation failed to decode path: missing value");
-	if (op->path[0] == '\0') {
+	if (op->path_len == 0) {
 		if (!op->value)
 			return kb_xstrdup("replace operation value must be object or array");
 		/* json-patch wraps a nil error here ("value must be object
@@ -357,24 +386,25 @@ static char *op_replace(kb_node *root, const jp_op *op)
 			kb_node_replace(root, kb_node_clone(op->value));
 		return NULL;
 	}
-	kb_strv toks = { 0 };
+	ptoks toks = { 0 };
 	const char *key = NULL;
+	size_t klen = 0;
 	char *r = NULL;
-	kb_node *con = find_object(root, op->path, &toks, &key);
+	kb_node *con = find_object(root, op->path, op->path_len, &toks, &key, &klen);
 	kb_node *cur;
 	if (!con) {
 		r = kb_xasprintf("replace operation does not apply: doc is missing path: %s: missing value",
 				 op->path);
 	} else {
-		char *e = con_get(con, key, &cur);
+		char *e = con_get(con, key, klen, &cur);
 		if (e)
 			r = kb_xasprintf("replace operation does not apply: doc is missing key: %s: missing value",
 					 op->path);
 		else
-			con_set(con, key, value_copy(op->value));
+			con_set(con, key, klen, value_copy(op->value));
 		free(e);
 	}
-	kb_strv_free(&toks);
+	ptoks_free(&toks);
 	return r;
 }
 
@@ -382,18 +412,19 @@ static char *op_move(kb_node *root, const jp_op *op)
 {
 	if (!op->from)
 		return kb_xstrdup("move operation failed to decode from: operation, missing from field: missing value");
-	kb_strv toks = { 0 };
+	ptoks toks = { 0 };
 	const char *key = NULL;
+	size_t klen = 0;
 	char *r = NULL, *e = NULL;
 	kb_node *val = NULL, *cur;
-	kb_node *con = find_object(root, op->from, &toks, &key);
+	kb_node *con = find_object(root, op->from, op->from_len, &toks, &key, &klen);
 	if (!con) {
 		r = kb_xasprintf("move operation does not apply: doc is missing from path: %s: missing value",
 				 op->from);
 		goto out;
 	}
 	/* json-patch names the last token, not the path, in these two. */
-	if ((e = con_get(con, key, &cur)) || (e = con_remove(con, key, &val))) {
+	if ((e = con_get(con, key, klen, &cur)) || (e = con_remove(con, key, klen, &val))) {
 		r = kb_xasprintf("error in move for path: '%s': %s", key, e);
 		goto out;
 	}
@@ -403,21 +434,21 @@ static char *op_move(kb_node *root, const jp_op *op)
 	}
 	/* The destination is resolved after the removal, as in json-patch:
 	 * moving a value into itself finds its destination gone. */
-	kb_strv_free(&toks);
-	con = find_object(root, op->path, &toks, &key);
+	ptoks_free(&toks);
+	con = find_object(root, op->path, op->path_len, &toks, &key, &klen);
 	if (!con) {
 		r = kb_xasprintf("move operation does not apply: doc is missing destination path: %s: missing value",
 				 op->path);
 		goto out;
 	}
-	e = con_add(con, key, val);
+	e = con_add(con, key, klen, val);
 	val = NULL;
 	if (e)
 		r = kb_xasprintf("error in move for path: '%s': %s", op->path, e);
 out:
 	free(e);
 	kb_node_free(val);
-	kb_strv_free(&toks);
+	ptoks_free(&toks);
 	return r;
 }
 
@@ -425,17 +456,18 @@ static char *op_copy(kb_node *root, const jp_op *op)
 {
 	if (!op->from)
 		return kb_xstrdup("copy operation failed to decode from: operation, missing from field: missing value");
-	kb_strv toks = { 0 };
+	ptoks toks = { 0 };
 	const char *key = NULL;
+	size_t klen = 0;
 	char *r = NULL, *e = NULL;
 	kb_node *val = NULL;
-	kb_node *con = find_object(root, op->from, &toks, &key);
+	kb_node *con = find_object(root, op->from, op->from_len, &toks, &key, &klen);
 	if (!con) {
 		r = kb_xasprintf("copy operation does not apply: doc is missing from path: %s: missing value",
 				 op->from);
 		goto out;
 	}
-	if ((e = con_get(con, key, &val))) {
+	if ((e = con_get(con, key, klen, &val))) {
 		r = kb_xasprintf("error in copy for from: '%s': %s", op->from, e);
 		goto out;
 	}
@@ -446,19 +478,19 @@ static char *op_copy(kb_node *root, const jp_op *op)
 		r = kb_xstrdup("copy operation failed to decode path: missing value");
 		goto out;
 	}
-	kb_strv_free(&toks);
-	con = find_object(root, op->path, &toks, &key);
+	ptoks_free(&toks);
+	con = find_object(root, op->path, op->path_len, &toks, &key, &klen);
 	if (!con) {
 		kb_node_free(dup);
 		r = kb_xasprintf("copy operation does not apply: doc is missing destination path: %s: missing value",
 				 op->path);
 		goto out;
 	}
-	if ((e = con_add(con, key, dup)))
+	if ((e = con_add(con, key, klen, dup)))
 		r = kb_xasprintf("error while adding value during copy: %s", e);
 out:
 	free(e);
-	kb_strv_free(&toks);
+	ptoks_free(&toks);
 	return r;
 }
 
@@ -470,25 +502,26 @@ static char *op_test(kb_node *root, const jp_op *op)
 	 * instead. */
 	if (!op->value)
 		return kb_xstrdup("test operation requires a value");
-	if (op->path[0] == '\0') {
+	if (op->path_len == 0) {
 		if (json_equal(root, op->value))
 			return NULL;
 		return kb_xstrdup("testing value  failed: test failed");
 	}
-	kb_strv toks = { 0 };
+	ptoks toks = { 0 };
 	const char *key = NULL;
+	size_t klen = 0;
 	char *r = NULL, *e = NULL;
 	kb_node *val = NULL;
-	kb_node *con = find_object(root, op->path, &toks, &key);
+	kb_node *con = find_object(root, op->path, op->path_len, &toks, &key, &klen);
 	if (!con)
 		r = kb_xasprintf("test operation does not apply: is missing path: %s: missing value",
 				 op->path);
-	else if ((e = con_get(con, key, &val)))
+	else if ((e = con_get(con, key, klen, &val)))
 		r = kb_xasprintf("error in test for path: '%s': %s", op->path, e);
 	else if (!json_equal(val, op->value))
 		r = kb_xasprintf("testing value %s failed: test failed", op->path);
 	free(e);
-	kb_strv_free(&toks);
+	ptoks_free(&toks);
 	return r;
 }
 
@@ -507,12 +540,14 @@ kb_error *kb_json6902_apply(kb_node *root, const kb_node *ops, const char *patch
 				    name);
 	for (size_t i = 0; i < ops->n; i++) {
 		const kb_node *o = ops->items[i];
-		jp_op op = { "unknown", NULL, NULL, NULL };
+		jp_op op = { "unknown", NULL, NULL, 0, 0, NULL };
 		if (o && o->kind == KB_MAP) {
 			if (node_str(kb_map_get(o, "op")))
 				op.kind = node_str(kb_map_get(o, "op"));
 			op.path = node_str(kb_map_get(o, "path"));
 			op.from = node_str(kb_map_get(o, "from"));
+			op.path_len = op.path ? kb_map_get(o, "path")->len : 0;
+			op.from_len = op.from ? kb_map_get(o, "from")->len : 0;
 			op.value = kb_map_get(o, "value");
 		}
 		char *r;

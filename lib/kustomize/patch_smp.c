@@ -32,7 +32,10 @@ struct yn {
 	unsigned char kind; /* YN_* */
 	kb_kind sk;         /* scalars; KB_NULL is a tagged null */
 	bool keep;          /* RNode.ShouldKeep of a persistent null */
+	bool knonstr;       /* a map key read as a non-string (kb_pair.knonstr) */
+	bool kplain;        /* a map key written plain (kb_pair.kplain) */
 	const char *val;    /* scalar text ("" for maps and sequences) */
+	const char *raw;    /* kb_node.raw: the text as written, when val is canonical */
 	size_t len;
 	yn **c;
 	size_t n, cap;
@@ -137,7 +140,9 @@ static yn *from_kb(smp_ctx *x, const kb_node *k)
 		for (size_t i = 0; i < k->n; i++) {
 			yn *key = yn_new(x, YN_SCALAR);
 			key->val = k->pairs[i].key;
-			key->len = strlen(key->val);
+			key->len = k->pairs[i].klen; /* keys may hold NUL bytes */
+			key->knonstr = k->pairs[i].knonstr;
+			key->kplain = k->pairs[i].kplain;
 			key->line = k->pairs[i].line;
 			key->col = k->pairs[i].col;
 			yn_push(n, key);
@@ -154,6 +159,7 @@ static yn *from_kb(smp_ctx *x, const kb_node *k)
 		n->sk = k->kind;
 		n->val = k->str ? k->str : "";
 		n->len = k->str ? k->len : 0;
+		n->raw = k->raw;
 		break;
 	}
 	n->line = k->line;
@@ -169,7 +175,10 @@ static kb_node *to_kb(const yn *n)
 		k = kb_node_new(KB_MAP);
 		for (size_t i = 0; i + 1 < n->n; i += 2) {
 			/* repeated keys (from a patch read as kyaml does) stay */
-			kb_pair *p = kb_map_append(k, n->c[i]->val, to_kb(n->c[i + 1]));
+			kb_pair *p = kb_map_appendn(k, n->c[i]->val, n->c[i]->len,
+						    to_kb(n->c[i + 1]));
+			p->knonstr = n->c[i]->knonstr;
+			p->kplain = n->c[i]->kplain;
 			p->line = n->c[i]->line;
 			p->col = n->c[i]->col;
 		}
@@ -182,6 +191,8 @@ static kb_node *to_kb(const yn *n)
 	default:
 		k = kb_node_new_strn(n->val, n->len);
 		k->kind = n->sk;
+		if (n->raw)
+			k->raw = kb_xstrdup(n->raw);
 		break;
 	}
 	k->line = n->line;
@@ -214,10 +225,14 @@ static bool is_nil_or_empty(const yn *n)
 	return !n || is_tagged_null(n) || ((n->kind == YN_MAP || n->kind == YN_SEQ) && n->n == 0);
 }
 
+static bool text_eqn(const yn *n, const char *s, size_t l)
+{
+	return n->len == l && memcmp(n->val, s, l) == 0;
+}
+
 static bool text_eq(const yn *n, const char *s)
 {
-	size_t l = strlen(s);
-	return n->len == l && memcmp(n->val, s, l) == 0;
+	return text_eqn(n, s, strlen(s));
 }
 
 static const char *kind_name(const yn *n)
@@ -240,24 +255,30 @@ static kb_error *check_kind(smp_ctx *x, const yn *n, unsigned char want)
 	return wrong_kind(x, n, want);
 }
 
-/* RNode.Field(key).Value: the value of the first `key` of a map. */
-static yn *field(const yn *n, const char *key)
+/* RNode.Field(key).Value: the value of the first `key` of a map (klen
+ * bytes: field names may hold NUL bytes). */
+static yn *fieldn(const yn *n, const char *key, size_t klen)
 {
 	if (!n || n->kind != YN_MAP)
 		return NULL;
 	for (size_t i = 0; i + 1 < n->n; i += 2)
-		if (text_eq(n->c[i], key))
+		if (text_eqn(n->c[i], key, klen))
 			return n->c[i + 1];
 	return NULL;
 }
 
+static yn *field(const yn *n, const char *key)
+{
+	return fieldn(n, key, strlen(key));
+}
+
 /* FieldClearer: removes the first `key` of a map. */
-static void clear_field(yn *n, const char *key)
+static void clear_fieldn(yn *n, const char *key, size_t klen)
 {
 	if (!n || n->kind != YN_MAP)
 		return;
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
-		if (text_eq(n->c[i], key)) {
+		if (text_eqn(n->c[i], key, klen)) {
 			memmove(&n->c[i], &n->c[i + 2], (n->n - i - 2) * sizeof(*n->c));
 			n->n -= 2;
 			return;
@@ -296,21 +317,43 @@ static bool was_quoted(const yn *n)
  * nil value or a null that is not to be kept, overwrites an existing
  * value node in place, else appends the field.
  */
-static kb_error *set_field(smp_ctx *x, yn *rn, const char *key, yn *val,
-			   unsigned kline, unsigned kcol)
+/*
+ * Whether a key node kyaml's FieldSetter appends for the patch key `src`
+ * reads as a non-string: the new node has the patch key's style and no
+ * tag, so goyaml resolves a plain one again (`9110`, `!!str 9110`, `true`,
+ * `~`, `2001-12-14` are not strings then) and the JSON conversion fails.
+ */
+static bool appended_key_nonstr(const yn *src)
+{
+	if (!src || !src->kplain || memchr(src->val, '\0', src->len))
+		return false;
+	char *canon = NULL;
+	kb_kind k = kb_scalar_resolve(src->val, src->len, &canon);
+	free(canon);
+	if (k != KB_STR)
+		return true;
+	char *t = kb_xstrndup(src->val, src->len);
+	char *ts = kb_timestamp_rfc3339(t);
+	free(t);
+	free(ts);
+	return ts != NULL;
+}
+
+static kb_error *set_fieldn(smp_ctx *x, yn *rn, const char *key, size_t klen, yn *val,
+			    const yn *srckey)
 {
 	if (!val || (is_tagged_null(val) && !val->keep)) {
 		kb_error *e = check_kind(x, rn, YN_MAP);
 		if (e)
 			return e;
-		clear_field(rn, key);
+		clear_fieldn(rn, key, klen);
 		return NULL;
 	}
 	if (is_null(rn))
 		return NULL;
 	if (rn->kind != YN_MAP)
 		return wrong_kind(x, rn, YN_MAP);
-	yn *cur = field(rn, key);
+	yn *cur = fieldn(rn, key, klen);
 	if (cur) {
 		bool quoted = was_quoted(cur);
 		yn_assign(cur, val);
@@ -322,11 +365,25 @@ static kb_error *set_field(smp_ctx *x, yn *rn, const char *key, yn *val,
 		return NULL;
 	}
 	yn *k = new_scalar(x, KB_STR, key);
-	k->line = kline;
-	k->col = kcol;
+	k->len = klen;
+	if (srckey) {
+		k->line = srckey->line;
+		k->col = srckey->col;
+		k->kplain = srckey->kplain;
+		k->knonstr = appended_key_nonstr(srckey);
+		/* the emitter's error on it would name the resource's file at
+		 * the patch's position */
+		if (k->knonstr)
+			k->line = k->col = 0;
+	}
 	yn_push(rn, k);
 	yn_push(rn, val);
 	return NULL;
+}
+
+static kb_error *set_field(smp_ctx *x, yn *rn, const char *key, yn *val)
+{
+	return set_fieldn(x, rn, key, strlen(key), val, NULL);
 }
 
 /*
@@ -610,7 +667,7 @@ static kb_error *determine_directive(smp_ctx *x, yn *patch, enum smp_directive *
 		*out = directive_named(v);
 		if (*out == SMP_UNKNOWN)
 			return unknown_directive(x, v);
-		clear_field(patch, PATCH_KEY);
+		clear_fieldn(patch, PATCH_KEY, strlen(PATCH_KEY));
 		return NULL;
 	}
 	*out = SMP_UNKNOWN;
@@ -639,6 +696,7 @@ static kb_error *visit_map(smp_ctx *x, yn *const src[2], yn **out)
 			yn *n = new_scalar(x, KB_NULL, "");
 			n->val = dest->val;
 			n->len = dest->len;
+			n->raw = dest->raw;
 			n->line = dest->line;
 			n->col = dest->col;
 			n->keep = true;
@@ -689,9 +747,10 @@ static kb_error *visit_list(smp_ctx *x, yn *const src[2], bool associative, yn *
 
 static kb_error *walk(smp_ctx *x, yn *src[2], const rs *given, yn **out);
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_key(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const yn *x = *(const yn *const *)a, *y = *(const yn *const *)b;
+	return kb_bytes_cmp(x->val, x->len, y->val, y->len);
 }
 
 static kb_error *walk_map(smp_ctx *x, yn *src[2], const rs *schema, yn **out)
@@ -708,40 +767,43 @@ static kb_error *walk_map(smp_ctx *x, yn *src[2], const rs *schema, yn **out)
 	for (int i = 0; i < 2; i++)
 		if (src[i] && src[i]->kind == YN_MAP)
 			cap += src[i]->n / 2;
-	const char **names = scratch(x, cap * sizeof(*names));
+	const yn **names = scratch(x, cap * sizeof(*names));
 	for (int i = 0; i < 2; i++) {
 		if (!src[i] || src[i]->kind != YN_MAP)
 			continue;
 		for (size_t j = 0; j + 1 < src[i]->n; j += 2)
-			names[nn++] = src[i]->c[j]->val;
+			names[nn++] = src[i]->c[j];
 	}
-	qsort(names, nn, sizeof(*names), cmp_str);
+	qsort(names, nn, sizeof(*names), cmp_key);
 	size_t nu = 0;
 	for (size_t i = 0; i < nn; i++)
-		if (nu == 0 || strcmp(names[nu - 1], names[i]) != 0)
+		if (nu == 0 || cmp_key(&names[nu - 1], &names[i]) != 0)
 			names[nu++] = names[i];
 
 	for (size_t i = 0; i < nu; i++) {
-		const char *key = names[i];
+		const char *key = names[i]->val;
+		size_t klen = names[i]->len;
 		rs sub;
-		const rs *s = schema ? rs_field(x, schema, key, &sub) : NULL;
-		yn *fv[2] = { field(src[0], key), field(src[1], key) };
-		/* Position of the key for a field the patch adds. */
-		unsigned kl = 0, kc = 0;
-		for (int j = 1; j >= 0 && !kl; j--) {
+		/* a name with a NUL byte is no field of any schema */
+		const rs *s = schema && !memchr(key, '\0', klen) ? rs_field(x, schema, key, &sub)
+								 : NULL;
+		yn *fv[2] = { fieldn(src[0], key, klen), fieldn(src[1], key, klen) };
+		/* The key node of a field the patch adds: its position, and
+		 * its style for the appended key (walkMap's keyStyles) */
+		const yn *kn = NULL;
+		for (int j = 1; j >= 0 && !kn; j--) {
 			if (!src[j] || src[j]->kind != YN_MAP)
 				continue;
 			for (size_t k = 0; k + 1 < src[j]->n; k += 2)
-				if (strcmp(src[j]->c[k]->val, key) == 0) {
-					kl = src[j]->c[k]->line;
-					kc = src[j]->c[k]->col;
+				if (text_eqn(src[j]->c[k], key, klen)) {
+					kn = src[j]->c[k];
 					break;
 				}
 		}
 		yn *val;
 		e = walk(x, fv, s, &val);
 		if (!e)
-			e = set_field(x, dest, key, val, kl, kc);
+			e = set_fieldn(x, dest, key, klen, val, kn);
 		if (e)
 			return e;
 	}
@@ -1021,7 +1083,7 @@ static kb_error *set_assoc_elements(smp_ctx *x, yn *src[2], const rs *schema, tu
 				/* make sure the merged element carries its key */
 				char *s = scratch(x, strlen(vv[i]) + 1);
 				strcpy(s, vv[i]);
-				e = set_field(x, val, vk[i], new_scalar(x, KB_STR, s), 0, 0);
+				e = set_field(x, val, vk[i], new_scalar(x, KB_STR, s));
 				if (e)
 					return e;
 			}

@@ -521,7 +521,20 @@ static char *set_scalar_text(kb_node *t, bool fresh, const char *text, size_t le
 	char *canon;
 	kb_kind k = kb_scalar_resolve(text, strlen(text), &canon);
 	char *err = NULL;
-	if (fresh || k == t->kind)
+	char *ts = fresh && k == KB_STR ? kb_timestamp_rfc3339(text) : NULL;
+	if (ts) {
+		/* a created node has no tag: goyaml reads the text again, and
+		 * a timestamp prints in its RFC 3339 form (the text stays in
+		 * raw, as the parser keeps it) */
+		kb_node *v = kb_node_new_str(ts);
+		if (strcmp(ts, text) != 0)
+			v->raw = kb_xstrdup(text);
+		unsigned line = t->line, col = t->col;
+		kb_node_replace(t, v);
+		t->line = line;
+		t->col = col;
+		free(ts);
+	} else if (fresh || k == t->kind)
 		set_scalar(t, k, text, canon);
 	else if (t->kind == KB_FLOAT && k == KB_INT)
 		set_scalar(t, KB_FLOAT, text, canon);

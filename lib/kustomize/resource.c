@@ -139,7 +139,9 @@ static void stringify_values(kb_node *map)
 		return;
 	for (size_t i = 0; i < map->n; i++) {
 		kb_node *v = map->pairs[i].val;
-		if (v->kind == KB_STR || !kb_node_is_scalar(v))
+		/* a timestamp is a string holding its RFC 3339 form, written
+		 * text in raw */
+		if (!kb_node_is_scalar(v) || (v->kind == KB_STR && !v->raw))
 			continue;
 		char *t = kb_xstrdup(kb_node_text(v));
 		kb_node_set_str(v, t);
@@ -155,22 +157,45 @@ void kb_clear_empty_annotations(kb_node *doc)
 		kb_map_del(md, "annotations");
 }
 
-kb_resource *kb_resource_new(kb_node *doc, const char *file)
+void kb_resource_settle_annotations(kb_resource *r)
 {
-	kb_clear_empty_annotations(doc);
-	kb_node *md = kb_map_get(doc, "metadata");
+	kb_clear_empty_annotations(r->doc);
+	kb_node *md = kb_map_get(r->doc, "metadata");
 	kb_node *ann = kb_map_get(md, "annotations");
-	kb_resource *r = kb_xcalloc(1, sizeof(*r));
+	kb_node_free(r->typed_annotations);
+	r->typed_annotations = NULL;
 	for (size_t i = 0; ann && ann->kind == KB_MAP && i < ann->n; i++) {
 		const kb_node *v = ann->pairs[i].val;
-		if (kb_node_is_scalar(v) && v->kind != KB_STR) {
+		if (kb_node_is_scalar(v) && (v->kind != KB_STR || v->raw)) {
 			if (!r->typed_annotations)
 				r->typed_annotations = kb_node_new(KB_MAP);
 			kb_map_set(r->typed_annotations, ann->pairs[i].key, kb_node_clone(v));
 		}
 	}
 	stringify_values(ann);
+}
+
+void kb_resource_retype_annotations(kb_resource *r)
+{
+	kb_node *md = kb_map_get(r->doc, "metadata");
+	kb_node *ann = kb_map_get(md, "annotations");
+	const kb_node *typed = r->typed_annotations;
+	for (size_t i = 0; ann && ann->kind == KB_MAP && typed && i < typed->n; i++) {
+		kb_node *v = kb_map_get(ann, typed->pairs[i].key);
+		const kb_node *o = typed->pairs[i].val;
+		const char *was = o->kind == KB_NULL && o->len == 0 ? "" : kb_node_text(o);
+		if (v && v->kind == KB_STR && strcmp(v->str, was) == 0)
+			kb_node_replace(v, kb_node_clone(o));
+	}
+	kb_node_free(r->typed_annotations);
+	r->typed_annotations = NULL;
+}
+
+kb_resource *kb_resource_new(kb_node *doc, const char *file)
+{
+	kb_resource *r = kb_xcalloc(1, sizeof(*r));
 	r->doc = doc;
+	kb_resource_settle_annotations(r);
 	r->file = kb_xstrdup(file ? file : "");
 	kb_res_id(r, &r->orig);
 	return r;
@@ -224,7 +249,7 @@ static bool path_of(const kb_node *cur, const kb_node *target, kb_node *path)
 		return true;
 	if (cur->kind == KB_MAP) {
 		for (size_t i = 0; i < cur->n; i++) {
-			kb_seq_push(path, kb_node_new_str(cur->pairs[i].key));
+			kb_seq_push(path, kb_node_new_strn(cur->pairs[i].key, cur->pairs[i].klen));
 			if (path_of(cur->pairs[i].val, target, path))
 				return true;
 			kb_seq_remove(path, path->n - 1);
@@ -259,7 +284,9 @@ static kb_node *at_path(kb_node *doc, const kb_node *path)
 			cur = cur->kind == KB_SEQ && idx >= 0 && (size_t)idx < cur->n ? cur->items[idx]
 										: NULL;
 		} else {
-			cur = cur->kind == KB_MAP ? kb_map_get(cur, c->str) : NULL;
+			kb_pair *p = cur->kind == KB_MAP ? kb_map_get_pairn(cur, c->str, c->len)
+							 : NULL;
+			cur = p ? p->val : NULL;
 		}
 	}
 	return cur;

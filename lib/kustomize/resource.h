@@ -97,6 +97,16 @@ void kb_resource_unshare(kb_resource *r);
  * NULL when it is not there. */
 kb_node *kb_node_path_of(const kb_node *doc, const kb_node *target);
 
+/* Annotations as kyaml has them for an operation on its nodes (a
+ * strategic-merge or JSON patch): the typed nodes (typed_annotations)
+ * whose value is still the text they became are put back, and
+ * typed_annotations is emptied. */
+void kb_resource_retype_annotations(kb_resource *r);
+/* What reading the object does to its annotations, again after such an
+ * operation: an empty map is dropped, values that are not strings are
+ * recorded in typed_annotations and become their text. */
+void kb_resource_settle_annotations(kb_resource *r);
+
 /* Takes ownership of doc. */
 kb_resource *kb_resource_new(kb_node *doc, const char *file);
 void kb_resource_free(kb_resource *r);

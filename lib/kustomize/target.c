@@ -17,6 +17,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How resource files are read: they stay kyaml node trees until printed,
+ * so a map key of another type (a plain `6443:`) is kept, not refused.
+ * Zeroed first: the parse cache keys on the struct's bytes. */
+static kb_parse_limits resource_limits(const kb_ctx *ctx)
+{
+	kb_parse_limits l;
+	memset(&l, 0, sizeof(l));
+	l = ctx->lim;
+	l.nonstr_keys = true;
+	return l;
+}
+
 static kb_error *accumulate_file(kb_ctx *ctx, kb_acc *acc, const kb_loader *ld, const char *path)
 {
 	char *data, *abs;
@@ -27,7 +39,8 @@ static kb_error *accumulate_file(kb_ctx *ctx, kb_acc *acc, const kb_loader *ld, 
 	char *display = kb_path_display(abs);
 	kb_node **docs;
 	size_t ndocs;
-	e = kb_hooks_parse(kb_ctx_hooks(ctx), abs, display, data, len, &ctx->lim, &docs, &ndocs);
+	kb_parse_limits rlim = resource_limits(ctx);
+	e = kb_hooks_parse(kb_ctx_hooks(ctx), abs, display, data, len, &rlim, &docs, &ndocs);
 	free(data);
 	if (!e) {
 		size_t first = acc->rm.n;
@@ -141,7 +154,8 @@ static void parse_ahead(void *arg)
 	if (a->err)
 		return;
 	a->display = kb_path_display(a->abs);
-	a->err = kb_hooks_parse(kb_ctx_hooks(a->ctx), a->abs, a->display, data, len, &a->ctx->lim,
+	kb_parse_limits rlim = resource_limits(a->ctx);
+	a->err = kb_hooks_parse(kb_ctx_hooks(a->ctx), a->abs, a->display, data, len, &rlim,
 				&a->docs, &a->ndocs);
 	free(data);
 }

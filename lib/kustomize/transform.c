@@ -196,8 +196,9 @@ static kb_error *pairs_visit(kb_node **slot, void *ud)
 	for (size_t i = 0; i < pairs->n; i++) {
 		const kb_node *v = pairs->pairs[i].val;
 		const char *key = pairs->pairs[i].key;
+		size_t klen = pairs->pairs[i].klen; /* may hold NUL bytes */
 		char *canon = NULL;
-		kb_kind kk = kb_scalar_resolve(key, strlen(key), &canon);
+		kb_kind kk = kb_scalar_resolve(key, klen, &canon);
 		free(canon);
 		if (kk != KB_STR) {
 			kb_node_free(where);
@@ -213,19 +214,20 @@ static kb_error *pairs_visit(kb_node **slot, void *ud)
 		/* values are strings in kustomize's types (map[string]string) */
 		const char *val = v->kind == KB_NULL ? "" : v->str;
 		size_t vlen = v->kind == KB_NULL ? 0 : v->len;
-		const kb_node *old = kb_map_get(n, key);
-		bool existed = old != NULL;
+		const kb_pair *op = kb_map_get_pairn(n, key, klen);
+		const kb_node *old = op ? op->val : NULL;
+		bool existed = op != NULL;
 		if (!old || old->kind != KB_STR || old->len != vlen ||
 		    (vlen && memcmp(old->str, val, vlen) != 0))
 			c->changed = true;
-		kb_map_set(n, key, kb_node_new_strn(val, vlen));
+		kb_map_setn(n, key, klen, kb_node_new_strn(val, vlen));
 		if (!existed && c->created) {
 			/* kustomize adds the same node wherever the key is new */
 			if (!where)
 				where = kb_node_path_of(c->doc, n);
 			if (where) {
 				kb_node *p = kb_node_clone(where);
-				kb_seq_push(p, kb_node_new_str(key));
+				kb_seq_push(p, kb_node_new_strn(key, klen));
 				if (!c->created[i])
 					c->created[i] = kb_node_new(KB_SEQ);
 				kb_seq_push(c->created[i], p);

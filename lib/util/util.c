@@ -125,6 +125,26 @@ void kb_buf_free(kb_buf *b)
 	b->len = b->cap = 0;
 }
 
+int kb_bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+	if (c)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+char *kb_bytes_display(const char *s, size_t n)
+{
+	kb_buf b = KB_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i])
+			kb_buf_putc(&b, s[i]);
+		else
+			kb_buf_puts(&b, "\\x00");
+	}
+	return kb_buf_detach(&b);
+}
+
 bool kb_streq(const char *a, const char *b)
 {
 	return strcmp(a ? a : "", b ? b : "") == 0;

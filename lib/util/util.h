@@ -46,6 +46,12 @@ char *kb_buf_detach(kb_buf *b);
 void kb_buf_free(kb_buf *b);
 
 bool kb_streq(const char *a, const char *b); /* NULL-safe; NULL == "" */
+/* Go's string comparison: bytes in order, a proper prefix first (<0, 0, >0);
+ * for keys and values that may hold NUL bytes. */
+int kb_bytes_cmp(const char *a, size_t alen, const char *b, size_t blen);
+/* n bytes of s for a message, each NUL byte shown as Go's %q shows it
+ * ("\\x00"); caller frees. */
+char *kb_bytes_display(const char *s, size_t n);
 bool kb_str_empty(const char *s);            /* NULL or "" */
 bool kb_str_has_prefix(const char *s, const char *prefix);
 bool kb_str_has_suffix(const char *s, const char *suffix);

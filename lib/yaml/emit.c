@@ -349,6 +349,7 @@ typedef struct emitter {
 	yaml_emitter_t em;
 	kb_femit *fast;
 	kb_error *err;
+	const kb_node *root;
 } emitter;
 
 static bool emit_event(emitter *e, yaml_event_t *ev)
@@ -527,6 +528,23 @@ static void emit_node(emitter *e, const kb_node *n, place at)
 		 * not on how they were read (kustomize's own order for such a
 		 * map changes from run to run: Go feeds sort.Sort from a map). */
 		qsort(sorted, n->n, sizeof(*sorted), pair_bytes_cmp);
+		/* kustomize prints through JSON: goyaml.v3 decodes a map whose
+		 * keys are not all strings into map[interface{}]interface{},
+		 * which encoding/json refuses; the top level is decoded into
+		 * map[string]interface{}, where such a key becomes its text */
+		for (size_t i = 0; i < n->n && n != e->root; i++)
+			if (sorted[i]->knonstr) {
+				e->err = kb_error_new(NULL, sorted[i]->line, sorted[i]->col,
+						      "mapping key '%s' is not a string (it reads as a "
+						      "number, boolean, null or timestamp); kustomize "
+						      "cannot convert the object to JSON (json: "
+						      "unsupported type); quote the key%s",
+						      sorted[i]->key,
+						      /* no position: added by a patch */
+						      sorted[i]->line ? "" : " in the patch that adds it");
+				free(sorted);
+				return;
+			}
 		for (size_t i = 1; i < n->n; i++)
 			if (sorted[i]->klen == sorted[i - 1]->klen &&
 			    memcmp(sorted[i]->key, sorted[i - 1]->key, sorted[i]->klen) == 0) {
@@ -603,6 +621,7 @@ kb_error *kb_emit_doc_libyaml(kb_buf *out, const kb_node *doc)
 	emit_event(&e, &ev);
 	size_t start = out->len;
 	place root = { 0, false, false };
+	e.root = doc;
 	emit_node(&e, doc, root);
 	yaml_document_end_event_initialize(&ev, 1);
 	emit_event(&e, &ev);
@@ -631,6 +650,7 @@ kb_error *kb_emit_doc(kb_buf *out, const kb_node *doc)
 	emitter e;
 	memset(&e, 0, sizeof(e));
 	e.fast = &f;
+	e.root = doc; /* a non-string key is refused below the top level only */
 	place root = { 0, false, false };
 	emit_node(&e, doc, root);
 	kb_femit_doc_end(&f);

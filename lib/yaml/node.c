@@ -404,6 +404,8 @@ kb_pair *kb_map_appendn(kb_node *map, const char *key, size_t klen, kb_node *val
 	kb_pair *p = &map->pairs[map->n++];
 	p->key = kb_xstrndup(key, klen);
 	p->klen = klen;
+	p->knonstr = false;
+	p->kplain = false;
 	p->val = val;
 	p->line = val ? val->line : 0;
 	p->col = 0;
@@ -449,9 +451,14 @@ kb_node *kb_map_ensure_map(kb_node *map, const char *key)
 
 kb_node *kb_map_take(kb_node *map, const char *key)
 {
+	return kb_map_taken(map, key, strlen(key));
+}
+
+kb_node *kb_map_taken(kb_node *map, const char *key, size_t klen)
+{
 	if (!map || map->kind != KB_MAP)
 		return NULL;
-	kb_pair *p = kb_map_get_pairn(map, key, strlen(key));
+	kb_pair *p = kb_map_get_pairn(map, key, klen);
 	if (!p)
 		return NULL;
 	size_t i = (size_t)(p - map->pairs);

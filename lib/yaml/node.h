@@ -61,6 +61,19 @@ typedef struct kb_pair {
 	kb_node *val;
 	unsigned line, col; /* position of the key */
 	size_t klen;
+	/* The key was read as a number, boolean, null or timestamp (a plain
+	 * `6443:` in a resource or patch, see kb_parse_limits.nonstr_keys):
+	 * key holds its text as written, which is how kyaml matches it.
+	 * kustomize's JSON conversion turns such a key of a document's top
+	 * level into that text and fails on one below it; the emitter does
+	 * the same.  Pairs made in memory have it false; a clone keeps it. */
+	bool knonstr;
+	/* The key was written plain (not quoted, not a block scalar).  A
+	 * strategic-merge patch that adds the field gives the new key node
+	 * only this style and no tag (kyaml's FieldSetter), so a plain
+	 * `9110:` or `!!str 9110:` key is read again as a number there.
+	 * Pairs made in memory have it false. */
+	bool kplain;
 } kb_pair;
 
 struct kb_node {
@@ -153,6 +166,7 @@ kb_node *kb_map_ensure_map(kb_node *map, const char *key);
 bool kb_map_del(kb_node *map, const char *key);
 /* Detaches and returns map[key] (caller owns), or NULL. */
 kb_node *kb_map_take(kb_node *map, const char *key);
+kb_node *kb_map_taken(kb_node *map, const char *key, size_t klen);
 /* Nested lookup: kb_node_get(root, "metadata", "name", NULL). */
 kb_node *kb_node_get(const kb_node *root, ...) __attribute__((sentinel));
 const char *kb_node_get_str(const kb_node *root, ...) __attribute__((sentinel));

@@ -504,6 +504,7 @@ static bool b64_decode(const char *s, size_t len, kb_buf *out)
 typedef struct anchor {
 	char *name;
 	kb_node *node; /* borrowed: points into the tree being built */
+	bool owned;    /* ... unless it is an anchored map key's own copy */
 } anchor;
 
 typedef struct frame {
@@ -514,6 +515,8 @@ typedef struct frame {
 	bool key_is_merge;
 	bool key_drop;     /* a quoted "<<" key, which kyaml's DeAnchor clears */
 	bool merged;       /* a merge key was seen in this map */
+	bool key_nonstr;   /* the pending key read as a non-string (nonstr_keys) */
+	bool key_plain;    /* ... and written plain */
 	char *anchor;      /* anchor to register when the collection ends */
 } frame;
 
@@ -526,6 +529,9 @@ typedef struct pstate {
 	bool keep_timestamps;
 	bool yaml11_bools;
 	bool kio;
+	bool nonstr_keys;
+	bool at_key;       /* the scalar being made is a map key */
+	bool ts_key;       /* ... and it was a timestamp, kept as written */
 	frame *stack;
 	size_t depth, cap;
 	anchor *anchors;
@@ -614,7 +620,16 @@ static kb_node *make_scalar(pstate *ps, const yaml_event_t *ev)
 		char *ts = NULL;
 		if (k == KB_STR && !tag && !ps->keep_timestamps && len >= 8 &&
 		    (ts = kb_timestamp_rfc3339(tmp))) {
-			n = kb_node_new_str(ts);
+			/* a timestamp key is a key of another type to kyaml,
+			 * matched by its text */
+			bool keep = ps->at_key && ps->nonstr_keys;
+			n = keep ? kb_node_new_strn(text, len) : kb_node_new_str(ts);
+			/* the text as written stays in raw: kyaml's node Value,
+			 * which annotations (map[string]string) and replacements
+			 * take; only printing through JSON gives the RFC 3339 form */
+			if (!keep && strcmp(ts, tmp) != 0)
+				n->raw = kb_xstrdup(tmp);
+			ps->ts_key = keep;
 			free(ts);
 		} else if (k == KB_STR) {
 			n = kb_node_new_strn(text, len);
@@ -655,6 +670,7 @@ static void register_anchor(pstate *ps, const char *name, kb_node *node)
 	kb_grow((void **)&ps->anchors, &ps->acap, ps->nanchors + 1, sizeof(anchor));
 	ps->anchors[ps->nanchors].name = kb_xstrdup(name);
 	ps->anchors[ps->nanchors].node = node;
+	ps->anchors[ps->nanchors].owned = false;
 	ps->nanchors++;
 }
 
@@ -693,6 +709,21 @@ static bool attach(pstate *ps, kb_node *val, const yaml_mark_t *m, bool is_merge
 			free(val->raw);
 			val->raw = NULL;
 		}
+		bool nonstr = false;
+		bool plain = val->style == KB_STYLE_PLAIN; /* before kb_node_set_str */
+		if (ps->nonstr_keys && (val->kind != KB_STR || ps->ts_key)) {
+			/* kept as kyaml keeps it: a key node matched by its text
+			 * as written; printing it is what fails (emit.c) */
+			nonstr = true;
+			if (val->kind != KB_STR) {
+				const char *t = kb_node_text(val);
+				char *own = kb_xstrdup(t);
+				kb_node_set_str(val, own);
+				free(own);
+				val->kind = KB_STR;
+			}
+		}
+		ps->ts_key = false;
 		if (val->kind != KB_STR) {
 			/* kustomize goes through JSON, which has no such keys. */
 			ps->err = perr(ps, m,
@@ -707,6 +738,8 @@ static bool attach(pstate *ps, kb_node *val, const yaml_mark_t *m, bool is_merge
 		f->key_line = val->line;
 		f->key_col = val->col;
 		f->key_is_merge = is_merge_src;
+		f->key_nonstr = nonstr;
+		f->key_plain = plain;
 		/* kyaml's DeAnchor clears the field named "<<" of every map,
 		 * whether or not it is a merge key (a quoted one is not) */
 		f->key_drop = ps->kio && !is_merge_src && val->len == 2 && strcmp(val->str, "<<") == 0;
@@ -753,8 +786,12 @@ static bool attach(pstate *ps, kb_node *val, const yaml_mark_t *m, bool is_merge
 				continue;
 			for (size_t i = 0; i < src->n; i++) {
 				const kb_pair *p = &src->pairs[i];
-				if (!kb_map_get_pairn(f->node, p->key, p->klen))
-					kb_map_setn(f->node, p->key, p->klen, kb_node_clone(p->val));
+				if (kb_map_get_pairn(f->node, p->key, p->klen))
+					continue;
+				kb_pair *q = kb_map_appendn(f->node, p->key, p->klen,
+							    kb_node_clone(p->val));
+				q->knonstr = p->knonstr;
+				q->kplain = p->kplain;
 			}
 		}
 		kb_node_free(val);
@@ -770,6 +807,8 @@ static bool attach(pstate *ps, kb_node *val, const yaml_mark_t *m, bool is_merge
 			/* kept as a second pair: lookups find the first, and a copy
 			 * of the whole map carries both, as in kyaml's node tree */
 			kb_pair *np = kb_map_appendn(f->node, key, klen, val);
+			np->knonstr = f->key_nonstr;
+			np->kplain = f->key_plain;
 			free(key);
 			np->line = f->key_line;
 			np->col = f->key_col;
@@ -790,12 +829,16 @@ static bool attach(pstate *ps, kb_node *val, const yaml_mark_t *m, bool is_merge
 		dup->val = val;
 		dup->line = f->key_line;
 		dup->col = f->key_col;
+		dup->knonstr = f->key_nonstr;
+		dup->kplain = f->key_plain;
 		free(key);
 		return true;
 	}
 	kb_pair *p = kb_map_appendn(f->node, key, klen, val);
 	p->line = f->key_line;
 	p->col = f->key_col;
+	p->knonstr = f->key_nonstr;
+	p->kplain = f->key_plain;
 	free(key);
 	return true;
 }
@@ -902,8 +945,11 @@ static void reset_doc(pstate *ps)
 		kb_node_free(ps->stack[i].node);
 	}
 	ps->depth = 0;
-	for (size_t i = 0; i < ps->nanchors; i++)
+	for (size_t i = 0; i < ps->nanchors; i++) {
 		free(ps->anchors[i].name);
+		if (ps->anchors[i].owned)
+			kb_node_free(ps->anchors[i].node);
+	}
 	ps->nanchors = 0;
 	kb_node_free(ps->doc);
 	ps->doc = NULL;
@@ -1042,7 +1088,11 @@ static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *nd
 					       "key");
 				break;
 			}
+			bool key = ps->depth && ps->stack[ps->depth - 1].node->kind == KB_MAP &&
+				   !ps->stack[ps->depth - 1].pending_key;
+			ps->at_key = key;
 			kb_node *n = make_scalar(ps, &ev);
+			ps->at_key = false;
 			if (!n)
 				break;
 			bool merge = false;
@@ -1052,11 +1102,18 @@ static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *nd
 			    ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
 				merge = true;
 			const char *a = (const char *)ev.data.scalar.anchor;
-			kb_node *keep = n;
-			if (!attach(ps, n, m, merge))
+			/* a key's node is not kept in the tree (its text is): an
+			 * alias of an anchored key gets a copy of it as read */
+			kb_node *keep = a && !merge && key ? kb_node_clone(n) : n;
+			if (!attach(ps, n, m, merge)) {
+				if (keep != n)
+					kb_node_free(keep);
 				break;
-			if (a && !merge)
+			}
+			if (a && !merge) {
 				register_anchor(ps, a, keep);
+				ps->anchors[ps->nanchors - 1].owned = keep != n;
+			}
 			break;
 		}
 		case YAML_ALIAS_EVENT: {
@@ -1184,6 +1241,7 @@ kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_
 	 * JSON.  Kustomization files instead keep the last (goyaml.v2). */
 	ps.dup_first_wins = !ps.dup_last_wins;
 	ps.keep_timestamps = lim && lim->keep_timestamps;
+	ps.nonstr_keys = lim && lim->nonstr_keys;
 	ps.yaml11_bools = lim && lim->yaml11_bools;
 	ps.kio = lim && lim->kio;
 

@@ -40,6 +40,11 @@ typedef struct kb_parse_limits {
 	 * turned into LF, the text split at every line starting with "---",
 	 * and only the first document of each piece read (see parse.c) */
 	bool kio;
+	/* resources and strategic-merge patches are kept as kyaml node trees
+	 * until printed: a map key that reads as a number, boolean, null or
+	 * timestamp is kept with its text as written and flagged
+	 * (kb_pair.knonstr), where other readers refuse it */
+	bool nonstr_keys;
 } kb_parse_limits;
 
 /* go-yaml v3's limit ("exceeded max depth of 10000"), which kustomize has */

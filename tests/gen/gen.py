@@ -17,6 +17,16 @@ import random
 
 # ---- scalar values ----
 
+
+class RawKey(str):
+    """A map key written plain even where it reads as another type than a
+    string (`6443:`, `true:`, `~:`): kyaml keeps such keys, matches them by
+    their text and fails only where the object goes through JSON."""
+
+
+# texts a resource and a patch share, so plain and quoted keys meet
+NONSTR_KEYS = ['6443', '80', 'true', '1e3', '0x1F', '~', '2001-12-14']
+
 WORDS = ['web', 'api', 'db', 'cache', 'worker', 'front', 'edge', 'batch', 'auth', 'queue']
 TRICKY = [
     '6.1', '1.20', '0x1F', '0o17', '012', '1e3', '6.02e23', '-0', '+12', '.5', '1_000',
@@ -286,6 +296,9 @@ class Emitter:
         return t if t != '' else '""'
 
     def key(self, k):
+        if isinstance(k, RawKey):
+            self.feat.add('key-nonstring')
+            return str(k)
         if plain_ok(k):
             return k
         return dq(k)
@@ -411,6 +424,9 @@ def configmap(r, feat, name):
     data = {}
     for i in range(r.randrange(1, 5)):
         data[r.choice(['k', 'key', 'config.yaml', 'a.b', 'x-y', '1', 'true']) + str(i)] = rand_string(r, feat)
+    if r.random() < 0.08:
+        k = r.choice(NONSTR_KEYS)
+        data[RawKey(k) if r.random() < 0.3 else k] = rand_string(r, feat)
     return {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': meta(r, feat, name), 'data': data}
 
 
@@ -575,6 +591,9 @@ def sm_patch(r, feat, name):
         feat.add('patch-annotation-null')
     elif k < 0.6:
         p['data'] = {'p': rand_scalar(r, feat)}
+        if r.random() < 0.25:
+            nk = r.choice(NONSTR_KEYS)
+            p['data'][RawKey(nk) if r.random() < 0.6 else nk] = r.choice([None, rand_word(r)])
     elif k < 0.7:
         p['$patch'] = r.choice(['delete', 'replace'])
         feat.add('patch-directive-top')
