@@ -74,6 +74,9 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 		size_t n11 = 0;
 		plim.yaml11_bools = true;
 		plim.keep_timestamps = true;
+		/* ... and without kyaml's DeAnchor: a quoted "<<" key stays,
+		 * and a merge key merges as goyaml.v2 merges */
+		plim.kio = false;
 		if (!kb_yaml_parse(src->name, src->text, src->len, &plim, &d11, &n11) && n11 &&
 		    d11[0]->kind == KB_SEQ) {
 			kb_docs_free(*docs, *ndocs);
