@@ -21,7 +21,9 @@ const char cmd_build_usage[] =
 	"                               per resource, anything else one file; a regular\n"
 	"                               file is replaced atomically, a symlink written\n"
 	"                               through, /dev/stdout, FIFOs and devices in place;\n"
-	"                               nothing is written when the build fails\n";
+	"                               nothing is written when the build fails\n"
+	"  -j, --jobs N                 threads for parsing and printing (default: one per\n"
+	"                               CPU; 1: none); the output is the same\n";
 
 static void print_usage(FILE *fp)
 {
@@ -37,6 +39,7 @@ int cmd_build(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
 		CLI_BUILD_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -49,8 +52,17 @@ int cmd_build(int argc, char **argv)
 	opterr = 0;
 	optind = 1;
 	cli_normalize_flag_names(argc, argv);
-	while ((c = getopt_long(argc, argv, ":o:e:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:e:hj:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'j': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || v == 0 || v > 1024 || optarg[0] == '-')
+				return cli_usage_error("build", "illegal flag value --jobs %s; give a "
+						       "number from 1 to 1024", optarg);
+			opts.jobs = (unsigned)v;
+			break;
+		}
 		case 'o':
 			output = optarg;
 			break;

@@ -71,8 +71,9 @@ extern "C" {
 /* Set in kb_options.version so that the struct may grow compatibly:
  * fields a caller's version does not know are read as unset.
  * 2: kb_options.fs.
- * 3: function plugins (enable_exec, fn_*). */
-#define KB_OPTIONS_VERSION 3
+ * 3: function plugins (enable_exec, fn_*).
+ * 4: jobs. */
+#define KB_OPTIONS_VERSION 4
 
 /*
  * The file system a build reads.  kb_options.fs = NULL reads the
@@ -192,6 +193,12 @@ typedef struct kb_options {
 	const char *fn_container_runtime; /* NULL: docker, else podman, from PATH */
 	long fn_timeout_ms;               /* per function or exec plugin run; 0: 300 s */
 	size_t fn_max_output;             /* bytes of stdout kept; 0: 256 MiB */
+	/* version >= 4: threads one build may use besides the caller's, to
+	 * parse the files of a kustomization and print the result (0: one
+	 * per online CPU; 1: none).  The output does not depend on it.  With
+	 * more than one, the kb_fs callbacks are called from several threads.
+	 * kbuild check, which runs many builds at once, gives each one 1. */
+	unsigned jobs;
 } kb_options;
 
 /*

@@ -132,5 +132,24 @@ check "a document over --max-nodes fails naming the flag" '[ $rc -eq 1 ] && grep
 "$kb" --max-nodes x "$tmp/nodes" >/dev/null 2>&1; rc=$?
 check "bad --max-nodes is a usage error" '[ $rc -eq 2 ]'
 
+# -j: a build's own threads change nothing in the output or the error
+mkdir -p "$tmp/wide"
+: >"$tmp/wide/kustomization.yaml"
+printf 'resources:\n' >"$tmp/wide/kustomization.yaml"
+for i in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20; do
+	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%s\ndata:\n  a: "%s"\n' $i $i >"$tmp/wide/r$i.yaml"
+	printf -- '- r%s.yaml\n' $i >>"$tmp/wide/kustomization.yaml"
+done
+"$kb" -j 1 "$tmp/wide" >"$tmp/wide1.yaml"; rc1=$?
+"$kb" -j 4 "$tmp/wide" >"$tmp/wide4.yaml"; rc4=$?
+check "-j 4 prints the bytes -j 1 prints" '[ $rc1 -eq 0 ] && [ $rc4 -eq 0 ] && cmp -s "$tmp/wide1.yaml" "$tmp/wide4.yaml"'
+printf 'apiVersion: v1\nkind: [\n' >"$tmp/wide/r07.yaml"
+rm "$tmp/wide/r15.yaml"
+"$kb" -j 1 "$tmp/wide" >/dev/null 2>"$tmp/wide1.err"
+"$kb" -j 4 "$tmp/wide" >/dev/null 2>"$tmp/wide4.err"; rc=$?
+check "-j 4 reports the first failing file, as -j 1 does" '[ $rc -eq 1 ] && cmp -s "$tmp/wide1.err" "$tmp/wide4.err" && grep -q r07.yaml "$tmp/wide4.err"'
+"$kb" -j 0 "$tmp/wide" >/dev/null 2>&1; rc=$?
+check "-j 0 is a usage error" '[ $rc -eq 2 ]'
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

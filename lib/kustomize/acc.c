@@ -4,6 +4,7 @@
 #include "acc.h"
 #include "fs.h"
 #include "generate.h"
+#include "pool.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -189,3 +190,20 @@ kb_error *kb_acc_absorb(kb_ctx *ctx, kb_acc *acc, kb_resource *r, const char *fi
 	return e;
 }
 
+
+struct kb_pool *kb_ctx_pool(kb_ctx *ctx)
+{
+	if (ctx->jobs == 1)
+		return NULL;
+	if (!ctx->pool) {
+		unsigned n = ctx->jobs ? ctx->jobs : kb_cpu_count();
+		if (n < 2) {
+			ctx->jobs = 1;
+			return NULL;
+		}
+		ctx->pool = kb_pool_new(n);
+		if (!ctx->pool)
+			ctx->jobs = 1; /* no threads: carry on in this one */
+	}
+	return ctx->pool;
+}

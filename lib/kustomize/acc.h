@@ -53,7 +53,15 @@ typedef struct kb_ctx {
 	 * error is reported at that point. */
 	kb_error *schema_error;
 	const kb_build_hooks *hooks; /* kb_build_hooked's, or NULL */
+	/* threads for parsing a level's files and printing (kb_options.jobs):
+	 * made on first use by kb_ctx_pool, freed by the top of the build */
+	unsigned jobs;
+	struct kb_pool *pool;
 } kb_ctx;
+
+/* The build's thread pool, started on first use; NULL when the build
+ * keeps to one thread (jobs 1, or no thread could be started). */
+struct kb_pool *kb_ctx_pool(kb_ctx *ctx);
 
 /* The parse limits for files kustomize reads with sigs.k8s.io/yaml
  * (goyaml.v2 into typed structs: configurations, CRDs, openapi schemas,

@@ -13,6 +13,7 @@
 #include "kustfile.h"
 #include "nameref.h"
 #include "origin.h"
+#include "pool.h"
 #include "result.h"
 #include "sort.h"
 #include "target.h"
@@ -44,7 +45,8 @@ static const size_t options_size[] = {
 	0,
 	offsetof(kb_options, fs),                 /* 1 */
 	offsetof(kb_options, fs) + sizeof(void *), /* 2: fs */
-	sizeof(kb_options),                        /* 3: enable_exec, fn_* */
+	offsetof(kb_options, jobs),                /* 3: enable_exec, fn_* */
+	sizeof(kb_options),                        /* 4: jobs */
 };
 _Static_assert(sizeof(options_size) / sizeof(*options_size) == KB_OPTIONS_VERSION + 1,
 	       "a new kb_options version needs its size in options_size[]");
@@ -213,25 +215,71 @@ static void settle_numbers(kb_node *n)
 			settle_numbers(n->items[i]);
 }
 
-static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
-		       const build_meta *bm)
+/* One resource made ready for printing and printed into its own buffer:
+ * what render() runs for each resource, on the build's threads when
+ * there are enough resources to share out. */
+typedef struct print_job {
+	kb_resource *r;
+	const build_meta *bm;
+	kb_buf out;
+	kb_error *err;
+} print_job;
+
+static void print_one(void *arg)
 {
+	print_job *j = arg;
+	strip_build_annotations(j->r->doc, j->bm);
+	settle_numbers(j->r->doc);
+	j->err = kb_emit_doc(&j->out, j->r->doc);
+}
+
+/* Below this many resources printing stays on the caller's thread:
+ * starting threads would cost more than it saves. */
+#define PARALLEL_PRINT_MIN 16
+
+static kb_error *render(kb_ctx *ctx, kb_result *res, kb_resmap *m, const build_meta *bm)
+{
+	const kb_schema *schema = ctx->schema;
 	res->docs = kb_xcalloc(m->n ? m->n : 1, sizeof(kb_node *));
 	res->ns_of = kb_xcalloc(m->n ? m->n : 1, sizeof(char *));
 	res->file_of = kb_xcalloc(m->n ? m->n : 1, sizeof(char *));
+	print_job *jobs = kb_xcalloc(m->n ? m->n : 1, sizeof(*jobs));
+	struct kb_pool *pool = m->n >= PARALLEL_PRINT_MIN ? kb_ctx_pool(ctx) : NULL;
+	size_t first_ticket = 0;
 	for (size_t i = 0; i < m->n; i++) {
-		kb_resource *r = m->v[i];
-		strip_build_annotations(r->doc, bm);
-		settle_numbers(r->doc);
+		jobs[i].r = m->v[i];
+		jobs[i].bm = bm;
+		if (pool) {
+			size_t t = kb_pool_submit(pool, print_one, &jobs[i]);
+			if (i == 0)
+				first_ticket = t;
+		}
+	}
+	/* in order, so that the first resource that cannot be printed is the
+	 * one reported, as when they are printed one after another */
+	kb_error *e = NULL;
+	size_t i;
+	for (i = 0; i < m->n && !e; i++) {
+		print_job *j = &jobs[i];
+		kb_resource *r = j->r;
+		if (pool)
+			kb_pool_wait_one(pool, first_ticket + i);
+		else
+			print_one(j);
+		if (j->err) {
+			e = j->err;
+			j->err = NULL;
+			if (!e->primary.file && e->primary.line)
+				/* the position is in the file the object came from */
+				e->primary.file = kb_xstrdup(r->file);
+			e = kb_error_note(e, r->file, 0, 0, "while printing %s '%s'", kb_res_kind(r),
+					  kb_res_name(r));
+			break;
+		}
 		if (i > 0)
 			kb_buf_puts(&res->yaml, "---\n");
-		kb_error *e = kb_emit_doc(&res->yaml, r->doc);
-		if (e && !e->primary.file && e->primary.line)
-			/* the position is in the file the object came from */
-			e->primary.file = kb_xstrdup(r->file);
-		if (e)
-			return kb_error_note(e, r->file, 0, 0, "while printing %s '%s'", kb_res_kind(r),
-					     kb_res_name(r));
+		kb_buf_append(&res->yaml, j->out.data ? j->out.data : "", j->out.len);
+		kb_buf_free(&j->out);
 		char *g, *v;
 		kb_split_apiversion(kb_res_apiversion(r), &g, &v);
 		if (kb_schema_namespaced(schema, g, v, kb_res_kind(r)) != 0)
@@ -243,7 +291,14 @@ static kb_error *render(kb_result *res, kb_resmap *m, const kb_schema *schema,
 		r->doc = NULL;
 		res->ndocs++;
 	}
-	return NULL;
+	if (pool)
+		kb_pool_wait(pool); /* after a failure, the jobs still running */
+	for (size_t k = 0; k < m->n; k++) {
+		kb_buf_free(&jobs[k].out);
+		kb_error_free(jobs[k].err);
+	}
+	free(jobs);
+	return e;
 }
 
 kb_error *kb_build(const kb_options *opts, kb_result **out)
@@ -291,6 +346,7 @@ kb_error *kb_build_hooked(const kb_options *opts, const kb_build_hooks *hooks, k
 	ctx.build_dir = kb_target_build_base;
 	ctx.fs = fs;
 	ctx.hooks = hooks;
+	ctx.jobs = opts->jobs;
 	ctx.schema = kb_schema_builtin();
 	ctx.lim.max_depth = opts->max_depth;
 	ctx.lim.max_nodes = opts->max_nodes;
@@ -325,7 +381,8 @@ kb_error *kb_build_hooked(const kb_options *opts, const kb_build_hooks *hooks, k
 	if (!e && (opts->enable_managedby_label || bm.managed_by))
 		e = add_managed_by(&acc.rm);
 	if (!e)
-		e = render(res, &acc.rm, ctx.schema, &bm);
+		e = render(&ctx, res, &acc.rm, &bm);
+	kb_pool_free(ctx.pool);
 	kb_acc_free(&acc);
 	kb_strv_free(&ctx.stack);
 	free(ctx.origin);

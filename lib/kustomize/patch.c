@@ -77,8 +77,18 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 		/* ... and without kyaml's DeAnchor: a quoted "<<" key stays,
 		 * and a merge key merges as goyaml.v2 merges */
 		plim.kio = false;
-		if (!kb_yaml_parse(src->name, src->text, src->len, &plim, &d11, &n11) && n11 &&
-		    d11[0]->kind == KB_SEQ) {
+		plim.first_doc = true;
+		kb_error *e11 = kb_yaml_parse(src->name, src->text, src->len, &plim, &d11, &n11);
+		if (e11) {
+			/* goyaml.v2 refuses the first document, which kyaml read
+			 * (the readers differ little): kustomize fails there */
+			kb_docs_free(*docs, *ndocs);
+			*docs = NULL;
+			*ndocs = 0;
+			return kb_error_note(e11, NULL, 0, 0,
+					     "unable to parse SM or JSON patch from '%s'", src->name);
+		}
+		if (n11 && d11[0]->kind == KB_SEQ) {
 			kb_docs_free(*docs, *ndocs);
 			*docs = d11;
 			*ndocs = n11;

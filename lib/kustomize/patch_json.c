@@ -601,7 +601,11 @@ kb_error *kb_json6902_parse(const char *file, const char *text, size_t len, kb_n
 {
 	*ops = NULL;
 	kb_node *doc = NULL;
-	kb_error *e = kb_yaml_parse_one(file, text, len, NULL, &doc);
+	/* kustomize converts the YAML to JSON with sigs.k8s.io/yaml: goyaml.v2,
+	 * YAML 1.1 (yes/no are booleans, timestamps stay text), the first
+	 * document only */
+	kb_parse_limits lim = { .yaml11_bools = true, .keep_timestamps = true, .first_doc = true };
+	kb_error *e = kb_yaml_parse_one(file, text, len, &lim, &doc);
 	if (e)
 		return kb_error_note(e, file, 0, 0, "while reading a JSON patch");
 	if (!doc || doc->kind == KB_NULL) {

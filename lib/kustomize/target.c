@@ -7,6 +7,7 @@
 #include "origin.h"
 #include "patch.h"
 #include "plugin.h"
+#include "pool.h"
 #include "remote.h"
 #include "replace.h"
 #include "vars.h"
@@ -111,12 +112,139 @@ static kb_error *accumulate_remote(kb_ctx *ctx, kb_acc *acc, const kb_kust *k, c
 	return e;
 }
 
+/*
+ * A resource file read and parsed ahead of its turn on the build's
+ * threads.  The files of one kustomization are independent until their
+ * documents are added, in order, to the accumulator, so the expensive
+ * part (parsing) can run side by side; what is added, and the first
+ * error reported, are the same as when each file is read and parsed at
+ * its turn (accumulate_file).
+ */
+typedef struct ahead {
+	kb_ctx *ctx;
+	const kb_loader *ld;
+	const char *path;
+	char *abs, *display;
+	kb_node **docs;
+	size_t ndocs;
+	kb_error *err;
+	size_t ticket;
+	bool waited;
+} ahead;
+
+static void parse_ahead(void *arg)
+{
+	ahead *a = arg;
+	char *data;
+	size_t len;
+	a->err = kb_loader_read(a->ld, a->path, &data, &len, &a->abs);
+	if (a->err)
+		return;
+	a->display = kb_path_display(a->abs);
+	a->err = kb_hooks_parse(kb_ctx_hooks(a->ctx), a->abs, a->display, data, len, &a->ctx->lim,
+				&a->docs, &a->ndocs);
+	free(data);
+}
+
+/* accumulate_file with the work done ahead: takes a's results. */
+static kb_error *accumulate_ahead(kb_ctx *ctx, kb_acc *acc, ahead *a)
+{
+	kb_pool_wait_one(ctx->pool, a->ticket);
+	a->waited = true;
+	kb_error *e = a->err;
+	a->err = NULL;
+	if (!e) {
+		size_t first = acc->rm.n;
+		e = kb_acc_add_documents(ctx, &acc->rm, a->docs, a->ndocs, a->display);
+		free(a->docs);
+		a->docs = NULL;
+		if (!e && ctx->origin)
+			kb_origin_set_path(&acc->rm, first, ctx->origin, a->path);
+	}
+	return e;
+}
+
+/* Below this many resource files in one kustomization they are parsed at
+ * their turn: starting threads would cost more than it saves. */
+#define PARALLEL_PARSE_MIN 4
+
+/* The resource files of k to parse ahead (NULL when not worth it): one
+ * slot per entry of list, NULL for entries that are not plain files. */
+static ahead **plan_ahead(kb_ctx *ctx, const kb_node *list, const kb_loader *ld)
+{
+	if (ctx->jobs == 1 || list->n < PARALLEL_PARSE_MIN)
+		return NULL;
+	ahead **v = kb_xcalloc(list->n, sizeof(*v));
+	size_t files = 0;
+	for (size_t i = 0; i < list->n; i++) {
+		const char *path = list->items[i]->str;
+		if (kb_str_empty(path) || kb_remote_is_http_file(path))
+			continue;
+		char *real = kb_loader_resolve(ld, path);
+		if (real && kb_fs_is_file(ld->fs, real)) {
+			v[i] = kb_xcalloc(1, sizeof(ahead));
+			v[i]->ctx = ctx;
+			v[i]->ld = ld;
+			v[i]->path = path;
+			files++;
+		}
+		free(real);
+	}
+	struct kb_pool *pool = files >= PARALLEL_PARSE_MIN ? kb_ctx_pool(ctx) : NULL;
+	for (size_t i = 0; i < list->n; i++) {
+		if (!v[i])
+			continue;
+		if (pool) {
+			v[i]->ticket = kb_pool_submit(pool, parse_ahead, v[i]);
+		} else {
+			free(v[i]);
+			v[i] = NULL;
+		}
+	}
+	if (!pool) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static void free_ahead(kb_ctx *ctx, ahead **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		ahead *a = v[i];
+		if (!a)
+			continue;
+		if (!a->waited)
+			kb_pool_wait_one(ctx->pool, a->ticket);
+		kb_error_free(a->err);
+		kb_docs_free(a->docs, a->ndocs);
+		free(a->abs);
+		free(a->display);
+		free(a);
+	}
+	free(v);
+}
+
+static kb_error *accumulate_entries(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
+				    const kb_loader *ld, const kb_node *list, ahead **pre);
+
 static kb_error *accumulate_resources(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
 				      const kb_loader *ld)
 {
 	const kb_node *list = kb_map_get(k->doc, "resources");
 	if (!list || list->kind != KB_SEQ)
 		return NULL;
+	ahead **pre = plan_ahead(ctx, list, ld);
+	kb_error *e = accumulate_entries(ctx, acc, k, ld, list, pre);
+	free_ahead(ctx, pre, list->n);
+	return e;
+}
+
+static kb_error *accumulate_entries(kb_ctx *ctx, kb_acc *acc, const kb_kust *k,
+				    const kb_loader *ld, const kb_node *list, ahead **pre)
+{
 	for (size_t i = 0; i < list->n; i++) {
 		const kb_node *it = list->items[i];
 		const char *path = it->str;
@@ -161,6 +289,8 @@ static kb_error *accumulate_resources(kb_ctx *ctx, kb_acc *acc, const kb_kust *k
 				e = accumulate_dir(ctx, acc, k, real, it->line, false);
 				kb_origin_leave(&ctx->origin, saved);
 			}
+		} else if (pre && pre[i]) {
+			e = accumulate_ahead(ctx, acc, pre[i]);
 		} else {
 			e = accumulate_file(ctx, acc, ld, path);
 		}

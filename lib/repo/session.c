@@ -186,6 +186,9 @@ kb_error *kb_session_build(kb_session *s, const kb_options *opts, kb_deps **deps
 	*out = NULL;
 	kb_options o;
 	kb_options_copy(&o, opts);
+	/* the session's caller runs builds side by side already: each build
+	 * keeps to its thread (and the recording file system to one user) */
+	o.jobs = 1;
 	kb_deps *d = kb_deps_new();
 	kb_depfs rec;
 	kb_depfs_init(&rec, s->fs, d);

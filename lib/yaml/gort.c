@@ -29,6 +29,7 @@
 #include "gort.h"
 #include "util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -265,9 +266,11 @@ kb_error *kb_gort_value(const char *v, size_t len, kb_style style, bool in_flow,
 		return NULL;
 	/* folded: go-yaml and libyaml part ways only where the value starts
 	 * with a blank or a break, or a line break is followed by a blank or
-	 * another break, or a line is long enough to be folded at 80
-	 * columns; skip the writer for the rest */
-	bool maybe = v[0] == ' ' || is_break_at(v, len, 0) || indent + len >= 70;
+	 * another break; skip the writer for the rest.  Long lines do not
+	 * matter: go-yaml v3's emitter starts with best_width -1, that is no
+	 * line is ever folded at a width (a more-indented line folded at 80
+	 * columns would read back with a break of its own) */
+	bool maybe = v[0] == ' ' || is_break_at(v, len, 0);
 	for (size_t i = 0; i + 1 < len && !maybe; i++)
 		if (v[i] == '\n' && (v[i + 1] == ' ' || v[i + 1] == '\t' || is_break_at(v, len, i + 1)))
 			maybe = true;
@@ -275,7 +278,7 @@ kb_error *kb_gort_value(const char *v, size_t len, kb_style style, bool in_flow,
 		return NULL;
 	if (indent < 2)
 		indent = 2;
-	gw w = { KB_BUF_INIT, 0, indent, 80, true, true };
+	gw w = { KB_BUF_INIT, 0, indent, SIZE_MAX, true, true };
 	write_folded(&w, v, len);
 	const char *problem = NULL;
 	size_t n = 0;

@@ -107,26 +107,47 @@ static void idx_build(kb_node *m)
 	m->idx = x;
 }
 
+/* A scalar's text is allocated with the node (one malloc, not two: the
+ * tree of a big CRD has millions of scalars).  Such text is never freed
+ * on its own: whatever replaces it gets an allocation of its own. */
+#define NF_INLINE 1
+
+static kb_node *new_scalar_node(kb_kind kind, const char *s, size_t len)
+{
+	kb_node *n = kb_xmalloc(sizeof(*n) + len + 1);
+	memset(n, 0, sizeof(*n));
+	n->kind = kind;
+	n->flags = NF_INLINE;
+	n->str = (char *)(n + 1);
+	if (len)
+		memcpy(n->str, s, len);
+	n->str[len] = '\0';
+	n->len = len;
+	return n;
+}
+
+static void free_text(kb_node *n)
+{
+	if (!(n->flags & NF_INLINE))
+		free(n->str);
+	n->flags &= (unsigned char)~NF_INLINE;
+	n->str = NULL;
+}
+
 kb_node *kb_node_new(kb_kind kind)
 {
+	if (kind == KB_NULL)
+		return new_scalar_node(kind, "null", 4);
+	if (kind != KB_MAP && kind != KB_SEQ)
+		return new_scalar_node(kind, "", 0);
 	kb_node *n = kb_xcalloc(1, sizeof(*n));
 	n->kind = kind;
-	if (kind == KB_NULL) {
-		n->str = kb_xstrdup("null");
-		n->len = 4;
-	} else if (kind != KB_MAP && kind != KB_SEQ) {
-		n->str = kb_xstrdup("");
-	}
 	return n;
 }
 
 kb_node *kb_node_new_strn(const char *s, size_t len)
 {
-	kb_node *n = kb_xcalloc(1, sizeof(*n));
-	n->kind = KB_STR;
-	n->str = kb_xstrndup(s, len);
-	n->len = len;
-	return n;
+	return new_scalar_node(KB_STR, s, len);
 }
 
 kb_node *kb_node_new_str(const char *s)
@@ -164,7 +185,7 @@ static void node_clear(kb_node *n)
 	size_t nw = 0, cap = 0;
 	kb_node *cur = n;
 	for (;;) {
-		free(cur->str);
+		free_text(cur);
 		free(cur->raw);
 		if (cur->n) {
 			kb_grow((void **)&work, &cap, nw + cur->n, sizeof(*work));
@@ -203,6 +224,11 @@ void kb_node_replace(kb_node *dst, kb_node *src)
 {
 	node_clear(dst);
 	*dst = *src;
+	if (src->flags & NF_INLINE) {
+		/* the text lives in src's allocation, which goes */
+		dst->str = kb_xstrndup(src->str, src->len);
+		dst->flags &= (unsigned char)~NF_INLINE;
+	}
 	free(src);
 }
 
@@ -210,15 +236,16 @@ kb_node *kb_node_clone(const kb_node *n)
 {
 	if (!n)
 		return NULL;
-	kb_node *c = kb_xcalloc(1, sizeof(*c));
-	c->kind = n->kind;
+	kb_node *c;
+	if (n->str) {
+		c = new_scalar_node(n->kind, n->str, n->len);
+	} else {
+		c = kb_xcalloc(1, sizeof(*c));
+		c->kind = n->kind;
+	}
 	c->style = n->style;
 	c->line = n->line;
 	c->col = n->col;
-	if (n->str) {
-		c->str = kb_xstrndup(n->str, n->len);
-		c->len = n->len;
-	}
 	if (n->raw)
 		c->raw = kb_xstrdup(n->raw);
 	if (n->kind == KB_MAP && n->n) {
@@ -300,6 +327,7 @@ void kb_node_set_str(kb_node *n, const char *s)
 	node_clear(n);
 	n->kind = KB_STR;
 	n->style = KB_STYLE_ANY;
+	n->flags = 0; /* node_clear released any inline text */
 	n->str = kb_xstrdup(s);
 	n->len = strlen(s);
 	n->raw = NULL;

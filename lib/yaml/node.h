@@ -66,6 +66,7 @@ typedef struct kb_pair {
 struct kb_node {
 	kb_kind kind;
 	unsigned char style; /* kb_style */
+	unsigned char flags; /* node.c's own: the text lives in the node's allocation */
 	unsigned line, col; /* 1-based source position; 0 if made in memory */
 	char *str;          /* scalars */
 	size_t len;

@@ -1206,7 +1206,7 @@ kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_
 	if (lim && lim->kio) {
 		parse_kio(&ps, buf, len, &docs, &ndocs, &dcap);
 	} else {
-		piece pc = { buf, len, 0, false };
+		piece pc = { buf, len, 0, lim && lim->first_doc };
 		parse_piece(&ps, &pc, &docs, &ndocs, &dcap);
 	}
 	free(ps.stack);

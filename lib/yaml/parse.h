@@ -40,6 +40,11 @@ typedef struct kb_parse_limits {
 	 * turned into LF, the text split at every line starting with "---",
 	 * and only the first document of each piece read (see parse.c) */
 	bool kio;
+	/* JSON patches in YAML are converted to JSON by sigs.k8s.io/yaml's
+	 * YAMLToJSON, a goyaml.v2 Unmarshal: it reads the first document
+	 * and stops, so what follows it (more documents, or text the
+	 * parser would refuse) is never looked at (not with kio) */
+	bool first_doc;
 } kb_parse_limits;
 
 /* go-yaml v3's limit ("exceeded max depth of 10000"), which kustomize has */

@@ -12,16 +12,23 @@
  *                                     and a string that is not UTF-8 (only
  *                                     !!binary makes one) reads back with
  *                                     each bad byte as U+FFFD, as Go's JSON
- *                                     encoder writes it in kustomize)
+ *                                     encoder writes it in kustomize;
+ *                                     and a string holding U+0085 (NEL)
+ *                                     reads back folded, as kustomize
+ *                                     prints it, and a folded one may read
+ *                                     back with more line breaks: gort.h)
  *   emit(parse(emit(doc))) == emit(doc)   (byte for byte: the key order
  *                                     is a function of the set of keys,
  *                                     even where goyaml.v2's natural order
  *                                     is not transitive, finding Y3)
  * and every map key is UTF-8 (!!binary keys are refused: finding Y2).
  * A document the emitter refuses is skipped, unless it printed a map that
- * repeats a key (finding Y5: it must refuse those).
+ * repeats a key (finding Y5: it must refuse those).  A document holding a
+ * "<<" key is printed merged, as kustomize prints it: only the second
+ * property is asked of it.
  */
 #include "emit.h"
+#include "gort.h"
 #include "fuzz.h"
 #include "parse.h"
 #include "util.h"
@@ -51,6 +58,23 @@ static char *go_utf8(const char *s, size_t len, size_t *olen)
 	return kb_buf_detach(&b);
 }
 
+/* Whether a and b are the same text once their line breaks are taken out
+ * and b has at least as many. */
+static bool same_but_breaks(const char *a, size_t al, const char *b, size_t bl)
+{
+	size_t i = 0, j = 0, na = 0, nb = 0;
+	for (;;) {
+		while (i < al && a[i] == '\n')
+			i++, na++;
+		while (j < bl && b[j] == '\n')
+			j++, nb++;
+		if (i == al || j == bl)
+			return i == al && j == bl && nb >= na;
+		if (a[i++] != b[j++])
+			return false;
+	}
+}
+
 /* kb_node_equal with every null equal; on a difference, prints where. */
 static bool same_value(const kb_node *a, const kb_node *b, kb_buf *where)
 {
@@ -69,6 +93,8 @@ static bool same_value(const kb_node *a, const kb_node *b, kb_buf *where)
 			return false;
 		}
 		for (size_t i = 0; i < a->n; i++) {
+			/* keys are UTF-8 (checked below), compared by length:
+			 * a key may hold a NUL */
 			const kb_pair *op = kb_map_get_pairn(b, a->pairs[i].key, a->pairs[i].klen);
 			kb_node *o = op ? op->val : NULL;
 			kb_buf_printf(where, ".%s", a->pairs[i].key);
@@ -102,7 +128,19 @@ static bool same_value(const kb_node *a, const kb_node *b, kb_buf *where)
 		size_t gl;
 		char *g = go_utf8(a->str, a->len, &gl);
 		bool same = gl == b->len && memcmp(g, b->str, gl) == 0;
+		/* kustomize folds U+0085 (NEL) as a line break when it prints
+		 * (gort.h, step 2): the value read back is the folded one */
+		char *f = NULL;
+		size_t fl = 0;
+		if (!same && kb_gort_nel_fold(g, gl, &f, &fl))
+			same = fl == b->len && memcmp(f, b->str, fl) == 0;
+		free(f);
 		free(g);
+		/* and go-yaml v3's folded writer adds a line break before a
+		 * more-indented line (gort.h, step 1): a folded string may
+		 * read back with more line breaks, nothing else changed */
+		if (!same && a->style == KB_STYLE_FOLDED)
+			same = same_but_breaks(a->str, a->len, b->str, b->len);
 		if (same)
 			return true;
 		kb_buf_printf(where, ": '%s' (%zu bytes) reads back as '%s' (%zu bytes)", a->str,
@@ -136,6 +174,20 @@ static const char *bad_key(const kb_node *n)
 			return k;
 	}
 	return NULL;
+}
+
+/* Whether a map below n holds a "<<" key. */
+static bool has_merge_key(const kb_node *n)
+{
+	if (!n || (n->kind != KB_MAP && n->kind != KB_SEQ))
+		return false;
+	for (size_t i = 0; i < n->n; i++) {
+		if (n->kind == KB_MAP && n->pairs[i].klen == 2 && memcmp(n->pairs[i].key, "<<", 2) == 0)
+			return true;
+		if (has_merge_key(n->kind == KB_MAP ? n->pairs[i].val : n->items[i]))
+			return true;
+	}
+	return false;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -193,7 +245,12 @@ static void roundtrip(const uint8_t *data, size_t size, const kb_parse_limits *l
 		}
 		kb_buf where = KB_BUF_INIT;
 		kb_buf_puts(&where, "$");
-		if (!same_value(docs[i], back, &where)) {
+		/* a "<<" key that reaches the emitter (a quoted one, read as a
+		 * plain stream; the kio reader drops those) is merged as
+		 * kustomize prints it (kyaml writes it plain, its JSON step
+		 * reads a merge): the value read back is the merged one, not
+		 * doc, so only the second property is asked there */
+		if (!has_merge_key(docs[i]) && !same_value(docs[i], back, &where)) {
 			fprintf(stderr, "---- emitted ----\n%s---- end ----\n", y1);
 			fuzz_fail("read %s, document %zu reads back different at %s", mode, i,
 				  where.data);

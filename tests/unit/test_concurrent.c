@@ -46,13 +46,18 @@ static void add_tree(const char *path, const kb_fs *fs)
 	ntrees++;
 }
 
-/* One build, its outcome as text (caller frees). */
-static char *build(const tree *t)
+/* One build, its outcome as text (caller frees).  jobs: the build's own
+ * threads (kb_options.jobs): the reference results are made with 1, the
+ * concurrent builds use several, so that a build's own pool (parsing a
+ * kustomization's files ahead, printing) runs under ThreadSanitizer too
+ * and must give the same bytes and the same first error. */
+static char *build(const tree *t, unsigned jobs)
 {
 	kb_options o;
 	kb_options_init(&o);
 	o.path = t->path;
 	o.fs = t->fs;
+	o.jobs = jobs;
 	kb_result *res = NULL;
 	kb_error *e = kb_build(&o, &res);
 	kb_buf b = KB_BUF_INIT;
@@ -88,7 +93,7 @@ static void *run_worker(void *arg)
 		 * different trees and the same tree both overlap in time */
 		for (size_t k = 0; k < ntrees; k++) {
 			const tree *t = &trees[(k + w->id * ntrees / THREADS + r) % ntrees];
-			char *got = build(t);
+			char *got = build(t, 3);
 			w->builds++;
 			if (strcmp(got, t->want) != 0) {
 				w->mismatches++;
@@ -172,6 +177,33 @@ static kb_memfs *mem_trees(void)
 	mem_add(m, "/mem/broken/kustomization.yaml",
 		"resources:\n- ../base\npatches:\n- patch: |-\n    apiVersion: v1\n    kind: Nope\n"
 		"    metadata:\n      name: none\n");
+	/* wide: enough files and resources for a build to parse and print
+	 * on its own threads; wide-broken fails in two files, of which the
+	 * earlier must be the one reported */
+	kb_buf k = KB_BUF_INIT, kb = KB_BUF_INIT;
+	kb_buf_puts(&k, "namePrefix: w-\ncommonLabels:\n  wide: \"yes\"\nresources:\n");
+	kb_buf_puts(&kb, "resources:\n");
+	for (int i = 0; i < 24; i++) {
+		char path[64], text[512];
+		snprintf(path, sizeof(path), "/mem/wide/r%02d.yaml", i);
+		snprintf(text, sizeof(text),
+			 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\ndata:\n  a: |\n"
+			 "    line one\n    line two\n---\napiVersion: v1\nkind: Secret\n"
+			 "metadata:\n  name: s%d\nstringData:\n  k: \"v%d\"\n",
+			 i, i, i);
+		mem_add(m, path, text);
+		kb_buf_printf(&k, "- r%02d.yaml\n", i);
+		snprintf(path, sizeof(path), "/mem/wide-broken/r%02d.yaml", i);
+		if (i == 10)
+			mem_add(m, path, "apiVersion: v1\nkind: ConfigMap\nmetadata: [\n");
+		else if (i != 20)
+			mem_add(m, path, text);
+		kb_buf_printf(&kb, "- r%02d.yaml\n", i);
+	}
+	mem_add(m, "/mem/wide/kustomization.yaml", k.data);
+	mem_add(m, "/mem/wide-broken/kustomization.yaml", kb.data);
+	kb_buf_free(&k);
+	kb_buf_free(&kb);
 	return m;
 }
 
@@ -268,6 +300,8 @@ int main(void)
 	add_tree("/mem/overlay", mfs);
 	add_tree("/mem/prod", mfs);
 	add_tree("/mem/broken", mfs);
+	add_tree("/mem/wide", mfs);
+	add_tree("/mem/wide-broken", mfs);
 	size_t nmem = ntrees;
 	disk_trees();
 	printf("# %zu trees (%zu in memory), %d threads x %d rounds\n", ntrees, nmem, THREADS,
@@ -276,7 +310,7 @@ int main(void)
 
 	size_t oks = 0;
 	for (size_t i = 0; i < ntrees; i++) {
-		trees[i].want = build(&trees[i]);
+		trees[i].want = build(&trees[i], 1);
 		oks += strncmp(trees[i].want, "ok\n", 3) == 0;
 	}
 	/* the memory trees build as meant (the broken one fails) */
@@ -285,6 +319,9 @@ int main(void)
 	OK(strstr(trees[1].want, "name: dev-settings-") && strstr(trees[1].want, "FROM_COMP"));
 	OK(strncmp(trees[2].want, "ok\n", 3) == 0);
 	OK(strncmp(trees[3].want, "error", 5) == 0);
+	OK(strncmp(trees[4].want, "ok\n", 3) == 0 && strstr(trees[4].want, "name: w-s23"));
+	OK(strncmp(trees[5].want, "error", 5) == 0 && strstr(trees[5].want, "r10.yaml") &&
+	   !strstr(trees[5].want, "r20.yaml"));
 	OK(oks > ntrees / 2);
 
 	pthread_t th[THREADS];
