@@ -526,6 +526,7 @@ typedef struct pstate {
 	bool keep_timestamps;
 	bool yaml11_bools;
 	bool kio;
+	bool json;
 	frame *stack;
 	size_t depth, cap;
 	anchor *anchors;
@@ -1036,7 +1037,7 @@ static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *nd
 		case YAML_SCALAR_EVENT: {
 			if (!count_node(ps, 1, m))
 				break;
-			if (ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
+			if (ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && !ps->json &&
 			    ev.end_mark.index <= pc->len &&
 			    has_slash_escape(pc->buf + ev.start_mark.index,
 					     ev.end_mark.index - ev.start_mark.index)) {
@@ -1200,6 +1201,7 @@ kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_
 	ps.keep_timestamps = lim && lim->keep_timestamps;
 	ps.yaml11_bools = lim && lim->yaml11_bools;
 	ps.kio = lim && lim->kio;
+	ps.json = lim && lim->json;
 
 	kb_node **docs = NULL;
 	size_t ndocs = 0, dcap = 0;

@@ -45,6 +45,10 @@ typedef struct kb_parse_limits {
 	 * and stops, so what follows it (more documents, or text the
 	 * parser would refuse) is never looked at (not with kio) */
 	bool first_doc;
+	/* text that passed a strict JSON check (a JSON patch starting with
+	 * '[', which kustomize decodes with encoding/json): JSON's "\/"
+	 * escape is allowed (go-yaml v3 refuses it) */
+	bool json;
 } kb_parse_limits;
 
 /* go-yaml v3's limit ("exceeded max depth of 10000"), which kustomize has */
