@@ -99,7 +99,7 @@ sed -i 's/name: unrelated$/name: my-.*/' "$tmp/k/kustomization.yaml"
 "$kb" "$tmp/k" >"$tmp/out" 2>"$tmp/err"
 check "a regex target is not second-guessed" '[ ! -s "$tmp/err" ] && grep -q "replicas: 3" "$tmp/out"'
 # patchesJson6902 gets the same check
-printf 'resources:\n- d.yaml\npatchesJson6902:\n- target:\n    group: apps\n    version: v1\n    kind: Deployment\n    name: myapp\n  patch: "[]"\n' >"$tmp/k/kustomization.yaml"
+printf 'resources:\n- d.yaml\npatchesJson6902:\n- target:\n    group: apps\n    version: v1\n    kind: Deployment\n    name: myapp\n  patch: "[{\\"op\\": \\"add\\", \\"path\\": \\"/x\\", \\"value\\": 1}]"\n' >"$tmp/k/kustomization.yaml"
 "$kb" "$tmp/k" >/dev/null 2>"$tmp/err"
 check "near-miss patchesJson6902 target warns" 'grep -q "kustomization.yaml:8:11: warning: patch target name .myapp. .*did you mean .my-app.?" "$tmp/err"'
 # a strategic merge patch without target that names no resource fails

@@ -35,6 +35,21 @@ static kb_error *load_patch_file(const kb_loader *ld, const char *path, patch_sr
 
 typedef enum { PATCH_SM, PATCH_JSON } patch_type;
 
+/* A JSON patch of no operations (`[]`) reads as an empty list of
+ * resources too, so kustomize's two parses both succeed and it fails
+ * ("illegally qualifies as both an SM and JSON patch"). */
+static kb_error *no_operations(const patch_src *src, kb_node **ops)
+{
+	if ((*ops)->n > 0)
+		return NULL;
+	kb_node_free(*ops);
+	*ops = NULL;
+	return kb_error_new(src->name, 0, 0,
+			    "the patch is an empty list, which reads both as a JSON patch and as "
+			    "a strategic-merge patch of no resources (kustomize: illegally "
+			    "qualifies as both an SM and JSON patch); remove it or add operations");
+}
+
 /* kustomize parses the text both ways; exactly one must succeed. */
 static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, kb_node ***docs,
 			  size_t *ndocs, kb_node **ops)
@@ -49,7 +64,7 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 			return kb_error_note(e, NULL, 0, 0,
 					     "unable to parse '%s' as a JSON 6902 patch", src->name);
 		*type = PATCH_JSON;
-		return NULL;
+		return no_operations(src, ops);
 	}
 	/* kustomize applies patch text as a node tree whose lookups find the
 	 * first of repeated keys */
@@ -76,8 +91,21 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 		plim.yaml11_bools = true;
 		plim.keep_timestamps = true;
 		plim.nonstr_keys = false;
-		if (!kb_yaml_parse(src->name, src->text, src->len, &plim, &d11, &n11) && n11 &&
-		    d11[0]->kind == KB_SEQ) {
+		/* ... and without kyaml's DeAnchor: a quoted "<<" key stays,
+		 * and a merge key merges as goyaml.v2 merges */
+		plim.kio = false;
+		plim.first_doc = true;
+		kb_error *e11 = kb_yaml_parse(src->name, src->text, src->len, &plim, &d11, &n11);
+		if (e11) {
+			/* goyaml.v2 refuses the first document, which kyaml read
+			 * (the readers differ little): kustomize fails there */
+			kb_docs_free(*docs, *ndocs);
+			*docs = NULL;
+			*ndocs = 0;
+			return kb_error_note(e11, NULL, 0, 0,
+					     "unable to parse SM or JSON patch from '%s'", src->name);
+		}
+		if (n11 && d11[0]->kind == KB_SEQ) {
 			kb_docs_free(*docs, *ndocs);
 			*docs = d11;
 			*ndocs = n11;
@@ -101,7 +129,7 @@ static kb_error *classify(kb_ctx *ctx, const patch_src *src, patch_type *type, k
 			return de;
 		}
 		*type = PATCH_JSON;
-		return NULL;
+		return no_operations(src, ops);
 	}
 	for (size_t i = 0; i < *ndocs; i++) {
 		kb_node *d = (*docs)[i];
@@ -785,6 +813,12 @@ kb_error *kb_patch_json6902_list(kb_ctx *ctx, kb_resmap *m, const kb_kust *k,
 			e = kb_selector_compile(target, k->display, &sel);
 		if (!e)
 			e = kb_json6902_parse(src.name, src.text, src.len, &ops);
+		if (!e && ops->n == 0)
+			/* kustomize's PatchJson6902Transformer refuses it when
+			 * configured, whether or not the target matches */
+			e = kb_error_new(src.name, 0, 0,
+					 "the JSON patch holds no operation (kustomize: patch appears "
+					 "to be empty); remove the entry or add operations");
 		size_t matched = 0;
 		if (!e)
 			e = apply_json_to_selected(ctx, m, sel, ops, src.name, &matched);

@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -632,11 +634,266 @@ static kb_error *check_op(const char *file, const kb_node *o, size_t i)
 	return NULL;
 }
 
+/* ---- a JSON patch that starts with '[' ----
+ *
+ * kustomize reads such a patch with encoding/json (jsonpatch.DecodePatch),
+ * not as YAML: comments, YAML flow syntax (bare words, single quotes), a
+ * second document or anything after the array are errors there, and the
+ * YAML reader must not be left to accept them.  The check is iterative
+ * (Go's decoder takes 10,000 levels), and a number in an operation's
+ * "value" must fit a float64, as encoding/json decodes the patched object
+ * into interface{} values; elsewhere (a key the operation does not use)
+ * Go keeps the number as raw text. */
+
+typedef struct json_scan {
+	const char *s;
+	size_t len, i;
+	const char *file;
+	kb_error *err;
+} json_scan;
+
+static kb_error *json_error(json_scan *js, const char *what)
+{
+	size_t line = 1, col = 1;
+	for (size_t k = 0; k < js->i && k < js->len; k++) {
+		if (js->s[k] == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)js->s[k] & 0xc0) != 0x80) {
+			col++;
+		}
+	}
+	char got[16];
+	if (js->i >= js->len)
+		snprintf(got, sizeof(got), "end of input");
+	else if ((unsigned char)js->s[js->i] < 0x20 || (unsigned char)js->s[js->i] >= 0x7f)
+		snprintf(got, sizeof(got), "byte 0x%02x", (unsigned char)js->s[js->i]);
+	else
+		snprintf(got, sizeof(got), "'%c'", js->s[js->i]);
+	return kb_error_new(js->file, (unsigned)line, (unsigned)col,
+			    "invalid JSON: %s %s (a patch that starts with '[' is read as JSON, as "
+			    "kustomize does; write it all in JSON, or as a YAML list of operations)",
+			    got, what);
+}
+
+static void json_ws(json_scan *js)
+{
+	while (js->i < js->len && (js->s[js->i] == ' ' || js->s[js->i] == '\t' ||
+				   js->s[js->i] == '\n' || js->s[js->i] == '\r'))
+		js->i++;
+}
+
+static bool json_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* A string at js->i; *is_value says whether it is the text "value". */
+static bool json_string(json_scan *js, bool *is_value)
+{
+	size_t start = ++js->i;
+	while (js->i < js->len) {
+		unsigned char c = (unsigned char)js->s[js->i];
+		if (c == '"') {
+			if (is_value)
+				*is_value = js->i - start == 5 && memcmp(js->s + start, "value", 5) == 0;
+			js->i++;
+			return true;
+		}
+		if (c < 0x20) {
+			js->err = json_error(js, "in a string (control characters must be escaped)");
+			return false;
+		}
+		if (c == '\\') {
+			js->i++;
+			if (js->i >= js->len)
+				break;
+			char e = js->s[js->i];
+			if (e == 'u') {
+				for (int k = 1; k <= 4; k++)
+					if (js->i + (size_t)k >= js->len || !json_hex(js->s[js->i + (size_t)k])) {
+						js->i += (size_t)k;
+						js->err = json_error(js, "in a \\u escape");
+						return false;
+					}
+				js->i += 4;
+			} else if (e == '\0' || !strchr("\"\\/bfnrt", e)) {
+				js->err = json_error(js, "in a string escape");
+				return false;
+			}
+		}
+		js->i++;
+	}
+	js->err = json_error(js, "in a string (it is not closed)");
+	return false;
+}
+
+static bool json_number(json_scan *js, bool range)
+{
+	size_t start = js->i;
+	const char *s = js->s;
+	if (js->i < js->len && s[js->i] == '-')
+		js->i++;
+	if (js->i < js->len && s[js->i] == '0') {
+		js->i++;
+	} else if (js->i < js->len && s[js->i] >= '1' && s[js->i] <= '9') {
+		while (js->i < js->len && s[js->i] >= '0' && s[js->i] <= '9')
+			js->i++;
+	} else {
+		js->err = json_error(js, "in a number");
+		return false;
+	}
+	if (js->i < js->len && s[js->i] == '.') {
+		js->i++;
+		if (js->i >= js->len || s[js->i] < '0' || s[js->i] > '9') {
+			js->err = json_error(js, "after the decimal point of a number");
+			return false;
+		}
+		while (js->i < js->len && s[js->i] >= '0' && s[js->i] <= '9')
+			js->i++;
+	}
+	if (js->i < js->len && (s[js->i] == 'e' || s[js->i] == 'E')) {
+		js->i++;
+		if (js->i < js->len && (s[js->i] == '+' || s[js->i] == '-'))
+			js->i++;
+		if (js->i >= js->len || s[js->i] < '0' || s[js->i] > '9') {
+			js->err = json_error(js, "in the exponent of a number");
+			return false;
+		}
+		while (js->i < js->len && s[js->i] >= '0' && s[js->i] <= '9')
+			js->i++;
+	}
+	if (range) {
+		char *t = kb_xstrndup(s + start, js->i - start);
+		errno = 0;
+		double f = strtod(t, NULL);
+		bool over = errno == ERANGE && isinf(f);
+		free(t);
+		if (over) {
+			js->i = start;
+			js->err = json_error(js, "starts a number that does not fit a float64 "
+						 "(json: cannot unmarshal it into a Go float64, as "
+						 "kustomize fails)");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Whether text (len bytes, text[0] == '[') is one JSON value and nothing
+ * but whitespace after it; the error otherwise. */
+static kb_error *json_patch_check(const char *file, const char *text, size_t len)
+{
+	json_scan js = { text, len, 0, file, NULL };
+	/* per open container: '[' or '{', and whether numbers below it are
+	 * decoded (inside an operation's "value") */
+	kb_buf stack = KB_BUF_INIT, checked = KB_BUF_INIT;
+	bool range = false; /* for the value about to be read */
+	for (;;) {
+		/* a value */
+		json_ws(&js);
+		if (js.i >= len) {
+			js.err = json_error(&js, "where a value was expected");
+			break;
+		}
+		char c = text[js.i];
+		if (c == '[' || c == '{') {
+			kb_buf_putc(&stack, c);
+			kb_buf_putc(&checked, range);
+			js.i++;
+			json_ws(&js);
+			if (js.i < len && text[js.i] == (c == '[' ? ']' : '}')) {
+				js.i++;
+				stack.len--;
+				checked.len--;
+			} else if (c == '[') {
+				range = checked.data[checked.len - 1];
+				continue;
+			} else {
+				goto key;
+			}
+		} else if (c == '"') {
+			if (!json_string(&js, NULL))
+				break;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			if (!json_number(&js, range))
+				break;
+		} else if (len - js.i >= 4 && memcmp(text + js.i, "true", 4) == 0) {
+			js.i += 4;
+		} else if (len - js.i >= 5 && memcmp(text + js.i, "false", 5) == 0) {
+			js.i += 5;
+		} else if (len - js.i >= 4 && memcmp(text + js.i, "null", 4) == 0) {
+			js.i += 4;
+		} else {
+			js.err = json_error(&js, "where a value was expected");
+			break;
+		}
+		/* after a value: close containers, or go on to the next item */
+	after:
+		json_ws(&js);
+		if (stack.len == 0) {
+			if (js.i < len)
+				js.err = json_error(&js, "after the top-level value");
+			break;
+		}
+		char top = stack.data[stack.len - 1];
+		if (js.i < len && text[js.i] == (top == '[' ? ']' : '}')) {
+			js.i++;
+			stack.len--;
+			checked.len--;
+			goto after;
+		}
+		if (js.i >= len || text[js.i] != ',') {
+			js.err = json_error(&js, top == '[' ? "after an array element (want ',' or ']')"
+							    : "after an object member (want ',' or '}')");
+			break;
+		}
+		js.i++;
+		if (top == '[') {
+			range = checked.data[checked.len - 1];
+			continue;
+		}
+		json_ws(&js);
+	key:
+		if (js.i >= len || text[js.i] != '"') {
+			js.err = json_error(&js, "where an object key was expected (a string in double "
+						 "quotes)");
+			break;
+		}
+		bool is_value = false;
+		if (!json_string(&js, &is_value))
+			break;
+		json_ws(&js);
+		if (js.i >= len || text[js.i] != ':') {
+			js.err = json_error(&js, "after an object key (want ':')");
+			break;
+		}
+		js.i++;
+		/* an operation is an object in the top-level array */
+		range = checked.data[checked.len - 1] || (stack.len == 2 && is_value);
+	}
+	kb_buf_free(&stack);
+	kb_buf_free(&checked);
+	return js.err;
+}
+
 kb_error *kb_json6902_parse(const char *file, const char *text, size_t len, kb_node **ops)
 {
 	*ops = NULL;
 	kb_node *doc = NULL;
-	kb_error *e = kb_yaml_parse_one(file, text, len, NULL, &doc);
+	/* kustomize converts the YAML to JSON with sigs.k8s.io/yaml: goyaml.v2,
+	 * YAML 1.1 (yes/no are booleans, timestamps stay text), the first
+	 * document only */
+	kb_parse_limits lim = { .yaml11_bools = true, .keep_timestamps = true, .first_doc = true };
+	if (len > 0 && text[0] == '[') {
+		/* ... unless it starts with '[': then it is JSON, read with
+		 * encoding/json (a repeated key: the last wins) */
+		kb_error *je = json_patch_check(file, text, len);
+		if (je)
+			return je;
+		lim = (kb_parse_limits){ .json = true, .dup_keys_last_wins = true };
+	}
+	kb_error *e = kb_yaml_parse_one(file, text, len, &lim, &doc);
 	if (e)
 		return kb_error_note(e, file, 0, 0, "while reading a JSON patch");
 	if (!doc || doc->kind == KB_NULL) {

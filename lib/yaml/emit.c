@@ -509,6 +509,113 @@ static void natural_sort(const kb_pair **v, size_t n, const kb_pair **tmp)
 	memcpy(v, tmp, n * sizeof(*v));
 }
 
+/* ---- "<<" keys ----
+ * kyaml prints a "<<" key plain, and kustomize's conversion of each
+ * resource to JSON (goyaml.v3) then reads it as a merge key: the keys of
+ * its value (a map, or each map of a sequence, earlier ones first) that
+ * the map does not hold explicitly are merged in, and any other value
+ * fails.  So the output holds the merge's result, never a "<<" key. */
+
+static bool is_merge_key(const kb_pair *p)
+{
+	return p->klen == 2 && p->key[0] == '<' && p->key[1] == '<';
+}
+
+/* The later of two pairs of m with the same key, or NULL. */
+static const kb_pair *repeated_key(const kb_node *m, const kb_pair **first)
+{
+	const kb_pair **v = kb_xmalloc((m->n ? m->n : 1) * sizeof(*v));
+	for (size_t i = 0; i < m->n; i++)
+		v[i] = &m->pairs[i];
+	qsort(v, m->n, sizeof(*v), pair_bytes_cmp);
+	const kb_pair *later = NULL;
+	for (size_t i = 1; i < m->n && !later; i++)
+		if (pair_bytes_cmp(&v[i], &v[i - 1]) == 0) {
+			later = v[i]->line > v[i - 1]->line ? v[i] : v[i - 1];
+			*first = later == v[i] ? v[i - 1] : v[i];
+		}
+	free(v);
+	return later;
+}
+
+static void merge_value(emitter *e, kb_node *dst, const kb_pair *mk);
+
+/* Adds to dst the pairs of the map src that dst lacks; src's own "<<"
+ * after its explicit keys, as goyaml.v3 merges. */
+static void merge_map(emitter *e, kb_node *dst, const kb_node *src)
+{
+	const kb_pair *first = NULL, *dup = repeated_key(src, &first);
+	if (dup) {
+		e->err = kb_error_new(NULL, dup->line, dup->col,
+				      "mapping key \"%s\" already defined at line %u; kustomize "
+				      "cannot convert a map with a repeated key to JSON",
+				      dup->key, first->line);
+		return;
+	}
+	const kb_pair *mk = NULL;
+	for (size_t i = 0; i < src->n; i++) {
+		const kb_pair *p = &src->pairs[i];
+		if (is_merge_key(p))
+			mk = p;
+		else if (!kb_map_get_pairn(dst, p->key, p->klen)) {
+			kb_pair *np = kb_map_appendn(dst, p->key, p->klen, kb_node_clone(p->val));
+			np->line = p->line;
+			np->col = p->col;
+		}
+	}
+	if (mk)
+		merge_value(e, dst, mk);
+}
+
+static void merge_value(emitter *e, kb_node *dst, const kb_pair *mk)
+{
+	const kb_node *v = mk->val;
+	bool ok = v->kind == KB_MAP || v->kind == KB_SEQ;
+	for (size_t i = 0; v->kind == KB_SEQ && i < v->n; i++)
+		ok = ok && v->items[i]->kind == KB_MAP;
+	if (!ok) {
+		/* no position: such a key never comes from the resource's own
+		 * file (read there, a "<<" is dropped or merged), but from a
+		 * patch, a generator or a transformer */
+		e->err = kb_error_new(NULL, 0, 0,
+				      "map key \"<<\": kustomize prints it as a YAML merge key and "
+				      "then fails to read it back, as its value is not a map or a "
+				      "sequence of maps (map merge requires map or sequence of "
+				      "maps as the value); rename or remove the key");
+		return;
+	}
+	if (v->kind == KB_MAP)
+		merge_map(e, dst, v);
+	for (size_t i = 0; v->kind == KB_SEQ && i < v->n && !e->err; i++)
+		merge_map(e, dst, v->items[i]);
+}
+
+/* n with its one "<<" key merged, or NULL (e->err set); caller frees. */
+static kb_node *merged_map(emitter *e, const kb_node *n, const kb_pair *mk)
+{
+	kb_node *m = kb_node_new(KB_MAP);
+	m->style = n->style;
+	m->line = n->line;
+	m->col = n->col;
+	for (size_t i = 0; i < n->n; i++) {
+		const kb_pair *p = &n->pairs[i];
+		if (p == mk)
+			continue;
+		/* appended, not set: a repeated explicit key stays for the
+		 * emitter to refuse */
+		kb_pair *np = kb_map_appendn(m, p->key, p->klen, kb_node_clone(p->val));
+		np->line = p->line;
+		np->col = p->col;
+	}
+	/* explicit keys win over merged ones: merge_map adds only keys m lacks */
+	merge_value(e, m, mk);
+	if (e->err) {
+		kb_node_free(m);
+		return NULL;
+	}
+	return m;
+}
+
 static void emit_node(emitter *e, const kb_node *n, place at)
 {
 	bool flow = at.in_flow || n->style == KB_STYLE_FLOW;
@@ -516,6 +623,21 @@ static void emit_node(emitter *e, const kb_node *n, place at)
 		return;
 	switch (n->kind) {
 	case KB_MAP: {
+		const kb_pair *mk = NULL;
+		size_t nmerge = 0;
+		for (size_t i = 0; i < n->n; i++)
+			if (is_merge_key(&n->pairs[i])) {
+				mk = &n->pairs[i];
+				nmerge++;
+			}
+		/* (two "<<" keys are a repeated key, refused below) */
+		if (nmerge == 1) {
+			kb_node *m = merged_map(e, n, mk);
+			if (m)
+				emit_node(e, m, at);
+			kb_node_free(m);
+			return;
+		}
 		if (!emit_collection_start(e, true, n->n))
 			return;
 		const kb_pair **sorted = kb_xmalloc((n->n ? n->n : 1) * sizeof(*sorted));

@@ -532,6 +532,7 @@ typedef struct pstate {
 	bool nonstr_keys;
 	bool at_key;       /* the scalar being made is a map key */
 	bool ts_key;       /* ... and it was a timestamp, kept as written */
+	bool json;
 	frame *stack;
 	size_t depth, cap;
 	anchor *anchors;
@@ -756,22 +757,27 @@ static bool attach(pstate *ps, kb_node *val, const yaml_mark_t *m, bool is_merge
 		return true;
 	}
 	if (f->key_is_merge) {
-		/* `<<: *alias` or `<<: [*a, *b]`: explicit keys win, and an
-		 * earlier source wins over a later one.  What kyaml's DeAnchor
-		 * refuses (resources and patches) is refused with its words. */
+		/* `<<: *alias` or `<<: [*a, *b]`.  kyaml's DeAnchor (resources
+		 * and patches, ps->kio): explicit keys win wherever they stand,
+		 * an earlier source wins over a later one, and what it refuses
+		 * is refused with its words.  goyaml.v2 (kustomization files,
+		 * JSON patches written in YAML, the files sigs.k8s.io/yaml
+		 * reads): the merge is done where the key stands, so it
+		 * replaces the keys before it and those after it replace what
+		 * it brought; an earlier source still wins. */
 		const char *bad = NULL;
-		if (f->merged)
+		if (f->merged && ps->kio)
 			bad = "duplicate merge key";
 		else if (val->kind == KB_SEQ) {
 			for (size_t i = 0; i < val->n && !bad; i++)
-				if (val->items[i]->kind == KB_SEQ)
+				if (val->items[i]->kind == KB_SEQ && ps->kio)
 					bad = "invalid map merge: received a nested sequence";
 				else if (val->items[i]->kind != KB_MAP)
 					bad = "map merge requires map or sequence of maps as the value";
 		} else if (val->kind != KB_MAP) {
 			bad = "map merge requires map or sequence of maps as the value";
 		}
-		if (bad && ps->kio) {
+		if (bad) {
 			ps->err = kb_error_new(ps->file, f->key_line, f->key_col, "invalid YAML: %s",
 					       bad);
 			kb_node_free(val);
@@ -779,19 +785,27 @@ static bool attach(pstate *ps, kb_node *val, const yaml_mark_t *m, bool is_merge
 			return false;
 		}
 		f->merged = true;
-		size_t ns = val->kind == KB_MAP ? 1 : val->kind == KB_SEQ ? val->n : 0;
+		size_t ns = val->kind == KB_MAP ? 1 : val->n;
 		for (size_t s = 0; s < ns; s++) {
-			const kb_node *src = val->kind == KB_MAP ? val : val->items[s];
-			if (src->kind != KB_MAP)
-				continue;
+			/* goyaml.v2 steps backwards, each source replacing */
+			size_t si = ps->kio ? s : ns - 1 - s;
+			const kb_node *src = val->kind == KB_MAP ? val : val->items[si];
 			for (size_t i = 0; i < src->n; i++) {
 				const kb_pair *p = &src->pairs[i];
-				if (kb_map_get_pairn(f->node, p->key, p->klen))
+				kb_pair *had = kb_map_get_pairn(f->node, p->key, p->klen);
+				if (had && ps->kio)
 					continue;
-				kb_pair *q = kb_map_appendn(f->node, p->key, p->klen,
-							    kb_node_clone(p->val));
-				q->knonstr = p->knonstr;
-				q->kplain = p->kplain;
+				if (had) {
+					kb_node_free(had->val);
+					had->val = kb_node_clone(p->val);
+				} else {
+					had = kb_map_appendn(f->node, p->key, p->klen,
+							     kb_node_clone(p->val));
+				}
+				had->knonstr = p->knonstr;
+				had->kplain = p->kplain;
+				/* merged: no position of its own (see below) */
+				had->line = had->col = 0;
 			}
 		}
 		kb_node_free(val);
@@ -1068,7 +1082,7 @@ static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *nd
 		case YAML_SCALAR_EVENT: {
 			if (!count_node(ps, 1, m))
 				break;
-			if (ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
+			if (ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && !ps->json &&
 			    ev.end_mark.index <= pc->len &&
 			    has_slash_escape(pc->buf + ev.start_mark.index,
 					     ev.end_mark.index - ev.start_mark.index)) {
@@ -1244,13 +1258,14 @@ kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_
 	ps.nonstr_keys = lim && lim->nonstr_keys;
 	ps.yaml11_bools = lim && lim->yaml11_bools;
 	ps.kio = lim && lim->kio;
+	ps.json = lim && lim->json;
 
 	kb_node **docs = NULL;
 	size_t ndocs = 0, dcap = 0;
 	if (lim && lim->kio) {
 		parse_kio(&ps, buf, len, &docs, &ndocs, &dcap);
 	} else {
-		piece pc = { buf, len, 0, false };
+		piece pc = { buf, len, 0, lim && lim->first_doc };
 		parse_piece(&ps, &pc, &docs, &ndocs, &dcap);
 	}
 	free(ps.stack);

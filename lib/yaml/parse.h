@@ -45,6 +45,15 @@ typedef struct kb_parse_limits {
 	 * timestamp is kept with its text as written and flagged
 	 * (kb_pair.knonstr), where other readers refuse it */
 	bool nonstr_keys;
+	/* JSON patches in YAML are converted to JSON by sigs.k8s.io/yaml's
+	 * YAMLToJSON, a goyaml.v2 Unmarshal: it reads the first document
+	 * and stops, so what follows it (more documents, or text the
+	 * parser would refuse) is never looked at (not with kio) */
+	bool first_doc;
+	/* text that passed a strict JSON check (a JSON patch starting with
+	 * '[', which kustomize decodes with encoding/json): JSON's "\/"
+	 * escape is allowed (go-yaml v3 refuses it) */
+	bool json;
 } kb_parse_limits;
 
 /* go-yaml v3's limit ("exceeded max depth of 10000"), which kustomize has */

@@ -72,13 +72,6 @@ bool fuzz_known_defect(const uint8_t *data, size_t size);
  * LLVMFuzzerInitialize calls it. */
 void fuzz_init(void);
 
-/*
- * Inputs that trigger what fuzzing found in lib/yaml/ (being rewritten by
- * the lead; written up in the notes, not fixed here), for the round-trip
- * harness: true for an input to skip, unless KB_FUZZ_KNOWN=1.
- */
-bool fuzz_yaml_finding(const uint8_t *data, size_t size);
-
 /* The length (1-4) of the valid UTF-8 sequence at p, or 0. */
 size_t fuzz_utf8_len(const unsigned char *p, size_t n);
 

@@ -2,6 +2,7 @@
  * fuzz_common.c - the fixture tree and the checked build the harnesses
  * share (fuzz.h).
  */
+#define _GNU_SOURCE /* memmem */
 #include "fuzz.h"
 #include "parse.h"
 #include "util.h"
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char fuzz_resources_yaml[] =
 	"apiVersion: apps/v1\n"
@@ -216,8 +218,6 @@ static const char crd[] =
 	"    served: true\n"
 	"    storage: true\n";
 
-static bool run_known(void);
-
 void fuzz_fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -229,10 +229,33 @@ void fuzz_fail(const char *fmt, ...)
 	abort();
 }
 
+/* With KB_FUZZ_DUMP=DIR, every file of the in-memory tree is written
+ * under DIR too, so that `kubectl kustomize DIR/fuzz/app` (or whichever
+ * directory the harness builds) can be asked what kustomize does with an
+ * input (replay one input at a time). */
+static void dump_file(const char *path, const void *data, size_t len)
+{
+	const char *dir = getenv("KB_FUZZ_DUMP");
+	if (!dir || !*dir)
+		return;
+	char *full = kb_xasprintf("%s%s", dir, path);
+	for (char *p = full + strlen(dir) + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			(void)mkdir(full, 0777);
+			*p = '/';
+		}
+	FILE *f = fopen(full, "wb");
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		fuzz_fail("KB_FUZZ_DUMP: cannot write %s", full);
+	free(full);
+}
+
 void fuzz_add(kb_memfs *m, const char *path, const void *data, size_t len)
 {
 	if (kb_memfs_add(m, path, data, len) != 0)
 		fuzz_fail("kb_memfs_add(%s) failed", path);
+	dump_file(path, data, len);
 }
 
 void fuzz_add_str(kb_memfs *m, const char *path, const char *text)
@@ -259,6 +282,90 @@ kb_memfs *fuzz_tree_new(void)
 	fuzz_add_str(m, FUZZ_ROOT "/app/generator.yaml", generator_cfg);
 	fuzz_add_str(m, FUZZ_ROOT "/app/crd.yaml", crd);
 	return m;
+}
+
+/* y (len bytes) built as the one resource file of a kustomization, in
+ * the order read (sortOptions fifo: the output's order is the first
+ * build's): the output, or NULL with *err set. */
+static kb_result *build_as_resource(const char *y, size_t len, kb_error **err)
+{
+	kb_memfs *m = kb_memfs_new(NULL);
+	if (!m)
+		fuzz_fail("kb_memfs_new failed");
+	fuzz_add_str(m, "/fuzz-out/kustomization.yaml",
+		     "resources:\n- out.yaml\nsortOptions:\n  order: fifo\n");
+	fuzz_add(m, "/fuzz-out/out.yaml", y, len);
+	kb_options o;
+	kb_options_init(&o);
+	o.fs = kb_memfs_fs(m);
+	o.path = "/fuzz-out";
+	o.enable_helm = 0;
+	o.helm_command = "/nonexistent/helm";
+	o.max_nodes = FUZZ_MAX_NODES;
+	kb_result *res = NULL;
+	*err = kb_build(&o, &res);
+	kb_memfs_free(m);
+	return *err ? NULL : res;
+}
+
+/* Whether y (len bytes), built again as a resource file, fails (false:
+ * kustomize cannot always build its own output either: a patch can
+ * remove a kind, or make a field the name-reference walk refuses); and
+ * if it builds, fails the harness unless that prints the same bytes.
+ * what names y: the output of a whole build or one document of it. */
+static bool rebuild_same(const char *y, size_t len, const char *what, char **why)
+{
+	kb_error *err = NULL;
+	kb_result *res = build_as_resource(y, len, &err);
+	if (err) {
+		if (why)
+			*why = kb_error_format(err);
+		kb_error_free(err);
+		return false;
+	}
+	size_t alen = 0;
+	const char *again = kb_result_yaml(res, &alen);
+	if (!again || alen != len || memcmp(again, y, len) != 0) {
+		fprintf(stderr, "---- output ----\n%.*s---- printed again ----\n%s---- end ----\n",
+			(int)len, y, again ? again : "");
+		fuzz_fail("%s, built again as a resource, differs", what);
+	}
+	kb_result_free(res);
+	return true;
+}
+
+/* The output y of a build, built again: kubectl kustomize over its own
+ * output prints it again where it builds at all.  Where that output
+ * holds two resources of one id (patches with allowNameChange or
+ * allowKindChange can make them; kustomize refuses them as resources)
+ * each document is built again on its own. */
+static void rebuild_output(const char *y, size_t len)
+{
+	/* ... except that the buildMetadata annotations (origin,
+	 * transformations) are kustomize's own: a build drops them from
+	 * what it reads unless asked for them, and then writes its own */
+	if (memmem(y, len, "config.kubernetes.io/origin", 27) ||
+	    memmem(y, len, "config.kubernetes.io/transformations", 36))
+		return;
+	char *why = NULL;
+	if (rebuild_same(y, len, "the output", &why))
+		return;
+	bool dup = why && strstr(why, "already registered id");
+	free(why);
+	if (!dup)
+		return;
+	/* documents are separated by "---" lines (a scalar's lines are
+	 * indented or quoted, never a "---" line at column 0) */
+	size_t start = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || (i + 4 <= len && memcmp(y + i, "---\n", 4) == 0 &&
+				 (i == 0 || y[i - 1] == '\n'))) {
+			if (i > start)
+				(void)rebuild_same(y + start, i - start, "a document of the output", NULL);
+			start = i + 4;
+			i += 3;
+		}
+	}
 }
 
 bool fuzz_build(kb_memfs *m, const char *dir)
@@ -301,16 +408,13 @@ bool fuzz_build(kb_memfs *m, const char *dir)
 		fprintf(stderr, "fuzz: %s: built %zu resources\n%s", dir, kb_result_count(res), y);
 	if (strlen(y) != len)
 		fuzz_fail("output holds a NUL byte (%zu of %zu bytes before it)", strlen(y), len);
-	/* the output reads back as YAML, one document per resource; except
-	 * where it holds the line breaks kbuild's reader does not know
-	 * (finding Y1: the output is kubectl's, byte for byte) */
-	if (fuzz_yaml_finding((const uint8_t *)y, len)) {
-		kb_result_free(res);
-		return true;
-	}
+	/* the output reads back as YAML, one document per resource, read as
+	 * kustomize reads a resource file (kubectl kustomize over kbuild's
+	 * output prints it again) */
 	kb_node **docs = NULL;
 	size_t ndocs = 0;
-	kb_parse_limits lim = { 0 }; /* the default limits: the output is as big as it is */
+	/* the default limits: the output is as big as it is */
+	kb_parse_limits lim = { .kio = true };
 	kb_error *pe = kb_yaml_parse("output", y, len, &lim, &docs, &ndocs);
 	if (pe) {
 		char *txt = kb_error_format(pe);
@@ -323,15 +427,22 @@ bool fuzz_build(kb_memfs *m, const char *dir)
 			  kb_result_count(res));
 	}
 	/* no map of the output repeats a key (kubectl refuses such a
-	 * stream); all known cases are finding Y5, skipped unless
-	 * KB_FUZZ_KNOWN=1 */
-	for (size_t i = 0; i < ndocs && run_known(); i++) {
+	 * stream; finding Y5 printed one twice) */
+	for (size_t i = 0; i < ndocs; i++) {
 		const kb_pair *first = NULL, *dup = kb_node_find_dup_key(docs[i], &first);
 		if (dup) {
 			fprintf(stderr, "---- output ----\n%s---- end ----\n", y);
 			fuzz_fail("output document %zu repeats the key '%s' (finding Y5)", i, dup->key);
 		}
 	}
+	/* ... and built again as a resource file, it is the same bytes:
+	 * kubectl kustomize over kustomize's own output prints it again (the
+	 * round-trip harness asks a fixed point of parse and emit of parsed
+	 * text; this asks it of trees the pipeline made, e.g. a "<<" key a
+	 * JSON patch added, which kustomize merges when it prints, or
+	 * numbers a patch's JSON step reformatted) */
+	if (ndocs > 0)
+		rebuild_output(y, len);
 	kb_docs_free(docs, ndocs);
 	for (size_t i = 0; i < kb_result_warning_count(res); i++)
 		if (!kb_result_warning(res, i))
@@ -369,25 +480,6 @@ size_t fuzz_utf8_len(const unsigned char *p, size_t n)
 	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
 		return 0;
 	return need;
-}
-
-static bool run_known(void)
-{
-	static int known = -1; /* a harness runs on one thread */
-	if (known < 0) {
-		const char *e = getenv("KB_FUZZ_KNOWN");
-		known = e && *e == '1';
-	}
-	return known;
-}
-
-bool fuzz_yaml_finding(const uint8_t *data, size_t size)
-{
-	/* Finding Y1 (U+2028/U+2029/U+0085 read as ordinary characters) was
-	 * fixed by main's libyaml reader; nothing to skip now. */
-	(void)data;
-	(void)size;
-	return false;
 }
 
 bool fuzz_known_defect(const uint8_t *data, size_t size)

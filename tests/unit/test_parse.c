@@ -198,10 +198,16 @@ static void test_anchors_merge(void)
 	STR_EQ(kb_map_get_str(doc, "b"), "hello");
 	kb_node_free(doc);
 
-	/* merge keys: explicit keys win whether before or after `<<` */
-	doc = parse1("base: &b {x: 1, y: 2}\n"
-		     "after:\n  <<: *b\n  y: 3\n"
-		     "before:\n  y: 4\n  <<: *b\n");
+	/* merge keys as kyaml's DeAnchor has them (resources, patches):
+	 * explicit keys win whether before or after `<<` */
+	kb_parse_limits kio = { .kio = true };
+	const char *merges = "base: &b {x: 1, y: 2}\n"
+			     "after:\n  <<: *b\n  y: 3\n"
+			     "before:\n  y: 4\n  <<: *b\n";
+	doc = NULL;
+	kb_error *me = kb_yaml_parse_one("t.yaml", merges, strlen(merges), &kio, &doc);
+	OK(me == NULL);
+	kb_error_free(me);
 	kb_node *after = kb_map_get(doc, "after"), *before = kb_map_get(doc, "before");
 	STR_EQ(kb_map_get_str(after, "x"), "1");
 	STR_EQ(kb_map_get_str(after, "y"), "3");
@@ -210,13 +216,49 @@ static void test_anchors_merge(void)
 	OK(after && after->n == 2);
 	OK(kb_map_get(after, "<<") == NULL);
 	kb_node_free(doc);
+	/* as goyaml.v2 has them (kustomization files, JSON patches in
+	 * YAML): the merge is done where `<<` stands, replacing the keys
+	 * before it (kubectl: `{x: "1", <<: {x: "2"}}` gives x: "2") */
+	doc = parse1(merges);
+	after = kb_map_get(doc, "after");
+	before = kb_map_get(doc, "before");
+	STR_EQ(kb_map_get_str(after, "y"), "3");
+	STR_EQ(kb_map_get_str(before, "x"), "1");
+	STR_EQ(kb_map_get_str(before, "y"), "2");
+	OK(before && before->n == 2);
+	kb_node_free(doc);
 
-	/* a list of merge sources: earlier sources win */
-	doc = parse1("p: &p {a: 1, c: 1}\nq: &q {a: 2, b: 2}\nm:\n  <<: [*p, *q]\n");
-	kb_node *m = kb_map_get(doc, "m");
-	STR_EQ(kb_map_get_str(m, "a"), "1");
-	STR_EQ(kb_map_get_str(m, "b"), "2");
-	STR_EQ(kb_map_get_str(m, "c"), "1");
+	/* a list of merge sources: earlier sources win (both readers) */
+	for (int mode = 0; mode < 2; mode++) {
+		const char *t = "p: &p {a: 1, c: 1}\nq: &q {a: 2, b: 2}\nm:\n  <<: [*p, *q]\n";
+		doc = NULL;
+		me = kb_yaml_parse_one("t.yaml", t, strlen(t), mode ? &kio : NULL, &doc);
+		OK(me == NULL);
+		kb_error_free(me);
+		kb_node *m = kb_map_get(doc, "m");
+		STR_EQ(kb_map_get_str(m, "a"), "1");
+		STR_EQ(kb_map_get_str(m, "b"), "2");
+		STR_EQ(kb_map_get_str(m, "c"), "1");
+		kb_node_free(doc);
+	}
+
+	/* a merge whose value is not a map or a list of maps fails in both
+	 * (goyaml.v2's and kyaml's "map merge requires map or sequence of
+	 * maps as the value"); only kyaml refuses a second merge key */
+	for (int mode = 0; mode < 2; mode++) {
+		me = parse_err("m:\n  <<: scalar\n  a: b\n", mode ? &kio : NULL);
+		OK(me && strstr(me->primary.msg, "map merge requires map"));
+		kb_error_free(me);
+		me = parse_err("m:\n  <<: [{a: b}, x]\n", mode ? &kio : NULL);
+		OK(me && strstr(me->primary.msg, "map merge requires map"));
+		kb_error_free(me);
+	}
+	me = parse_err("m:\n  <<: {a: b}\n  <<: {c: d}\n", &kio);
+	OK(me && strstr(me->primary.msg, "duplicate merge key"));
+	kb_error_free(me);
+	doc = parse1("m:\n  <<: {a: b, c: x}\n  <<: {c: d}\n");
+	STR_EQ(kb_node_get_str(doc, "m", "a", NULL), "b");
+	STR_EQ(kb_node_get_str(doc, "m", "c", NULL), "d");
 	kb_node_free(doc);
 
 	/* a quoted "<<" is an ordinary key */

@@ -204,10 +204,13 @@ static void test_test(void)
 	const char *same = "{spec:{replicas:1,nul:null,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"}}}";
 	CHECK("- {op: test, path: /spec/replicas, value: 1}", same);
 	CHECK("- {op: test, path: /spec/list/0, value: a}", same);
-	CHECK("- {op: test, path: /spec/sel, value: {a: b, z: y}}", same);
+	CHECK("- {op: test, path: /spec/sel, value: {a: b, z: \"y\"}}", same);
+	/* a JSON patch in YAML is goyaml.v2's YAML 1.1: a plain y is true
+	 * there (kubectl: "testing value ... failed") */
+	CHECK_ERR_HAS("- {op: test, path: /spec/sel, value: {a: b, z: y}}", "test failed");
 	CHECK("- {op: test, path: /spec/nul, value: null}", same);
 	CHECK("- {op: test, path: /spec/nope, value: null}", same);
-	CHECK("- {op: test, path: '', value: {spec: {replicas: 1, nul: ~, list: [a, b], sel: {z: y, a: b}}}}",
+	CHECK("- {op: test, path: '', value: {spec: {replicas: 1, nul: ~, list: [a, b], sel: {z: \"y\", a: b}}}}",
 	      same);
 	CHECK_ERR_HAS("- {op: test, path: /spec/replicas, value: '1'}",
 		      "operation 1 (test /spec/replicas): testing value /spec/replicas failed: test failed");
@@ -240,6 +243,50 @@ static void test_parse(void)
 	CHECK_ERR_HAS("- {op: test, path: /a}", "(test /a) has no 'value'");
 	CHECK_ERR_HAS("- x", "operation 1 must be a map");
 	CHECK_ERR_HAS("- [", "ERR: p.yaml");
+
+	/* a patch starting with '[' is JSON (encoding/json), not YAML */
+	CHECK_ERR_HAS("[{\"op\": \"add\", \"path\": \"/a\", \"value\": 1}] # c",
+		      "p.yaml:1:43: invalid JSON: '#' after the top-level value");
+	CHECK_ERR_HAS("[{op: add, path: /a, value: 1}]",
+		      "p.yaml:1:3: invalid JSON: 'o' where an object key was expected");
+	CHECK_ERR_HAS("[{\"op\": \"add\", \"path\": \"/a\", \"value\": yes}]",
+		      "p.yaml:1:39: invalid JSON: 'y' where a value was expected");
+	CHECK_ERR_HAS("[{\"op\": \"add\",\n \"path\": \"/a\", \"value\": \"x\"},]",
+		      "p.yaml:2:30: invalid JSON: ']' where a value was expected");
+	CHECK_ERR_HAS("[{\"op\": \"add\", \"path\": \"/a\", \"value\": \"\\q\"}]",
+		      "invalid JSON: 'q' in a string escape");
+	CHECK_ERR_HAS("[{\"op\": \"add\", \"path\": \"/a\", \"value\": [01]}]",
+		      "invalid JSON: '1' after an array element");
+	CHECK_ERR_HAS("[{\"op\": \"add\", \"path\": \"/a\", \"value\": {\"n\": 1e400}}]",
+		      "'1' starts a number that does not fit a float64");
+	CHECK_ERR_HAS("[{\"op\": \"add\", \"path\": \"/a\", \"value\": 1}]\n---\n[]",
+		      "p.yaml:2:1: invalid JSON: '-' after the top-level value");
+	CHECK_ERR_HAS("[", "p.yaml:1:2: invalid JSON: end of input where a value was expected");
+	/* JSON's \/ escape, a repeated key (the last wins) and a number out
+	 * of range where the operation does not look are all fine */
+	CHECK("[{\"op\": \"add\", \"path\": \"/s\", \"value\": \"a\\/b\", \"value\": \"c\\/d\", "
+	      "\"x\": 1e400}]",
+	      "{spec:{replicas:1,nul:null,list:[\"a\",\"b\"],sel:{z:\"y\",a:\"b\"}},s:\"c/d\"}");
+	/* deep nesting is checked without recursion (Go allows 10,000) */
+	{
+		kb_buf deep = KB_BUF_INIT;
+		kb_buf_puts(&deep, "[{\"op\": \"add\", \"path\": \"/d\", \"value\": ");
+		for (int i = 0; i < 5000; i++)
+			kb_buf_putc(&deep, '[');
+		for (int i = 0; i < 5000; i++)
+			kb_buf_putc(&deep, ']');
+		kb_buf_puts(&deep, "}]");
+		e = kb_json6902_parse("p.json", deep.data, deep.len, &ops);
+		OK(!e && ops && ops->n == 1);
+		kb_node_free(ops);
+		kb_error_free(e);
+		kb_buf_free(&deep);
+	}
+	/* in YAML, only the first document is read (sigs.k8s.io/yaml) */
+	e = kb_json6902_parse("p.yaml", "- {op: add, path: /a}\n---\n- x\n", 27, &ops);
+	OK(!e && ops && ops->n == 1);
+	kb_node_free(ops);
+	kb_error_free(e);
 
 	/* apply is defensive about hand-built ops */
 	kb_node *doc = kb_node_new(KB_MAP);
