@@ -421,7 +421,13 @@ bool fuzz_build(kb_memfs *m, const char *dir)
 		fprintf(stderr, "---- output ----\n%s---- end ----\n", y);
 		fuzz_fail("the build's output does not parse: %s", txt);
 	}
-	if (ndocs != kb_result_count(res)) {
+	/* A document whose last string keeps a final LS, PS, NEL or CR
+	 * (`|+`) ends without a line feed, so the "---" after it is not a
+	 * separator line when the stream is read again: kubectl prints the
+	 * same bytes (testdata/yaml/keep-block-ends-with-line-separator). */
+	bool glued = memmem(y, len, "\xe2\x80\xa8---\n", 6) || memmem(y, len, "\xe2\x80\xa9---\n", 6) ||
+		     memmem(y, len, "\xc2\x85---\n", 5) || memmem(y, len, "\r---\n", 5);
+	if (ndocs != kb_result_count(res) && !glued) {
 		fprintf(stderr, "---- output ----\n%s---- end ----\n", y);
 		fuzz_fail("output holds %zu documents, kb_result_count says %zu", ndocs,
 			  kb_result_count(res));
@@ -441,7 +447,7 @@ bool fuzz_build(kb_memfs *m, const char *dir)
 	 * text; this asks it of trees the pipeline made, e.g. a "<<" key a
 	 * JSON patch added, which kustomize merges when it prints, or
 	 * numbers a patch's JSON step reformatted) */
-	if (ndocs > 0)
+	if (ndocs > 0 && !glued) /* glued: kustomize reads its own output otherwise too */
 		rebuild_output(y, len);
 	kb_docs_free(docs, ndocs);
 	for (size_t i = 0; i < kb_result_warning_count(res); i++)
