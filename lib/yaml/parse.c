@@ -1073,9 +1073,19 @@ static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *nd
 		case YAML_MAPPING_END_EVENT:
 		case YAML_SEQUENCE_END_EVENT: {
 			frame f = ps->stack[--ps->depth];
+			kb_node_shrink(f.node);
+			/* the anchor keeps a copy of the finished collection: the
+			 * tree's own may be freed before an alias names it (a
+			 * repeated key whose last value wins, a merge replacing a
+			 * value), which used to leave the anchor dangling */
+			for (size_t i = ps->nanchors; f.anchor && i-- > 0;)
+				if (ps->anchors[i].node == f.node && !ps->anchors[i].owned) {
+					ps->anchors[i].node = kb_node_clone(f.node);
+					ps->anchors[i].owned = true;
+					break;
+				}
 			free(f.anchor);
 			free(f.pending_key);
-			kb_node_shrink(f.node);
 			attach(ps, f.node, m, false);
 			break;
 		}
@@ -1116,9 +1126,10 @@ static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *nd
 			    ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
 				merge = true;
 			const char *a = (const char *)ev.data.scalar.anchor;
-			/* a key's node is not kept in the tree (its text is): an
-			 * alias of an anchored key gets a copy of it as read */
-			kb_node *keep = a && !merge && key ? kb_node_clone(n) : n;
+			/* an anchor keeps its own copy: a key's node is not kept in
+			 * the tree (its text is), and a value's may be freed before
+			 * an alias names it (a repeated key's last value wins) */
+			kb_node *keep = a && !merge ? kb_node_clone(n) : n;
 			if (!attach(ps, n, m, merge)) {
 				if (keep != n)
 					kb_node_free(keep);
