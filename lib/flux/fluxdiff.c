@@ -197,19 +197,14 @@ kb_error *kb_diff_flux(const kb_diff_options *o, const struct kb_flux_options *f
 					  "--exclude does not apply to --flux (the sources' "
 					  ".sourceignore and --ignore-paths say what a Flux "
 					  "Kustomization leaves out)"));
-	static const char *const dot[] = { "." };
-	const char *const *paths = o->npaths ? o->paths : dot;
-	size_t npaths = o->npaths ? o->npaths : 1;
-	const char *base_rev = kb_str_empty(o->base) ? "HEAD" : o->base;
-
-	kb_gitfs *gb = NULL, *gh = NULL;
-	kb_error *e = kb_gitfs_open(paths[0], base_rev, &gb);
-	if (!e && !kb_str_empty(o->head))
-		e = kb_gitfs_open(paths[0], o->head, &gh);
-	if (e) {
-		kb_gitfs_free(gb);
+	kb_diff_sides sd;
+	kb_error *e = kb_diff_sides_open(o, &sd);
+	if (e)
 		return e;
-	}
+	const char *const *paths = sd.paths;
+	size_t npaths = sd.npaths;
+	const char *base_rev = sd.base_rev;
+	kb_gitfs *gb = sd.gb, *gh = sd.gh;
 	const char *top = kb_gitfs_root(gb);
 	for (size_t i = 0; i < npaths && !e; i++) {
 		char *p = kb_path_canonical(paths[i]);

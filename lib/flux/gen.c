@@ -232,7 +232,7 @@ static kb_error *apply_components(const kb_fs *fs, const char *dir, kb_node *doc
 					    "component path '%s' must be local and relative", c->str);
 		if (ignore_missing) {
 			char *joined = kb_path_join(dir, c->str);
-			char *cl = kb_flux_path_clean(joined);
+			char *cl = kb_path_clean_rooted(joined);
 			kb_file_type t;
 			bool exists = kb_fs_stat(fs, cl, true, &t) == 0;
 			free(cl);

@@ -20,43 +20,10 @@ struct kb_flux_view {
 	bool passthrough;
 };
 
-char *kb_flux_path_clean(const char *path)
-{
-	size_t len = strlen(path);
-	char *out = kb_xmalloc(len + 2);
-	size_t o = 0;
-	const char *p = path;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		const char *e = strchr(p, '/');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (n == 1 && p[0] == '.') {
-			/* nothing */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			while (o > 0 && out[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--;
-		} else {
-			out[o++] = '/';
-			memcpy(out + o, p, n);
-			o += n;
-		}
-		p += n;
-	}
-	if (o == 0)
-		out[o++] = '/';
-	out[o] = '\0';
-	return out;
-}
-
 char *kb_flux_secure_join(const char *root, const char *rel)
 {
 	char *tmp = kb_xasprintf("/%s", rel ? rel : "");
-	char *c = kb_flux_path_clean(tmp);
+	char *c = kb_path_clean_rooted(tmp);
 	free(tmp);
 	char *r = strcmp(c, "/") == 0 ? kb_xstrdup(root) : kb_xasprintf("%s%s", strcmp(root, "/") == 0 ? "" : root, c);
 	free(c);
@@ -164,7 +131,7 @@ static char *view_realpath(void *ctx, const char *path)
 	kb_flux_view *v = ctx;
 	if (v->passthrough)
 		return kb_fs_realpath(v->under, path);
-	char *c = kb_flux_path_clean(path);
+	char *c = kb_path_clean_rooted(path);
 	int t = classify(v, c);
 	if (t <= 0) {
 		free(c);
@@ -178,7 +145,7 @@ static int view_stat(void *ctx, const char *path, int follow, kb_file_type *type
 {
 	(void)follow;
 	kb_flux_view *v = ctx;
-	char *c = kb_flux_path_clean(path);
+	char *c = kb_path_clean_rooted(path);
 	int t = classify(v, c);
 	free(c);
 	if (t <= 0) {
@@ -192,7 +159,7 @@ static int view_stat(void *ctx, const char *path, int follow, kb_file_type *type
 static char *view_read(void *ctx, const char *path, size_t *len)
 {
 	kb_flux_view *v = ctx;
-	char *c = kb_flux_path_clean(path);
+	char *c = kb_path_clean_rooted(path);
 	int t = classify(v, c);
 	if (t != 1) {
 		free(c);
@@ -219,7 +186,7 @@ static int view_list(void *ctx, const char *path, char ***names, size_t *n)
 	kb_flux_view *v = ctx;
 	if (v->passthrough)
 		return kb_fs_list(v->under, path, names, n);
-	char *c = kb_flux_path_clean(path);
+	char *c = kb_path_clean_rooted(path);
 	int t = classify(v, c);
 	if (t != 2) {
 		free(c);

@@ -56,8 +56,6 @@ bool kb_flux_view_has_dir(const kb_flux_view *v, const char *rel);
 /* The files of the artifact below rel ("" for all), sorted; appended. */
 void kb_flux_view_files_below(const kb_flux_view *v, const char *rel, kb_strv *out);
 
-/* Lexically cleaned absolute path ("/a/./b/../c" -> "/a/c"); caller frees. */
-char *kb_flux_path_clean(const char *path);
 /* securejoin.SecureJoin(root, rel): rel cleaned as if root were "/", so
  * ".." cannot climb above root.  Caller frees. */
 char *kb_flux_secure_join(const char *root, const char *rel);

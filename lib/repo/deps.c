@@ -29,41 +29,6 @@ struct kb_deps {
 	bool any_tree, any_list;
 };
 
-char *kb_path_clean(const char *path)
-{
-	if (!path || path[0] != '/')
-		return NULL;
-	size_t len = strlen(path);
-	char *out = kb_xmalloc(len + 2);
-	size_t o = 0;
-	const char *p = path;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		const char *e = strchr(p, '/');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (n == 1 && p[0] == '.') {
-			/* nothing */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			while (o > 0 && out[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--;
-		} else {
-			out[o++] = '/';
-			memcpy(out + o, p, n);
-			o += n;
-		}
-		p += n;
-	}
-	if (o == 0)
-		out[o++] = '/';
-	out[o] = '\0';
-	return out;
-}
-
 char *kb_path_canonical(const char *path)
 {
 	char *cwd = getcwd(NULL, 0);

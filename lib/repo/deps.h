@@ -67,9 +67,6 @@ unsigned kb_deps_lookup(const kb_deps *d, const char *path);
  * KB_DEP_LIST directory. */
 bool kb_deps_touched_by(const kb_deps *d, const char *path);
 
-/* A lexically clean copy of the absolute path p ("." and ".." resolved,
- * repeated '/' folded); NULL when p is not absolute.  Caller frees. */
-char *kb_path_clean(const char *p);
 /* An absolute, canonical form of a path that may not exist (relative to
  * the current directory): its longest existing prefix resolved by the
  * OS, the rest appended.  Caller frees. */

@@ -371,6 +371,23 @@ static kb_error *changed_paths(const char *top, const char *base_commit, const c
 	return NULL;
 }
 
+kb_error *kb_diff_sides_open(const kb_diff_options *o, kb_diff_sides *s)
+{
+	static const char *const dot[] = { "." };
+	s->paths = o->npaths ? o->paths : dot;
+	s->npaths = o->npaths ? o->npaths : 1;
+	s->base_rev = kb_str_empty(o->base) ? "HEAD" : o->base;
+	s->gb = s->gh = NULL;
+	kb_error *e = kb_gitfs_open(s->paths[0], s->base_rev, &s->gb);
+	if (!e && !kb_str_empty(o->head))
+		e = kb_gitfs_open(s->paths[0], o->head, &s->gh);
+	if (e) {
+		kb_gitfs_free(s->gb);
+		s->gb = NULL;
+	}
+	return e;
+}
+
 kb_error *kb_diff_count_changed(const char *top, const char *base_commit,
 				 const char *head_commit, size_t *n)
 {
@@ -441,19 +458,14 @@ kb_error *kb_diff(const kb_diff_options *o, kb_diff_result **out)
 		kb_diff_options_init(&defaults);
 		o = &defaults;
 	}
-	static const char *const dot[] = { "." };
-	const char *const *paths = o->npaths ? o->paths : dot;
-	size_t npaths = o->npaths ? o->npaths : 1;
-	const char *base_rev = kb_str_empty(o->base) ? "HEAD" : o->base;
-
-	kb_gitfs *gb = NULL, *gh = NULL;
-	kb_error *e = kb_gitfs_open(paths[0], base_rev, &gb);
-	if (!e && !kb_str_empty(o->head))
-		e = kb_gitfs_open(paths[0], o->head, &gh);
-	if (e) {
-		kb_gitfs_free(gb);
+	kb_diff_sides sd;
+	kb_error *e = kb_diff_sides_open(o, &sd);
+	if (e)
 		return e;
-	}
+	const char *const *paths = sd.paths;
+	size_t npaths = sd.npaths;
+	const char *base_rev = sd.base_rev;
+	kb_gitfs *gb = sd.gb, *gh = sd.gh;
 	const char *top = kb_gitfs_root(gb);
 	const kb_fs *fs_base = kb_gitfs_fs(gb);
 	const kb_fs *fs_head = gh ? kb_gitfs_fs(gh) : NULL;

@@ -7,6 +7,7 @@
 
 #include "kbuild.h"
 #include "kbuild/diff.h"
+#include "kbuild/gitfs.h"
 
 struct kb_diff_result {
 	kb_diff_overlay *ov;
@@ -19,6 +20,18 @@ struct kb_diff_result {
 	bool counted;         /* overlays/rendered set by kb_diff */
 	kb_diff_entries entries;
 };
+
+/* What kb_diff and kb_diff_flux compare: the PATHs of o ("." when
+ * none), the base revision (o->base, else HEAD) opened as gb at the
+ * repository of the first PATH, and the head (o->head) as gh, NULL for
+ * the working tree.  On success the caller frees gb and gh. */
+typedef struct kb_diff_sides {
+	const char *const *paths;
+	size_t npaths;
+	const char *base_rev;
+	kb_gitfs *gb, *gh;
+} kb_diff_sides;
+kb_error *kb_diff_sides_open(const kb_diff_options *o, kb_diff_sides *s);
 
 /* The number of files that differ between two commits of the
  * repository at top (head_commit NULL: the working tree, untracked and

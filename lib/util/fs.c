@@ -187,6 +187,44 @@ bool kb_is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+char *kb_path_clean_rooted(const char *path)
+{
+	size_t len = strlen(path);
+	char *out = kb_xmalloc(len + 2);
+	size_t o = 0;
+	const char *p = path;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *e = strchr(p, '/');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 1 && p[0] == '.') {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else {
+			out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return out;
+}
+
+char *kb_path_clean(const char *path)
+{
+	return path && path[0] == '/' ? kb_path_clean_rooted(path) : NULL;
+}
+
 char *kb_path_join(const char *dir, const char *rel)
 {
 	if (rel[0] == '/' || !dir || !*dir)

@@ -53,6 +53,13 @@ int kb_fs_list(const kb_fs *fs, const char *path, char ***names, size_t *n);
 char *kb_read_file(const char *path, size_t *len);
 bool kb_is_dir(const char *path);
 bool kb_is_file(const char *path);
+/* A lexically clean copy of the absolute path p ("." and ".." resolved,
+ * repeated '/' folded: "/a/./b/../c" -> "/a/c"); NULL when p is not
+ * absolute.  Caller frees. */
+char *kb_path_clean(const char *p);
+/* The same for any p, read as if rooted at "/" (so ".." cannot climb
+ * above it: "a/../../b" -> "/b"). */
+char *kb_path_clean_rooted(const char *p);
 /* Joins dir and rel ("rel" when absolute); caller frees. */
 char *kb_path_join(const char *dir, const char *rel);
 /* A path relative to the current directory for messages when it lies

@@ -24,43 +24,6 @@ struct kb_memfs {
 	size_t n, cap;
 };
 
-/* Lexically cleaned absolute path ("/a/./b/../c" -> "/a/c"); NULL when
- * path is not absolute. */
-static char *clean_path(const char *path)
-{
-	if (!path || path[0] != '/')
-		return NULL;
-	size_t len = strlen(path);
-	char *out = kb_xmalloc(len + 2);
-	size_t o = 0;
-	const char *p = path;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		const char *e = strchr(p, '/');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (n == 1 && p[0] == '.') {
-			/* nothing */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			while (o > 0 && out[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--;
-		} else {
-			out[o++] = '/';
-			memcpy(out + o, p, n);
-			o += n;
-		}
-		p += n;
-	}
-	if (o == 0)
-		out[o++] = '/';
-	out[o] = '\0';
-	return out;
-}
-
 /* Index of the first file whose path is >= key. */
 static size_t lower_bound(const kb_memfs *m, const char *key)
 {
@@ -95,7 +58,7 @@ static bool is_mem_dir(const kb_memfs *m, const char *p)
 static char *mem_realpath(void *ctx, const char *path)
 {
 	kb_memfs *m = ctx;
-	char *p = clean_path(path);
+	char *p = kb_path_clean(path);
 	if (!p) {
 		errno = EINVAL;
 		return NULL;
@@ -112,7 +75,7 @@ static char *mem_realpath(void *ctx, const char *path)
 static int mem_stat(void *ctx, const char *path, int follow, kb_file_type *type)
 {
 	kb_memfs *m = ctx;
-	char *p = clean_path(path);
+	char *p = kb_path_clean(path);
 	if (!p) {
 		errno = EINVAL;
 		return -1;
@@ -135,7 +98,7 @@ static int mem_stat(void *ctx, const char *path, int follow, kb_file_type *type)
 static char *mem_read(void *ctx, const char *path, size_t *len)
 {
 	kb_memfs *m = ctx;
-	char *p = clean_path(path);
+	char *p = kb_path_clean(path);
 	if (!p) {
 		errno = EINVAL;
 		return NULL;
@@ -159,7 +122,7 @@ static char *mem_read(void *ctx, const char *path, size_t *len)
 static int mem_list(void *ctx, const char *path, char ***names, size_t *n)
 {
 	kb_memfs *m = ctx;
-	char *p = clean_path(path);
+	char *p = kb_path_clean(path);
 	if (!p) {
 		errno = EINVAL;
 		return -1;
@@ -219,7 +182,7 @@ kb_memfs *kb_memfs_new(const kb_fs *fallback)
 
 int kb_memfs_add(kb_memfs *m, const char *path, const char *data, size_t len)
 {
-	char *p = clean_path(path);
+	char *p = kb_path_clean(path);
 	if (!p || strcmp(p, "/") == 0) {
 		free(p);
 		errno = EINVAL;
