@@ -533,6 +533,7 @@ typedef struct pstate {
 	bool at_key;       /* the scalar being made is a map key */
 	bool ts_key;       /* ... and it was a timestamp, kept as written */
 	bool json;
+	bool checked;      /* the input passed kb_yaml_check_text as UTF-8 */
 	frame *stack;
 	size_t depth, cap;
 	anchor *anchors;
@@ -1022,6 +1023,77 @@ static bool has_slash_escape(const char *src, size_t len)
 }
 
 /* Parses the documents of one piece into docs. */
+/*
+ * libyaml's reader decodes its input one character at a time into the
+ * scanner's buffer, checking each (yaml_parser_update_buffer: a sixth of
+ * a big build's instructions).  Input that kb_yaml_check_text passed as
+ * UTF-8 has been checked the same way already, and UTF-8 decodes to
+ * itself: such input is copied into the buffer in bulk instead, with the
+ * bookkeeping the reader keeps (unread counts characters; the input ends
+ * with a NUL and eof).  The fields are yaml_parser_t's reader state,
+ * public in yaml.h and unchanged since libyaml 0.1.  Whenever the scanner
+ * needs more than the buffer holds within one event (a scalar longer than
+ * the buffer), libyaml's own reader goes on from where the copy stopped:
+ * both take the input from input.string.current.  A piece starting with
+ * a byte order mark is left to libyaml, which reads the mark.
+ */
+#define FEED_SIZE (256 * 1024)
+#define FEED_LOW (64 * 1024)
+
+static bool feed_start(const pstate *ps, yaml_parser_t *p, const piece *pc)
+{
+	const unsigned char *b = (const unsigned char *)pc->buf;
+	if (!ps->checked || (pc->len >= 2 && (b[0] == 0xFE || b[0] == 0xFF)) ||
+	    (pc->len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF))
+		return false;
+	int major = 0, minor = 0, patch = 0;
+	yaml_get_version(&major, &minor, &patch);
+	if (major != 0 || minor != 2)
+		return false; /* the layout this was written against */
+	unsigned char *buf = malloc(FEED_SIZE);
+	if (!buf)
+		return false;
+	free(p->buffer.start);
+	p->buffer.start = p->buffer.pointer = p->buffer.last = buf;
+	p->buffer.end = buf + FEED_SIZE;
+	p->encoding = YAML_UTF8_ENCODING;
+	return true;
+}
+
+static void feed(yaml_parser_t *p)
+{
+	if (p->eof || p->raw_buffer.pointer != p->raw_buffer.last || p->unread >= FEED_LOW)
+		return;
+	size_t keep = (size_t)(p->buffer.last - p->buffer.pointer);
+	if (p->buffer.pointer != p->buffer.start) {
+		memmove(p->buffer.start, p->buffer.pointer, keep);
+		p->buffer.pointer = p->buffer.start;
+		p->buffer.last = p->buffer.start + keep;
+	}
+	const unsigned char *src = p->input.string.current;
+	size_t avail = (size_t)(p->input.string.end - src);
+	size_t room = (size_t)(p->buffer.end - p->buffer.last);
+	if (room < 8)
+		return;
+	size_t n = avail < room - 1 ? avail : room - 1;
+	if (n < avail)
+		while (n > 0 && (src[n] & 0xC0) == 0x80)
+			n--; /* a character stays whole */
+	size_t chars = 0;
+	for (size_t i = 0; i < n; i++)
+		chars += (src[i] & 0xC0) != 0x80;
+	memcpy(p->buffer.last, src, n);
+	p->buffer.last += n;
+	p->unread += chars;
+	p->offset += n;
+	p->input.string.current += n;
+	if (p->input.string.current == p->input.string.end) {
+		*p->buffer.last++ = '\0';
+		p->unread++;
+		p->eof = 1;
+	}
+}
+
 static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *ndocs, size_t *dcap)
 {
 	yaml_parser_t parser;
@@ -1029,9 +1101,12 @@ static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *nd
 		abort();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)(pc->len ? pc->buf : ""),
 				     pc->len);
+	bool fed = feed_start(ps, &parser, pc);
 	bool done = false;
 	while (!ps->err && !done) {
 		yaml_event_t ev;
+		if (fed)
+			feed(&parser);
 		if (!yaml_parser_parse(&parser, &ev)) {
 			ps->err = parser_error_at(&parser, ps->file, pc);
 			break;
@@ -1270,6 +1345,9 @@ kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_
 	ps.yaml11_bools = lim && lim->yaml11_bools;
 	ps.kio = lim && lim->kio;
 	ps.json = lim && lim->json;
+	/* kb_yaml_check_text leaves UTF-16 (a byte order mark) to libyaml */
+	ps.checked = !(len >= 2 && (((unsigned char)buf[0] == 0xFF && (unsigned char)buf[1] == 0xFE) ||
+				    ((unsigned char)buf[0] == 0xFE && (unsigned char)buf[1] == 0xFF)));
 
 	kb_node **docs = NULL;
 	size_t ndocs = 0, dcap = 0;

@@ -423,6 +423,60 @@ static void test_limits(void)
 	kb_buf_free(&b);
 }
 
+/* Checked UTF-8 input is copied into libyaml's buffer in bulk (parse.c's
+ * feed); a piece that starts with a byte order mark is still read by
+ * libyaml's reader.  Both must give the same tree, positions and errors,
+ * also where a copy ends inside a multi-byte character and where one
+ * scalar is longer than the buffer (libyaml's reader takes over). */
+static void test_bulk_reader(void)
+{
+	kb_buf t = KB_BUF_INIT;
+	kb_buf_puts(&t, "apiVersion: v1\nkind: ConfigMap\ndata:\n  big: |\n");
+	for (int i = 0; i < 9000; i++) /* ~380 KB: more than the 256 KiB buffer */
+		kb_buf_puts(&t, "    r\xc3\xa9sum\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 line\n");
+	for (int i = 0; i < 12000; i++) {
+		char k[64];
+		snprintf(k, sizeof(k), "  k%d: \"v\xc3\xa9%d\"\n", i, i);
+		kb_buf_puts(&t, k);
+	}
+	kb_buf_puts(&t, "  last: end\n");
+	for (int bad = 0; bad < 2; bad++) {
+		if (bad)
+			kb_buf_puts(&t, "  oops: [\n");
+		kb_buf bom = KB_BUF_INIT;
+		kb_buf_puts(&bom, "\xef\xbb\xbf");
+		kb_buf_append(&bom, t.data, t.len);
+		kb_node **d1 = NULL, **d2 = NULL;
+		size_t n1 = 0, n2 = 0;
+		kb_error *e1 = kb_yaml_parse("t.yaml", t.data, t.len, NULL, &d1, &n1);
+		kb_error *e2 = kb_yaml_parse("t.yaml", bom.data, bom.len, NULL, &d2, &n2);
+		if (!bad) {
+			OK(!e1 && !e2 && n1 == 1 && n2 == 1);
+			if (n1 == 1 && n2 == 1) {
+				OK(kb_node_equal(d1[0], d2[0]));
+				const kb_node *big = kb_node_get(d1[0], "data", "big", NULL);
+				OK(big && big->len == 9000 * 23);
+				kb_pair *a = kb_map_get_pair(kb_map_get(d1[0], "data"), "last");
+				kb_pair *b = kb_map_get_pair(kb_map_get(d2[0], "data"), "last");
+				OK(a && b && a->line == b->line && a->col == b->col && a->line == 9000 + 12000 + 5);
+				const kb_node *v = kb_node_get(d1[0], "data", "k11999", NULL);
+				OK(v && strcmp(v->str, "v\xc3\xa9" "11999") == 0);
+			}
+		} else {
+			OK(e1 && e2);
+			if (e1 && e2)
+				OK(e1->primary.line == e2->primary.line && e1->primary.col == e2->primary.col &&
+				   strcmp(e1->primary.msg, e2->primary.msg) == 0 && e1->primary.line > 21000);
+		}
+		kb_error_free(e1);
+		kb_error_free(e2);
+		kb_docs_free(d1, n1);
+		kb_docs_free(d2, n2);
+		kb_buf_free(&bom);
+	}
+	kb_buf_free(&t);
+}
+
 int main(void)
 {
 	test_scalar_typing();
@@ -431,5 +485,6 @@ int main(void)
 	test_streams();
 	test_positions_and_errors();
 	test_limits();
+	test_bulk_reader();
 	return tap_done();
 }
