@@ -1022,6 +1022,37 @@ static bool has_slash_escape(const char *src, size_t len)
 	return false;
 }
 
+/* libyaml's marks count characters (a byte order mark not at all), not
+ * bytes: the byte of a piece where character ci is, found by walking on
+ * from the last one asked for (events come in order). */
+typedef struct charpos {
+	size_t ci, bi;
+} charpos;
+
+static size_t byte_of(const piece *pc, charpos *cp, size_t ci)
+{
+	const unsigned char *b = (const unsigned char *)pc->buf;
+	if (ci < cp->ci || (cp->ci == 0 && cp->bi == 0)) {
+		cp->ci = 0;
+		cp->bi = pc->len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0;
+	}
+	while (cp->ci < ci && cp->bi < pc->len) {
+		if (ci - cp->ci >= 8 && pc->len - cp->bi >= 8) {
+			uint64_t w;
+			memcpy(&w, b + cp->bi, 8);
+			if (!(w & 0x8080808080808080ULL)) {
+				cp->ci += 8;
+				cp->bi += 8;
+				continue;
+			}
+		}
+		unsigned char c = b[cp->bi];
+		cp->bi += c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+		cp->ci++;
+	}
+	return cp->bi < pc->len ? cp->bi : pc->len;
+}
+
 /* Parses the documents of one piece into docs. */
 /*
  * libyaml's reader decodes its input one character at a time into the
@@ -1102,6 +1133,7 @@ static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *nd
 	yaml_parser_set_input_string(&parser, (const unsigned char *)(pc->len ? pc->buf : ""),
 				     pc->len);
 	bool fed = feed_start(ps, &parser, pc);
+	charpos cpos = { 0, 0 };
 	bool done = false;
 	while (!ps->err && !done) {
 		yaml_event_t ev;
@@ -1167,10 +1199,11 @@ static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *nd
 		case YAML_SCALAR_EVENT: {
 			if (!count_node(ps, 1, m))
 				break;
+			size_t from, to;
 			if (ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && !ps->json &&
-			    ev.end_mark.index <= pc->len &&
-			    has_slash_escape(pc->buf + ev.start_mark.index,
-					     ev.end_mark.index - ev.start_mark.index)) {
+			    ps->checked && (from = byte_of(pc, &cpos, ev.start_mark.index),
+					    to = byte_of(pc, &cpos, ev.end_mark.index),
+					    has_slash_escape(pc->buf + from, to - from))) {
 				ps->err = perr(ps, m,
 					       "invalid YAML: found unknown escape character '\\/' "
 					       "(kustomize's YAML reader refuses it); write a plain '/'");

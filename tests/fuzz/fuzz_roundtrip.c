@@ -312,10 +312,45 @@ static void roundtrip(const uint8_t *data, size_t size, const kb_parse_limits *l
 	kb_docs_free(docs, n);
 }
 
+/* The reader copies checked UTF-8 into libyaml's buffer in bulk
+ * (parse.c's feed) except after a byte order mark, where libyaml's own
+ * reader decodes it: both must read the same documents, or fail at the
+ * same place with the same words. */
+static void bulk_vs_libyaml_reader(const uint8_t *data, size_t size)
+{
+	if (size >= 2 && (data[0] == 0xEF || data[0] == 0xFE || data[0] == 0xFF))
+		return;
+	char *bom = malloc(size + 3);
+	memcpy(bom, "\xef\xbb\xbf", 3);
+	memcpy(bom + 3, data, size);
+	kb_parse_limits lim = { .max_nodes = FUZZ_MAX_NODES };
+	kb_node **d1 = NULL, **d2 = NULL;
+	size_t n1 = 0, n2 = 0;
+	kb_error *e1 = kb_yaml_parse("f.yaml", (const char *)data, size, &lim, &d1, &n1);
+	kb_error *e2 = kb_yaml_parse("f.yaml", bom, size + 3, &lim, &d2, &n2);
+	if (!e1 != !e2 || n1 != n2)
+		fuzz_fail("bulk reader: %s vs libyaml's reader: %s", e1 ? e1->primary.msg : "ok",
+			  e2 ? e2->primary.msg : "ok");
+	if (e1 && (e1->primary.line != e2->primary.line || strcmp(e1->primary.msg, e2->primary.msg) != 0))
+		fuzz_fail("bulk reader's error at line %u (%s), libyaml's reader's at %u (%s)",
+			  e1->primary.line, e1->primary.msg, e2->primary.line, e2->primary.msg);
+	const kb_pair *first;
+	for (size_t i = 0; !e1 && i < n1; i++)
+		/* kb_node_equal matches keys by lookup: not for repeated ones */
+		if (!kb_node_find_dup_key(d1[i], &first) && !kb_node_equal(d1[i], d2[i]))
+			fuzz_fail("bulk reader: document %zu differs from libyaml's reader's", i);
+	kb_error_free(e1);
+	kb_error_free(e2);
+	kb_docs_free(d1, n1);
+	kb_docs_free(d2, n2);
+	free(bom);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (fuzz_known_defect(data, size))
 		return -1;
+	bulk_vs_libyaml_reader(data, size);
 	/* once as a YAML stream, once as kustomize reads a resource file
 	 * (kio.ByteReader: split at "---" lines, merge keys checked, a
 	 * quoted "<<" dropped) */
