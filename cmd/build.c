@@ -25,6 +25,28 @@ const char cmd_build_usage[] =
 	"  -j, --jobs N                 threads for parsing and printing (default: one per\n"
 	"                               CPU; 1: none); the output is the same\n";
 
+static void print_warnings(const kb_result *res)
+{
+	for (size_t i = 0; i < kb_result_warning_count(res); i++)
+		fprintf(stderr, "kbuild: %s\n", kb_result_warning(res, i));
+}
+
+/* The build writes its output here as it prints it (kb_options.write),
+ * the warnings first, as kustomize reports them before the output. */
+typedef struct stdout_sink {
+	bool warned;
+} stdout_sink;
+
+static int write_stdout(void *ctx, const kb_result *res, const char *data, size_t len)
+{
+	stdout_sink *s = ctx;
+	if (!s->warned) {
+		s->warned = true;
+		print_warnings(res);
+	}
+	return fwrite(data, 1, len, stdout) == len ? 0 : -1;
+}
+
 static void print_usage(FILE *fp)
 {
 	fputs(cmd_build_usage, fp);
@@ -97,8 +119,13 @@ int cmd_build(int argc, char **argv)
 	if (rest == 1)
 		opts.path = args[0];
 	cli_build_env(&opts);
-	/* the command only prints the result */
+	/* the command only prints the result: to stdout as it is printed */
 	opts.no_docs = 1;
+	stdout_sink sink = { false };
+	if (!output) {
+		opts.write = write_stdout;
+		opts.write_ctx = &sink;
+	}
 
 	kb_result *res = NULL;
 	kb_error *err = kb_build(&opts, &res);
@@ -114,8 +141,8 @@ int cmd_build(int argc, char **argv)
 		kb_error_free(err);
 		return code;
 	}
-	for (size_t i = 0; i < kb_result_warning_count(res); i++)
-		fprintf(stderr, "kbuild: %s\n", kb_result_warning(res, i));
+	if (!sink.warned)
+		print_warnings(res);
 	int code = 0;
 	if (output) {
 		err = cli_is_dir(output) ? kb_result_write_dir(res, output)
@@ -125,7 +152,7 @@ int cmd_build(int argc, char **argv)
 			kb_error_free(err);
 			code = 1;
 		}
-	} else if (kb_result_write(res, stdout) != 0 || fflush(stdout) != 0) {
+	} else if (fflush(stdout) != 0) {
 		perror("kbuild: error: writing output");
 		code = 1;
 	}

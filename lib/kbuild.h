@@ -73,8 +73,9 @@ extern "C" {
  * 2: kb_options.fs.
  * 3: function plugins (enable_exec, fn_*).
  * 4: jobs.
- * 5: no_docs. */
-#define KB_OPTIONS_VERSION 5
+ * 5: no_docs.
+ * 6: write, write_ctx (streamed output). */
+#define KB_OPTIONS_VERSION 6
 
 /*
  * The file system a build reads.  kb_options.fs = NULL reads the
@@ -155,6 +156,9 @@ typedef enum kb_reorder {
 	KB_REORDER_NONE,
 } kb_reorder;
 
+/* The outcome of a build (below). */
+typedef struct kb_result kb_result;
+
 typedef struct kb_options {
 	int version; /* KB_OPTIONS_VERSION */
 	const char *path; /* the kustomization directory; "." when NULL */
@@ -207,6 +211,20 @@ typedef struct kb_options {
 	 * halved.  The library's own walks of the trees (kbuild flux) leave
 	 * it unset. */
 	int no_docs;
+	/* version >= 6: stream the output.  With write set, kb_build first
+	 * checks that every resource can be printed (a build that fails
+	 * still writes nothing), then prints them in order, giving each
+	 * one's text, and the "---\n" between two, to write as soon as it is
+	 * printed, and frees it: neither the output nor the trees are ever
+	 * held whole besides each other.  The result then holds no documents
+	 * (kb_result_count 0, kb_result_yaml ""), only the warnings.  res is
+	 * that result, its warnings already complete (a caller may report
+	 * them before the output).  write returns 0, or -1 with errno set:
+	 * the build then fails ("writing the output: ...") with part of the
+	 * output written.  Called on the caller's thread, ctx being
+	 * write_ctx.  Implies no_docs. */
+	int (*write)(void *ctx, const kb_result *res, const char *data, size_t len);
+	void *write_ctx;
 } kb_options;
 
 /*
@@ -226,7 +244,6 @@ KB_API int kb_options_init_version(kb_options *opts, int version);
 #define kb_options_init(opts) ((void)kb_options_init_version((opts), KB_OPTIONS_VERSION))
 
 typedef struct kb_error kb_error;
-typedef struct kb_result kb_result;
 
 /* Codes, from kb_error_code(): what went wrong (an error) or what looks
  * wrong (a warning). */

@@ -60,7 +60,8 @@ static const size_t options_size[] = {
 	offsetof(kb_options, fs) + sizeof(void *), /* 2: fs */
 	offsetof(kb_options, jobs),                /* 3: enable_exec, fn_* */
 	offsetof(kb_options, no_docs),             /* 4: jobs */
-	sizeof(kb_options),                        /* 5: no_docs */
+	offsetof(kb_options, write),               /* 5: no_docs */
+	sizeof(kb_options),                        /* 6: write, write_ctx */
 };
 _Static_assert(sizeof(options_size) / sizeof(*options_size) == KB_OPTIONS_VERSION + 1,
 	       "a new kb_options version needs its size in options_size[]");
@@ -307,6 +308,16 @@ static void print_one(void *arg)
 	}
 }
 
+/* e, from printing r, says which object it is about. */
+static kb_error *printing_error(kb_error *e, const kb_resource *r)
+{
+	if (!e->primary.file && e->primary.line)
+		/* the position is in the file the object came from */
+		e->primary.file = kb_xstrdup(r->file);
+	return kb_error_note(e, r->file, 0, 0, "while printing %s '%s'", kb_res_kind(r),
+			     kb_res_name(r));
+}
+
 static void printed_free(kb_printed *p)
 {
 	free(p->text);
@@ -351,13 +362,8 @@ static kb_error *render(kb_ctx *ctx, kb_result *res, kb_resmap *m, const build_m
 		else
 			print_one(j);
 		if (j->err) {
-			e = j->err;
+			e = printing_error(j->err, r);
 			j->err = NULL;
-			if (!e->primary.file && e->primary.line)
-				/* the position is in the file the object came from */
-				e->primary.file = kb_xstrdup(r->file);
-			e = kb_error_note(e, r->file, 0, 0, "while printing %s '%s'", kb_res_kind(r),
-					  kb_res_name(r));
 			break;
 		}
 		res->total += j->p.len + (i > 0 ? 4 : 0);
@@ -376,6 +382,113 @@ static kb_error *render(kb_ctx *ctx, kb_result *res, kb_resmap *m, const build_m
 		kb_error_free(jobs[k].err);
 	}
 	free(jobs);
+	return e;
+}
+
+/* ---- streamed output (kb_options.write) ---- */
+
+typedef struct check_job {
+	kb_resource *r;
+	const build_meta *bm;
+	kb_error *err;
+} check_job;
+
+static void check_one(void *arg)
+{
+	check_job *j = arg;
+	strip_build_annotations(j->r->doc, j->bm);
+	settle_numbers(j->r->doc);
+	j->err = kb_emit_check(j->r->doc);
+}
+
+typedef struct emit_job {
+	kb_resource *r;
+	size_t ticket;
+	kb_buf out;
+	kb_error *err;
+} emit_job;
+
+static void emit_one(void *arg)
+{
+	emit_job *j = arg;
+	j->err = kb_emit_doc(&j->out, j->r->doc);
+	kb_node_free(j->r->doc);
+	j->r->doc = NULL;
+}
+
+/* Documents printed ahead of the one being written, per thread: enough to
+ * keep the threads busy, few enough that the output is never held. */
+#define STREAM_AHEAD 4
+
+static kb_error *render_stream(kb_ctx *ctx, kb_result *res, kb_resmap *m, const build_meta *bm)
+{
+	const kb_options *o = ctx->opts;
+	size_t n = m->n;
+	struct kb_pool *pool = n >= PARALLEL_PRINT_MIN ? kb_ctx_pool(ctx) : NULL;
+	kb_error *e = NULL;
+	/* every resource is checked before the first byte goes out */
+	check_job *cj = kb_xcalloc(n ? n : 1, sizeof(*cj));
+	for (size_t i = 0; i < n; i++) {
+		cj[i].r = m->v[i];
+		cj[i].bm = bm;
+		if (pool)
+			kb_pool_submit(pool, check_one, &cj[i]);
+	}
+	if (pool)
+		kb_pool_wait(pool);
+	for (size_t i = 0; i < n && !e; i++) {
+		if (!pool)
+			check_one(&cj[i]);
+		if (cj[i].err) {
+			e = printing_error(cj[i].err, m->v[i]);
+			cj[i].err = NULL;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		kb_error_free(cj[i].err);
+	free(cj);
+	if (e)
+		return e;
+
+	/* the warnings are complete: write may report them first (a view;
+	 * the build hands them over at its end) */
+	res->warnings = ctx->warnings;
+	emit_job *ej = kb_xcalloc(n ? n : 1, sizeof(*ej));
+	size_t ahead = pool ? STREAM_AHEAD * kb_pool_threads(pool) : 0, next = 0;
+	for (size_t i = 0; i < n && !e; i++) {
+		for (; pool && next < n && next <= i + ahead; next++) {
+			ej[next].r = m->v[next];
+			ej[next].ticket = kb_pool_submit(pool, emit_one, &ej[next]);
+		}
+		emit_job *j = &ej[i];
+		if (pool) {
+			kb_pool_wait_one(pool, j->ticket);
+		} else {
+			j->r = m->v[i];
+			emit_one(j);
+		}
+		if (j->err) {
+			/* kb_emit_check passed it: not expected */
+			e = printing_error(j->err, m->v[i]);
+			j->err = NULL;
+			break;
+		}
+		if ((i > 0 && o->write(o->write_ctx, res, "---\n", 4) != 0) ||
+		    (j->out.len && o->write(o->write_ctx, res, j->out.data, j->out.len) != 0))
+		{
+			e = kb_error_new(NULL, 0, 0, "writing the output: %s", strerror(errno));
+			e->code = KB_ERR_IO;
+		}
+		kb_buf_free(&j->out);
+	}
+	if (pool)
+		kb_pool_wait(pool); /* after a failure, the jobs still running */
+	for (size_t i = 0; i < n; i++) {
+		kb_buf_free(&ej[i].out);
+		kb_error_free(ej[i].err);
+	}
+	free(ej);
+	memset(&res->warnings, 0, sizeof(res->warnings));
 	return e;
 }
 
@@ -459,7 +572,8 @@ kb_error *kb_build_hooked(const kb_options *opts, const kb_build_hooks *hooks, k
 	if (!e && (opts->enable_managedby_label || bm.managed_by))
 		e = add_managed_by(&acc.rm);
 	if (!e)
-		e = render(&ctx, res, &acc.rm, &bm);
+		e = opts->write ? render_stream(&ctx, res, &acc.rm, &bm)
+				: render(&ctx, res, &acc.rm, &bm);
 	kb_pool_free(ctx.pool);
 	kb_acc_free(&acc);
 	kb_strv_free(&ctx.stack);

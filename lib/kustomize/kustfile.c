@@ -639,10 +639,8 @@ void kb_kust_prune_unknown(kb_node *doc, kb_strv *dropped)
 		}
 		/* Go marshals the canonical name; of two spellings of one
 		 * field the later one was decoded last and wins */
-		if (strcmp(p->key, fields[f].name) != 0) {
-			free(p->key);
-			p->key = kb_xstrdup(fields[f].name);
-		}
+		if (strcmp(p->key, fields[f].name) != 0)
+			kb_map_rename(doc, p, fields[f].name, strlen(fields[f].name));
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(doc->pairs[j].key, p->key) == 0) {
 				drop_pair(doc, j);

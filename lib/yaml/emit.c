@@ -349,6 +349,7 @@ static char *valid_utf8(const char *s, size_t len, size_t *outlen)
 typedef struct emitter {
 	yaml_emitter_t em;
 	kb_femit *fast;
+	bool dry;       /* kb_emit_check: every check, no output */
 	kb_error *err;
 	const kb_node *root;
 } emitter;
@@ -369,6 +370,8 @@ static bool emit_collection_start(emitter *e, bool map, size_t n)
 {
 	if (e->err)
 		return false;
+	if (e->dry)
+		return true;
 	if (e->fast) {
 		(map ? kb_femit_map_start : kb_femit_seq_start)(e->fast, n);
 		return true;
@@ -383,7 +386,7 @@ static bool emit_collection_start(emitter *e, bool map, size_t n)
 
 static void emit_collection_end(emitter *e, bool map)
 {
-	if (e->err)
+	if (e->err || e->dry)
 		return;
 	if (e->fast) {
 		kb_femit_end(e->fast);
@@ -399,7 +402,7 @@ static void emit_collection_end(emitter *e, bool map)
 
 static void emit_scalar(emitter *e, const char *v, size_t len, yaml_scalar_style_t style)
 {
-	if (e->err)
+	if (e->err || e->dry)
 		return;
 	if (e->fast) {
 		kb_femit_scalar(e->fast, v, len, style);
@@ -430,6 +433,8 @@ static void emit_key(emitter *e, const kb_pair *p)
 
 static void emit_string(emitter *e, const char *s, size_t len)
 {
+	if (e->dry)
+		return; /* what follows only shapes the output */
 	size_t vlen = len;
 	char *own = valid_utf8(s, len, &vlen);
 	const char *v = own ? own : s;
@@ -682,9 +687,11 @@ static void emit_node(emitter *e, const kb_node *n, place at)
 				free(sorted);
 				return;
 			}
-		const kb_pair **tmp = kb_xmalloc((n->n ? n->n : 1) * sizeof(*tmp));
-		natural_sort(sorted, n->n, tmp);
-		free(tmp);
+		if (!e->dry) {
+			const kb_pair **tmp = kb_xmalloc((n->n ? n->n : 1) * sizeof(*tmp));
+			natural_sort(sorted, n->n, tmp);
+			free(tmp);
+		}
 		place child = { at.pos + 2, true, flow };
 		for (size_t i = 0; i < n->n && !e->err; i++) {
 			emit_key(e, sorted[i]);
@@ -787,6 +794,17 @@ static size_t print_estimate(const kb_node *n, size_t indent)
 			s += indent + 2;
 	}
 	return s;
+}
+
+kb_error *kb_emit_check(const kb_node *doc)
+{
+	emitter e;
+	memset(&e, 0, sizeof(e));
+	e.dry = true;
+	e.root = doc;
+	place root = { 0, false, false };
+	emit_node(&e, doc, root);
+	return e.err;
 }
 
 kb_error *kb_emit_doc(kb_buf *out, const kb_node *doc)

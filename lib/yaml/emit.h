@@ -18,6 +18,11 @@
 
 /* Appends one document (no leading `---`) to out. */
 kb_error *kb_emit_doc(kb_buf *out, const kb_node *doc);
+/* The error kb_emit_doc would return for doc, or NULL, without printing
+ * it (every check of the printer, none of its output): a caller that
+ * streams documents checks them all first, so that a failure still
+ * comes before any output. */
+kb_error *kb_emit_check(const kb_node *doc);
 /* kb_emit_doc through libyaml's emitter always (kb_emit_doc uses
  * fastemit.c's writer where it can): the tests hold the two to the same
  * bytes. */

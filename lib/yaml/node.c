@@ -111,6 +111,9 @@ static void idx_build(kb_node *m)
  * tree of a big CRD has millions of scalars).  Such text is never freed
  * on its own: whatever replaces it gets an allocation of its own. */
 #define NF_INLINE 1
+/* A map's pairs array is in the node's own allocation, after the node
+ * (kb_node_pack); it leaves it when the map grows. */
+#define NF_PAIRS_INLINE 2
 
 static kb_node *new_scalar_node(kb_kind kind, const char *s, size_t len)
 {
@@ -192,7 +195,8 @@ static void node_clear(kb_node *n)
 			for (size_t i = 0; i < cur->n; i++) {
 				kb_node *c;
 				if (cur->kind == KB_MAP) {
-					free(cur->pairs[i].key);
+					if (!cur->pairs[i].kinline)
+						free(cur->pairs[i].key);
 					c = cur->pairs[i].val;
 				} else {
 					c = cur->items[i];
@@ -201,7 +205,9 @@ static void node_clear(kb_node *n)
 					work[nw++] = c;
 			}
 		}
-		free(cur->pairs);
+		if (!(cur->flags & NF_PAIRS_INLINE))
+			free(cur->pairs);
+		cur->flags &= (unsigned char)~NF_PAIRS_INLINE;
 		free(cur->items);
 		if (cur != n)
 			free(cur);
@@ -214,7 +220,7 @@ static void node_clear(kb_node *n)
 
 void kb_node_shrink(kb_node *n)
 {
-	if ((n->kind != KB_MAP && n->kind != KB_SEQ) || n->cap <= n->n)
+	if ((n->kind != KB_MAP && n->kind != KB_SEQ) || n->cap <= n->n || (n->flags & NF_PAIRS_INLINE))
 		return;
 	void **arr = n->kind == KB_MAP ? (void **)&n->pairs : (void **)&n->items;
 	size_t elsz = n->kind == KB_MAP ? sizeof(kb_pair) : sizeof(kb_node *);
@@ -230,6 +236,63 @@ void kb_node_shrink(kb_node *n)
 	n->cap = n->n;
 }
 
+kb_node *kb_node_pack(kb_node *n)
+{
+	if (n->kind != KB_MAP || !n->n || (n->flags & NF_PAIRS_INLINE)) {
+		kb_node_shrink(n);
+		return n;
+	}
+	size_t keys = 0;
+	for (size_t i = 0; i < n->n; i++)
+		keys += n->pairs[i].kinline ? 0 : n->pairs[i].klen + 1;
+	/* sizeof(kb_node) is a multiple of the pairs' alignment */
+	_Static_assert(sizeof(kb_node) % _Alignof(kb_pair) == 0, "pairs after the node");
+	kb_node *b = malloc(sizeof(*b) + n->n * sizeof(kb_pair) + keys);
+	if (!b) {
+		kb_node_shrink(n);
+		return n;
+	}
+	*b = *n;
+	b->pairs = (kb_pair *)(b + 1);
+	b->cap = n->n;
+	b->flags |= NF_PAIRS_INLINE;
+	char *k = (char *)(b->pairs + n->n);
+	for (size_t i = 0; i < n->n; i++) {
+		kb_pair *p = &b->pairs[i];
+		*p = n->pairs[i];
+		if (!p->kinline) {
+			memcpy(k, p->key, p->klen + 1);
+			free(p->key);
+			p->key = k;
+			p->kinline = true;
+			k += p->klen + 1;
+		}
+	}
+	free(n->pairs);
+	free(n);
+	return b;
+}
+
+/* Before a map's pairs leave the node they live in (kb_node_replace
+ * frees it): they and their keys get allocations of their own. */
+static void unpack(kb_node *n)
+{
+	if (n->kind != KB_MAP)
+		return;
+	if (n->flags & NF_PAIRS_INLINE) {
+		kb_pair *p = kb_xmalloc((n->cap ? n->cap : 1) * sizeof(*p));
+		if (n->n)
+			memcpy(p, n->pairs, n->n * sizeof(*p));
+		n->pairs = p;
+		n->flags &= (unsigned char)~NF_PAIRS_INLINE;
+	}
+	for (size_t i = 0; i < n->n; i++)
+		if (n->pairs[i].kinline) {
+			n->pairs[i].key = kb_xstrndup(n->pairs[i].key, n->pairs[i].klen);
+			n->pairs[i].kinline = false;
+		}
+}
+
 void kb_node_free(kb_node *n)
 {
 	if (!n)
@@ -241,6 +304,7 @@ void kb_node_free(kb_node *n)
 void kb_node_replace(kb_node *dst, kb_node *src)
 {
 	node_clear(dst);
+	unpack(src);
 	*dst = *src;
 	if (src->flags & NF_INLINE) {
 		/* the text lives in src's allocation, which goes */
@@ -272,6 +336,7 @@ kb_node *kb_node_clone(const kb_node *n)
 		for (size_t i = 0; i < n->n; i++) {
 			c->pairs[i] = n->pairs[i];
 			c->pairs[i].key = kb_xstrndup(n->pairs[i].key, n->pairs[i].klen);
+			c->pairs[i].kinline = false;
 			c->pairs[i].val = kb_node_clone(n->pairs[i].val);
 		}
 	} else if (n->kind == KB_SEQ && n->n) {
@@ -380,8 +445,10 @@ kb_pair *kb_map_get_pair(const kb_node *map, const char *key)
 void kb_map_rename(kb_node *map, kb_pair *p, const char *key, size_t klen)
 {
 	char *k = kb_xstrndup(key, klen);
-	free(p->key);
+	if (!p->kinline)
+		free(p->key);
 	p->key = k;
+	p->kinline = false;
 	p->klen = klen;
 	idx_drop(map);
 }
@@ -400,9 +467,24 @@ const char *kb_map_get_str(const kb_node *map, const char *key)
 
 kb_pair *kb_map_appendn(kb_node *map, const char *key, size_t klen, kb_node *val)
 {
+	return kb_map_append_owned(map, kb_xstrndup(key, klen), klen, val);
+}
+
+kb_pair *kb_map_append_owned(kb_node *map, char *key, size_t klen, kb_node *val)
+{
+	if ((map->flags & NF_PAIRS_INLINE) && map->n + 1 > map->cap) {
+		/* the keys stay where they are, in the node */
+		size_t cap = map->n * 2 > 8 ? map->n * 2 : 8;
+		kb_pair *np = kb_xmalloc(cap * sizeof(*np));
+		memcpy(np, map->pairs, map->n * sizeof(*np));
+		map->pairs = np;
+		map->cap = cap;
+		map->flags &= (unsigned char)~NF_PAIRS_INLINE;
+	}
 	kb_grow((void **)&map->pairs, &map->cap, map->n + 1, sizeof(kb_pair));
 	kb_pair *p = &map->pairs[map->n++];
-	p->key = kb_xstrndup(key, klen);
+	p->key = key;
+	p->kinline = false;
 	p->klen = klen;
 	p->knonstr = false;
 	p->kplain = false;
@@ -464,7 +546,8 @@ kb_node *kb_map_taken(kb_node *map, const char *key, size_t klen)
 	size_t i = (size_t)(p - map->pairs);
 	kb_node *v = p->val;
 	idx_remove(map, i);
-	free(p->key);
+	if (!p->kinline)
+		free(p->key);
 	memmove(&map->pairs[i], &map->pairs[i + 1], (map->n - i - 1) * sizeof(kb_pair));
 	map->n--;
 	return v;

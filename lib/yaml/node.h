@@ -74,6 +74,9 @@ typedef struct kb_pair {
 	 * `9110:` or `!!str 9110:` key is read again as a number there.
 	 * Pairs made in memory have it false. */
 	bool kplain;
+	/* key lives in the map's own allocation (kb_node_pack): never freed
+	 * on its own.  node.c's business; a copied pair must not keep it. */
+	bool kinline;
 } kb_pair;
 
 struct kb_node {
@@ -109,6 +112,12 @@ void kb_node_free(kb_node *n);
  * (the reader calls it on each collection it finishes: most maps of a
  * resource have a few keys, and capacity grows by doubling from 8). */
 void kb_node_shrink(kb_node *n);
+/* Finishes a collection the reader made: a map becomes one allocation
+ * holding the node, its pairs and their keys (a resource's maps mostly
+ * have a few short keys: three mallocs and more per map otherwise, each
+ * with its own overhead); others are shrunk.  Returns the node, which
+ * may have moved (n is then freed): only the caller may point to it. */
+kb_node *kb_node_pack(kb_node *n);
 kb_node *kb_node_clone(const kb_node *n);
 /* The first map pair, anywhere below n, whose key repeats an earlier key
  * of the same map (maps read with repeated keys kept); NULL if none.
@@ -141,6 +150,9 @@ kb_pair *kb_map_get_pair(const kb_node *map, const char *key);
 kb_pair *kb_map_get_pairn(const kb_node *map, const char *key, size_t klen);
 kb_node *kb_map_setn(kb_node *map, const char *key, size_t klen, kb_node *val);
 kb_pair *kb_map_appendn(kb_node *map, const char *key, size_t klen, kb_node *val);
+/* The same, taking key (a malloc'd string of klen bytes and a NUL): the
+ * reader's way, one copy of each key fewer. */
+kb_pair *kb_map_append_owned(kb_node *map, char *key, size_t klen, kb_node *val);
 /* Renames the key of one of map's pairs in place (copied). */
 void kb_map_rename(kb_node *map, kb_pair *p, const char *key, size_t klen);
 /* Whether a pair's key is exactly the C string s. */

@@ -849,12 +849,11 @@ static bool attach(pstate *ps, kb_node *val, const yaml_mark_t *m, bool is_merge
 		free(key);
 		return true;
 	}
-	kb_pair *p = kb_map_appendn(f->node, key, klen, val);
+	kb_pair *p = kb_map_append_owned(f->node, key, klen, val);
 	p->line = f->key_line;
 	p->col = f->key_col;
 	p->knonstr = f->key_nonstr;
 	p->kplain = f->key_plain;
-	free(key);
 	return true;
 }
 
@@ -1180,7 +1179,6 @@ static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *nd
 		case YAML_MAPPING_END_EVENT:
 		case YAML_SEQUENCE_END_EVENT: {
 			frame f = ps->stack[--ps->depth];
-			kb_node_shrink(f.node);
 			/* the anchor keeps a copy of the finished collection: the
 			 * tree's own may be freed before an alias names it (a
 			 * repeated key whose last value wins, a merge replacing a
@@ -1193,7 +1191,8 @@ static void parse_piece(pstate *ps, const piece *pc, kb_node ***docs, size_t *nd
 				}
 			free(f.anchor);
 			free(f.pending_key);
-			attach(ps, f.node, m, false);
+			/* the tree points to it only once attached */
+			attach(ps, kb_node_pack(f.node), m, false);
 			break;
 		}
 		case YAML_SCALAR_EVENT: {

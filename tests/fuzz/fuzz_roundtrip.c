@@ -22,6 +22,7 @@
  *                                     even where goyaml.v2's natural order
  *                                     is not transitive, finding Y3)
  *   emit(doc) == the same through libyaml's emitter (fastemit.h)
+ *   kb_emit_check(doc) fails where emit(doc) fails, with its words
  * and every map key is UTF-8 (!!binary keys are refused: finding Y2).
  * A document the emitter refuses is skipped, unless it printed a map that
  * repeats a key (finding Y5: it must refuse those).  A document holding a
@@ -246,7 +247,13 @@ static void roundtrip(const uint8_t *data, size_t size, const kb_parse_limits *l
 		kb_buf out = KB_BUF_INIT;
 		const kb_pair *first = NULL;
 		const kb_pair *dup = kb_node_find_dup_key(docs[i], &first);
+		/* the streamed build checks first what printing will refuse */
+		kb_error *ce = kb_emit_check(docs[i]);
 		e = kb_emit_doc(&out, docs[i]);
+		if (!ce != !e || (e && strcmp(ce->primary.msg, e->primary.msg) != 0))
+			fuzz_fail("read %s, document %zu: kb_emit_check says %s, kb_emit_doc %s", mode,
+				  i, ce ? ce->primary.msg : "ok", e ? e->primary.msg : "ok");
+		kb_error_free(ce);
 		if (e) {
 			/* refused (a repeated key, .inf, a NEL in a key): kustomize
 			 * fails on these too */

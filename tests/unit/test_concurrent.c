@@ -20,6 +20,7 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,18 +61,71 @@ static void *ask_yaml(void *arg)
 	return (void *)kb_result_yaml(arg, NULL);
 }
 
-static char *build(const tree *t, unsigned jobs, bool no_docs)
+/* kb_options.write: the streamed output, collected; the warnings as the
+ * first call sees them. */
+typedef struct sink {
+	kb_buf out;
+	char *warned;
+	size_t calls;
+} sink;
+
+static int sink_write(void *ctx, const kb_result *res, const char *data, size_t len)
+{
+	sink *k = ctx;
+	if (!k->calls++) {
+		kb_buf w = KB_BUF_INIT;
+		for (size_t i = 0; i < kb_result_warning_count(res); i++)
+			kb_buf_printf(&w, "warning: %s\n", kb_result_warning(res, i));
+		k->warned = kb_buf_detach(&w);
+	}
+	kb_buf_append(&k->out, data, len);
+	return 0;
+}
+
+/* mode 0: the result keeps its trees; 1: no_docs; 2: streamed through
+ * kb_options.write (the text must be the same, and the result hold no
+ * document) */
+static char *build(const tree *t, unsigned jobs, int mode)
 {
 	kb_options o;
 	kb_options_init(&o);
 	o.path = t->path;
 	o.fs = t->fs;
 	o.jobs = jobs;
-	o.no_docs = no_docs;
+	o.no_docs = mode == 1;
+	sink k = { KB_BUF_INIT, NULL, 0 };
+	if (mode == 2) {
+		o.write = sink_write;
+		o.write_ctx = &k;
+	}
 	kb_result *res = NULL;
 	kb_error *e = kb_build(&o, &res);
 	kb_buf b = KB_BUF_INIT;
-	if (e) {
+	if (e && k.calls)
+		kb_buf_puts(&b, "BAD: output written before an error\n");
+	if (!e && mode == 2) {
+		size_t len = 1;
+		kb_result_yaml(res, &len);
+		if (kb_result_count(res) != 0 || len != 0)
+			kb_buf_puts(&b, "BAD: a streamed result holds documents\n");
+		kb_buf w = KB_BUF_INIT;
+		for (size_t i = 0; i < kb_result_warning_count(res); i++)
+			kb_buf_printf(&w, "warning: %s\n", kb_result_warning(res, i));
+		if (k.calls && strcmp(w.data ? w.data : "", k.warned ? k.warned : "") != 0)
+			kb_buf_puts(&b, "BAD: the warnings write saw are not the result's\n");
+		kb_buf_free(&w);
+		kb_buf_puts(&b, "ok\n");
+		kb_buf_append(&b, k.out.data ? k.out.data : "", k.out.len);
+		for (size_t i = 0; i < kb_result_warning_count(res); i++)
+			kb_buf_printf(&b, "warning: %s\n", kb_result_warning(res, i));
+		kb_result_free(res);
+		res = NULL;
+	}
+	kb_buf_free(&k.out);
+	free(k.warned);
+	if (!e && !res) {
+		/* streamed: done above */
+	} else if (e) {
 		char *txt = kb_error_format(e);
 		kb_buf_printf(&b, "error %d\n%s", kb_error_code(e), txt);
 		free(txt);
@@ -107,6 +161,48 @@ static char *build(const tree *t, unsigned jobs, bool no_docs)
 	return kb_buf_detach(&b);
 }
 
+static int sink_fail(void *ctx, const kb_result *res, const char *data, size_t len)
+{
+	(void)res;
+	(void)data;
+	(void)len;
+	(*(size_t *)ctx)++;
+	errno = ENOSPC;
+	return -1;
+}
+
+/* Streamed output: a resource that cannot be printed fails the build
+ * before anything is written, wherever it stands (kb_emit_check); a
+ * write that fails fails the build (KB_ERR_IO). */
+static void test_stream_errors(const kb_fs *fs)
+{
+	kb_options o;
+	kb_options_init(&o);
+	o.fs = fs;
+	o.jobs = 3;
+	size_t calls = 0;
+	o.write = sink_fail;
+	o.write_ctx = &calls;
+	kb_result *res = NULL;
+	o.path = "/mem/late-print-error";
+	o.load_restrictor = KB_LOAD_NONE; /* it reads ../wide */
+	kb_error *e = kb_build(&o, &res);
+	OK(e && !res && calls == 0);
+	char *t = e ? kb_error_format(e) : NULL;
+	OK(t && strstr(t, "already defined") && strstr(t, "last.yaml"));
+	if (t && !strstr(t, "already defined"))
+		printf("# %s\n", t);
+	free(t);
+	kb_error_free(e);
+	o.path = "/mem/wide";
+	e = kb_build(&o, &res);
+	OK(e && !res && calls == 1 && kb_error_code(e) == KB_ERR_IO);
+	t = e ? kb_error_format(e) : NULL;
+	OK(t && strstr(t, "writing the output") && strstr(t, strerror(ENOSPC)));
+	free(t);
+	kb_error_free(e);
+}
+
 typedef struct worker {
 	size_t id;
 	size_t mismatches;
@@ -122,7 +218,7 @@ static void *run_worker(void *arg)
 		 * different trees and the same tree both overlap in time */
 		for (size_t k = 0; k < ntrees; k++) {
 			const tree *t = &trees[(k + w->id * ntrees / THREADS + r) % ntrees];
-			char *got = build(t, 3, (k + r) % 2 == 1);
+			char *got = build(t, 3, (int)((k + r) % 3));
 			w->builds++;
 			if (strcmp(got, t->want) != 0) {
 				w->mismatches++;
@@ -231,6 +327,16 @@ static kb_memfs *mem_trees(void)
 	}
 	mem_add(m, "/mem/wide/kustomization.yaml", k.data);
 	mem_add(m, "/mem/wide-broken/kustomization.yaml", kb.data);
+	/* the last of many resources cannot be printed (a repeated key) */
+	kb_buf lp = KB_BUF_INIT;
+	kb_buf_puts(&lp, "resources:\n");
+	for (int i = 0; i < 24; i++)
+		kb_buf_printf(&lp, "- ../wide/r%02d.yaml\n", i);
+	kb_buf_puts(&lp, "- last.yaml\n");
+	mem_add(m, "/mem/late-print-error/kustomization.yaml", lp.data);
+	mem_add(m, "/mem/late-print-error/last.yaml",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: zz\ndata:\n  k: v\n  k: w\n");
+	kb_buf_free(&lp);
 	kb_buf_free(&k);
 	kb_buf_free(&kb);
 	return m;
@@ -352,7 +458,13 @@ int main(void)
 
 	size_t oks = 0;
 	for (size_t i = 0; i < ntrees; i++) {
-		trees[i].want = build(&trees[i], 1, false);
+		trees[i].want = build(&trees[i], 1, 0);
+		/* streamed on this thread, and the result made so, agree */
+		char *streamed = build(&trees[i], 1, 2);
+		OK(strcmp(streamed, trees[i].want) == 0);
+		if (strcmp(streamed, trees[i].want) != 0)
+			printf("# %s: streamed\n%s\n# kept\n%s\n", trees[i].path, streamed, trees[i].want);
+		free(streamed);
 		oks += strncmp(trees[i].want, "ok\n", 3) == 0;
 	}
 	/* the memory trees build as meant (the broken one fails) */
@@ -368,6 +480,8 @@ int main(void)
 	for (size_t i = 0; i < ntrees; i++)
 		OK(!strstr(trees[i].want, "BAD: "));
 	OK(strncmp(trees[nmem].want, "ok\n", 3) == 0 && strstr(trees[nmem].want, "name: b-big1"));
+
+	test_stream_errors(mfs);
 
 	pthread_t th[THREADS];
 	worker w[THREADS];

@@ -24,8 +24,12 @@ static char *roundtrip(const char *text)
 		return m;
 	}
 	kb_buf out = KB_BUF_INIT;
+	kb_error *ce = kb_emit_check(doc);
 	e = kb_emit_doc(&out, doc);
 	kb_node_free(doc);
+	/* kb_emit_check gives the same verdict in the same words */
+	OK(!ce == !e && (!e || strcmp(ce->primary.msg, e->primary.msg) == 0));
+	kb_error_free(ce);
 	if (e) {
 		kb_buf_free(&out);
 		char *m = kb_xasprintf("ERROR: %s", e->primary.msg);
