@@ -107,6 +107,16 @@ static void idx_build(kb_node *m)
 	m->idx = x;
 }
 
+/* kb_grow for a node's 32-bit counts */
+static void grow32(void **arr, uint32_t *cap, size_t need, size_t elsz)
+{
+	if (need > UINT32_MAX - 1)
+		abort(); /* as kb_xmalloc on no memory: beyond max_nodes many times over */
+	size_t c = *cap;
+	kb_grow(arr, &c, need, elsz);
+	*cap = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
+}
+
 /* A scalar's text is allocated with the node (one malloc, not two: the
  * tree of a big CRD has millions of scalars).  Such text is never freed
  * on its own: whatever replaces it gets an allocation of its own. */
@@ -472,6 +482,8 @@ kb_pair *kb_map_appendn(kb_node *map, const char *key, size_t klen, kb_node *val
 
 kb_pair *kb_map_append_owned(kb_node *map, char *key, size_t klen, kb_node *val)
 {
+	if (klen > UINT32_MAX)
+		abort(); /* a key of 4 GiB: as kb_xmalloc on no memory */
 	if ((map->flags & NF_PAIRS_INLINE) && map->n + 1 > map->cap) {
 		/* the keys stay where they are, in the node */
 		size_t cap = map->n * 2 > 8 ? map->n * 2 : 8;
@@ -481,7 +493,7 @@ kb_pair *kb_map_append_owned(kb_node *map, char *key, size_t klen, kb_node *val)
 		map->cap = cap;
 		map->flags &= (unsigned char)~NF_PAIRS_INLINE;
 	}
-	kb_grow((void **)&map->pairs, &map->cap, map->n + 1, sizeof(kb_pair));
+	grow32((void **)&map->pairs, &map->cap, map->n + 1, sizeof(kb_pair));
 	kb_pair *p = &map->pairs[map->n++];
 	p->key = key;
 	p->kinline = false;
@@ -590,7 +602,7 @@ const char *kb_node_get_str(const kb_node *root, ...)
 
 kb_node *kb_seq_push(kb_node *seq, kb_node *item)
 {
-	kb_grow((void **)&seq->items, &seq->cap, seq->n + 1, sizeof(kb_node *));
+	grow32((void **)&seq->items, &seq->cap, seq->n + 1, sizeof(kb_node *));
 	seq->items[seq->n++] = item;
 	return item;
 }
@@ -599,7 +611,7 @@ void kb_seq_insert(kb_node *seq, size_t idx, kb_node *item)
 {
 	if (idx > seq->n)
 		idx = seq->n;
-	kb_grow((void **)&seq->items, &seq->cap, seq->n + 1, sizeof(kb_node *));
+	grow32((void **)&seq->items, &seq->cap, seq->n + 1, sizeof(kb_node *));
 	memmove(&seq->items[idx + 1], &seq->items[idx], (seq->n - idx) * sizeof(kb_node *));
 	seq->items[idx] = item;
 	seq->n++;

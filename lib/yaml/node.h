@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum kb_kind {
 	KB_NULL,
@@ -60,7 +61,7 @@ typedef struct kb_pair {
 	char *key;          /* NUL-terminated; klen bytes, which may hold NULs */
 	kb_node *val;
 	unsigned line, col; /* position of the key */
-	size_t klen;
+	uint32_t klen;      /* 32 bits: a pair is 32 bytes, not 40 */
 	/* The key was read as a number, boolean, null or timestamp (a plain
 	 * `6443:` in a resource or patch, see kb_parse_limits.nonstr_keys):
 	 * key holds its text as written, which is how kyaml matches it.
@@ -91,7 +92,10 @@ struct kb_node {
 	 * Fields kustomize reads as strings (label values, image tags) use
 	 * it.  An empty null (`key:`) has str "" and len 0. */
 	char *raw;
-	size_t n, cap;      /* number of pairs (map) or items (seq) */
+	/* number of pairs (map) or items (seq), and room for them; 32 bits
+	 * (a document holds at most kb_parse_limits.max_nodes nodes): the
+	 * node is 64 bytes, not 72, and a big CRD has millions */
+	uint32_t n, cap;
 	kb_pair *pairs;     /* KB_MAP */
 	union {
 		kb_node **items;       /* KB_SEQ */
