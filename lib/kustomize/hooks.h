@@ -37,10 +37,12 @@ typedef struct kb_build_hooks {
 	void (*release)(void *ud, kb_clone *c);
 } kb_build_hooks;
 
-/* kb_yaml_parse, or the hook's parse when there is one. */
+/* kb_yaml_parse, or the hook's parse when there is one.  pool, when not
+ * NULL, may parse the documents of a big file (kb_yaml_parse_on): the
+ * caller is not one of its jobs. */
 kb_error *kb_hooks_parse(const kb_build_hooks *h, const char *path, const char *display,
-			 const char *buf, size_t len, const kb_parse_limits *lim, kb_node ***docs,
-			 size_t *ndocs);
+			 const char *buf, size_t len, const kb_parse_limits *lim,
+			 struct kb_pool *pool, kb_node ***docs, size_t *ndocs);
 
 /* A copy of a caller's options of any version into a current struct:
  * the fields src->version has, the defaults for the others (a caller of

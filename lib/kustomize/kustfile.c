@@ -875,7 +875,7 @@ static kb_error *kust_parse(const char *path, const char *display, const char *d
 			"the kustomization file holds more than one YAML document; kustomize reads "
 			"only the first");
 	}
-	e = kb_hooks_parse(hooks, k->path, k->display, text, first, &klim, &docs, &ndocs);
+	e = kb_hooks_parse(hooks, k->path, k->display, text, first, &klim, NULL, &docs, &ndocs);
 	if (e)
 		goto fail;
 	if (ndocs == 0 && (flags & KB_KUST_ALLOW_EMPTY)) {

@@ -29,6 +29,13 @@ static kb_parse_limits resource_limits(const kb_ctx *ctx)
 	return l;
 }
 
+/* Below this many resource files in one kustomization they are parsed at
+ * their turn: starting threads would cost more than it saves; unless
+ * there are at least two and they are big (a CRD install of a few large
+ * files), which the OS file system can tell before reading them. */
+#define PARALLEL_PARSE_MIN 4
+#define PARALLEL_PARSE_BIG (256 * 1024)
+
 static kb_error *accumulate_file(kb_ctx *ctx, kb_acc *acc, const kb_loader *ld, const char *path)
 {
 	char *data, *abs;
@@ -40,7 +47,10 @@ static kb_error *accumulate_file(kb_ctx *ctx, kb_acc *acc, const kb_loader *ld, 
 	kb_node **docs;
 	size_t ndocs;
 	kb_parse_limits rlim = resource_limits(ctx);
-	e = kb_hooks_parse(kb_ctx_hooks(ctx), abs, display, data, len, &rlim, &docs, &ndocs);
+	/* on this thread: a big file's documents may be parsed on the pool */
+	struct kb_pool *pool = len >= PARALLEL_PARSE_BIG ? kb_ctx_pool(ctx) : NULL;
+	e = kb_hooks_parse(kb_ctx_hooks(ctx), abs, display, data, len, &rlim, pool, &docs,
+			   &ndocs);
 	free(data);
 	if (!e) {
 		size_t first = acc->rm.n;
@@ -155,7 +165,8 @@ static void parse_ahead(void *arg)
 		return;
 	a->display = kb_path_display(a->abs);
 	kb_parse_limits rlim = resource_limits(a->ctx);
-	a->err = kb_hooks_parse(kb_ctx_hooks(a->ctx), a->abs, a->display, data, len, &rlim,
+	/* a pool job itself: no pool below */
+	a->err = kb_hooks_parse(kb_ctx_hooks(a->ctx), a->abs, a->display, data, len, &rlim, NULL,
 				&a->docs, &a->ndocs);
 	free(data);
 }
@@ -178,12 +189,6 @@ static kb_error *accumulate_ahead(kb_ctx *ctx, kb_acc *acc, ahead *a)
 	return e;
 }
 
-/* Below this many resource files in one kustomization they are parsed at
- * their turn: starting threads would cost more than it saves; unless
- * there are at least two and they are big (a CRD install of a few large
- * files), which the OS file system can tell before reading them. */
-#define PARALLEL_PARSE_MIN 4
-#define PARALLEL_PARSE_BIG (256 * 1024)
 
 /* The resource files of k to parse ahead (NULL when not worth it): one
  * slot per entry of list, NULL for entries that are not plain files. */

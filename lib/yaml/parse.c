@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include "parse.h"
+#include "pool.h"
 #include "util.h"
 
 #include <errno.h>
@@ -1287,8 +1288,84 @@ static bool separator_rest_ok(const char *p, size_t n)
  * back, and each piece is decoded with a fresh decoder, which reads its
  * first document only.
  */
-static void parse_kio(pstate *ps, const char *buf, size_t len, kb_node ***docs, size_t *ndocs,
-		      size_t *dcap)
+/* A run of pieces of a kio stream parsed on a pool thread, with a state
+ * of its own (the settings of the caller's). */
+typedef struct kio_batch {
+	pstate ps;
+	const piece *pcs;
+	size_t npcs;
+	kb_node **docs;
+	size_t ndocs, dcap;
+	size_t ticket;
+} kio_batch;
+
+static void kio_batch_run(void *arg)
+{
+	kio_batch *b = arg;
+	for (size_t i = 0; i < b->npcs && !b->ps.err; i++)
+		parse_piece(&b->ps, &b->pcs[i], &b->docs, &b->ndocs, &b->dcap);
+}
+
+/* A stream this big, of two batches or more, is parsed on the pool: the
+ * pieces are independent (each has a decoder of its own). */
+#define KIO_PARALLEL_MIN (256 * 1024)
+#define KIO_BATCH (64 * 1024)
+
+static void parse_pieces(pstate *ps, const piece *pcs, size_t npcs, size_t total,
+			 struct kb_pool *pool, kb_node ***docs, size_t *ndocs, size_t *dcap)
+{
+	if (!pool || npcs < 2 || total < KIO_PARALLEL_MIN) {
+		for (size_t i = 0; i < npcs && !ps->err; i++)
+			parse_piece(ps, &pcs[i], docs, ndocs, dcap);
+		return;
+	}
+	kio_batch *bs = kb_xcalloc(npcs, sizeof(*bs));
+	size_t nb = 0;
+	for (size_t i = 0; i < npcs;) {
+		kio_batch *b = &bs[nb++];
+		b->ps = *ps;
+		b->ps.stack = NULL;
+		b->ps.depth = b->ps.cap = 0;
+		b->ps.anchors = NULL;
+		b->ps.nanchors = b->ps.acap = 0;
+		b->ps.doc = NULL;
+		b->ps.err = NULL;
+		b->ps.nodes = b->ps.alias_nodes = 0;
+		b->pcs = &pcs[i];
+		size_t bytes = 0;
+		while (i < npcs && (b->npcs == 0 || bytes < KIO_BATCH)) {
+			bytes += pcs[i++].len;
+			b->npcs++;
+		}
+		b->ticket = kb_pool_submit(pool, kio_batch_run, b);
+	}
+	/* in order: the documents as one parser would give them, and the
+	 * first error, after which nothing more is taken */
+	for (size_t k = 0; k < nb; k++) {
+		kio_batch *b = &bs[k];
+		kb_pool_wait_one(pool, b->ticket);
+		if (!ps->err && b->ps.err) {
+			ps->err = b->ps.err;
+			b->ps.err = NULL;
+		}
+		if (ps->err) {
+			kb_docs_free(b->docs, b->ndocs);
+		} else {
+			kb_grow((void **)docs, dcap, *ndocs + b->ndocs, sizeof(**docs));
+			if (b->ndocs)
+				memcpy(*docs + *ndocs, b->docs, b->ndocs * sizeof(**docs));
+			*ndocs += b->ndocs;
+			free(b->docs);
+		}
+		kb_error_free(b->ps.err);
+		free(b->ps.stack);
+		free(b->ps.anchors);
+	}
+	free(bs);
+}
+
+static void parse_kio(pstate *ps, const char *buf, size_t len, struct kb_pool *pool,
+		      kb_node ***docs, size_t *ndocs, size_t *dcap)
 {
 	char *copy = NULL;
 	const char *cr = memchr(buf, '\r', len);
@@ -1302,9 +1379,13 @@ static void parse_kio(pstate *ps, const char *buf, size_t len, kb_node ***docs, 
 		buf = copy;
 		len = o;
 	}
+	/* the pieces first: each ends with its "\n" before a "---" line (the
+	 * one ByteReader gives back to every piece but the last) */
+	piece *pcs = NULL;
+	size_t npcs = 0, pcap = 0;
+	kb_error *sep_err = NULL;
 	size_t prev = 0, line = 0, prev_line = 0, from = 0;
-	kb_buf tmp = KB_BUF_INIT;
-	while (!ps->err) {
+	for (;;) {
 		const char *nl = from < len ? memchr(buf + from, '\n', len - from) : NULL;
 		size_t sep = 0;
 		bool found = false;
@@ -1324,36 +1405,47 @@ static void parse_kio(pstate *ps, const char *buf, size_t len, kb_node ***docs, 
 		const char *eol = memchr(buf + sep + 4, '\n', len - sep - 4);
 		size_t end = (size_t)(eol - buf);
 		if (!separator_rest_ok(buf + sep + 4, end - sep - 4)) {
+			/* reported after the pieces before it, as when each is
+			 * parsed as it is found */
 			size_t n = end - sep - 1;
 			while (n > 0 && (buf[sep + n] == ' ' || buf[sep + n] == '\t'))
 				n--;
-			ps->err = kb_error_new(ps->file, (unsigned)line + 2, 1,
+			sep_err = kb_error_new(ps->file, (unsigned)line + 2, 1,
 					       "invalid document separator: %.*s (only a comment may "
 					       "follow '---' on its line)",
 					       (int)n, buf + sep + 1);
 			break;
 		}
-		tmp.len = 0;
-		kb_buf_append(&tmp, buf + prev, sep - prev);
-		kb_buf_putc(&tmp, '\n');
-		piece pc = { tmp.data, tmp.len, prev_line, true };
-		parse_piece(ps, &pc, docs, ndocs, dcap);
+		kb_grow((void **)&pcs, &pcap, npcs + 1, sizeof(*pcs));
+		pcs[npcs++] = (piece){ buf + prev, sep - prev + 1, prev_line, true };
 		/* the separator line is consumed with both its line breaks */
 		line += 2;
 		prev = end + 1;
 		prev_line = line;
 		from = end + 1;
 	}
-	if (!ps->err) {
-		piece pc = { buf + prev, len - prev, prev_line, true };
-		parse_piece(ps, &pc, docs, ndocs, dcap);
+	if (!sep_err) {
+		kb_grow((void **)&pcs, &pcap, npcs + 1, sizeof(*pcs));
+		pcs[npcs++] = (piece){ buf + prev, len - prev, prev_line, true };
 	}
-	kb_buf_free(&tmp);
+	parse_pieces(ps, pcs, npcs, len, pool, docs, ndocs, dcap);
+	if (!ps->err)
+		ps->err = sep_err;
+	else
+		kb_error_free(sep_err);
+	free(pcs);
 	free(copy);
 }
 
 kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_parse_limits *lim,
 			kb_node ***docs_out, size_t *ndocs_out)
+{
+	return kb_yaml_parse_on(file, buf, len, lim, NULL, docs_out, ndocs_out);
+}
+
+kb_error *kb_yaml_parse_on(const char *file, const char *buf, size_t len,
+			   const kb_parse_limits *lim, struct kb_pool *pool, kb_node ***docs_out,
+			   size_t *ndocs_out)
 {
 	*docs_out = NULL;
 	*ndocs_out = 0;
@@ -1384,7 +1476,7 @@ kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len, const kb_
 	kb_node **docs = NULL;
 	size_t ndocs = 0, dcap = 0;
 	if (lim && lim->kio) {
-		parse_kio(&ps, buf, len, &docs, &ndocs, &dcap);
+		parse_kio(&ps, buf, len, pool, &docs, &ndocs, &dcap);
 	} else {
 		piece pc = { buf, len, 0, lim && lim->first_doc };
 		parse_piece(&ps, &pc, &docs, &ndocs, &dcap);

@@ -67,6 +67,14 @@ kb_error *kb_yaml_parse(const char *file, const char *buf, size_t len,
 			const kb_parse_limits *lim, kb_node ***docs, size_t *ndocs);
 /* Parses text that must hold at most one document; *out is NULL for an
  * empty one. */
+/* kb_yaml_parse, with the documents of a big kio stream (a file of many
+ * resources) parsed on pool's threads when it is not NULL; the result,
+ * and the first error, are kb_yaml_parse's.  The caller must not be one
+ * of pool's jobs (a job may not wait for others). */
+struct kb_pool;
+kb_error *kb_yaml_parse_on(const char *file, const char *buf, size_t len,
+			   const kb_parse_limits *lim, struct kb_pool *pool, kb_node ***docs,
+			   size_t *ndocs);
 kb_error *kb_yaml_parse_one(const char *file, const char *buf, size_t len,
 			    const kb_parse_limits *lim, kb_node **out);
 void kb_docs_free(kb_node **docs, size_t n);

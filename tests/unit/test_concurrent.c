@@ -451,6 +451,18 @@ int main(void)
 		kb_buf_free(&t);
 	}
 	add_tree(big, NULL);
+	/* one file of many documents, over 256 KiB: its documents are parsed
+	 * on the build's threads (kb_yaml_parse_on) */
+	char *many = tap_tmpdir("concurrent-many");
+	tap_write(many, "kustomization.yaml", "namePrefix: m-\nresources:\n- all.yaml\n");
+	kb_buf all = KB_BUF_INIT;
+	for (int i = 0; all.len < 400 * 1024; i++)
+		kb_buf_printf(&all, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm%04d\ndata:\n"
+				    "  a: \"value %d, long enough to make the file big\"\n---\n",
+			      i, i);
+	tap_write(many, "all.yaml", all.data);
+	kb_buf_free(&all);
+	add_tree(many, NULL);
 	disk_trees();
 	printf("# %zu trees (%zu in memory), %d threads x %d rounds\n", ntrees, nmem, THREADS,
 	       ROUNDS);
@@ -480,6 +492,8 @@ int main(void)
 	for (size_t i = 0; i < ntrees; i++)
 		OK(!strstr(trees[i].want, "BAD: "));
 	OK(strncmp(trees[nmem].want, "ok\n", 3) == 0 && strstr(trees[nmem].want, "name: b-big1"));
+	OK(strncmp(trees[nmem + 1].want, "ok\n", 3) == 0 &&
+	   strstr(trees[nmem + 1].want, "name: m-cm3000"));
 
 	test_stream_errors(mfs);
 
@@ -504,6 +518,8 @@ int main(void)
 
 	tap_rmtree(big);
 	free(big);
+	tap_rmtree(many);
+	free(many);
 	for (size_t i = 0; i < ntrees; i++) {
 		free(trees[i].path);
 		free(trees[i].want);

@@ -5,6 +5,7 @@
 #include "diag.h"
 #include "node.h"
 #include "parse.h"
+#include "pool.h"
 #include "emit.h"
 #include "tap.h"
 #include "util.h"
@@ -477,6 +478,66 @@ static void test_bulk_reader(void)
 	kb_buf_free(&t);
 }
 
+/* The documents of a big kio stream are parsed on a pool (parse.c's
+ * parse_pieces): the same documents, in the same order, and the same
+ * first error as one parser gives. */
+static void test_pieces_on_pool(void)
+{
+	kb_pool *pool = kb_pool_new(3);
+	OK(pool != NULL);
+	kb_buf t = KB_BUF_INIT;
+	for (int i = 0; i < 3000; i++)
+		kb_buf_printf(&t, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\ndata:\n"
+				  "  k: \"v%d with some text to make the stream long enough\"\n---\n",
+			      i, i);
+	kb_parse_limits lim = { .kio = true, .nonstr_keys = true };
+	for (int variant = 0; variant < 5; variant++) {
+		kb_buf v = KB_BUF_INIT;
+		kb_buf_append(&v, t.data, t.len);
+		if (variant >= 1 && variant <= 3) {
+			/* an error in a late piece, and with 2 one in an earlier
+			 * piece as well, and with 3 a bad separator after both;
+			 * 4 has the bad separator only */
+			char *at = strstr(v.data, "name: c2500\n");
+			memcpy(at, "name: [25", 9);
+		}
+		if (variant == 2 || variant == 3) {
+			char *at = strstr(v.data, "name: c1200\n");
+			memcpy(at, "name: {12", 9);
+		}
+		if (variant >= 3)
+			kb_buf_puts(&v, "# end\n--- nope\nkind: X\n");
+		kb_node **d1 = NULL, **d2 = NULL;
+		size_t n1 = 0, n2 = 0;
+		kb_error *e1 = kb_yaml_parse("s.yaml", v.data, v.len, &lim, &d1, &n1);
+		kb_error *e2 = kb_yaml_parse_on("s.yaml", v.data, v.len, &lim, pool, &d2, &n2);
+		OK(!e1 == !e2 && n1 == n2);
+		if (variant == 0) {
+			OK(!e1 && n1 == 3000);
+			bool same = n1 == n2;
+			for (size_t i = 0; same && i < n1; i++)
+				same = kb_node_equal(d1[i], d2[i]) && d1[i]->line == d2[i]->line;
+			OK(same);
+			OK(n2 == 3000 && strcmp(kb_node_get_str(d2[2999], "metadata", "name", NULL), "c2999") == 0);
+		} else if (e1 && e2) {
+			OK(e1->primary.line == e2->primary.line && e1->primary.col == e2->primary.col &&
+			   strcmp(e1->primary.msg, e2->primary.msg) == 0);
+			/* the first in the stream */
+			if (variant < 4)
+				OK(e2->primary.line == (variant == 1 ? 2500u : 1200u) * 7 + 5);
+			else
+				OK(strstr(e2->primary.msg, "invalid document separator") != NULL);
+		}
+		kb_error_free(e1);
+		kb_error_free(e2);
+		kb_docs_free(d1, n1);
+		kb_docs_free(d2, n2);
+		kb_buf_free(&v);
+	}
+	kb_buf_free(&t);
+	kb_pool_free(pool);
+}
+
 int main(void)
 {
 	test_scalar_typing();
@@ -486,5 +547,6 @@ int main(void)
 	test_positions_and_errors();
 	test_limits();
 	test_bulk_reader();
+	test_pieces_on_pool();
 	return tap_done();
 }
