@@ -368,6 +368,35 @@ static void rebuild_output(const char *y, size_t len)
 	}
 }
 
+static int sink_write(void *ctx, const kb_result *res, const char *data, size_t len)
+{
+	(void)res;
+	kb_buf_append(ctx, data, len);
+	return 0;
+}
+
+/* The build again with its output streamed (kb_options.write): it must
+ * succeed too and write the same bytes. */
+static void check_streamed(const kb_options *base, const char *y, size_t len)
+{
+	kb_options o = *base;
+	kb_buf out = KB_BUF_INIT;
+	o.write = sink_write;
+	o.write_ctx = &out;
+	kb_result *res = NULL;
+	kb_error *err = kb_build(&o, &res);
+	if (err) {
+		char *txt = kb_error_format(err);
+		fuzz_fail("the streamed build failed where the other did not: %s", txt);
+	}
+	if (out.len != len || (len && memcmp(out.data, y, len) != 0))
+		fuzz_fail("the streamed build wrote other bytes (%zu, not %zu)", out.len, len);
+	if (kb_result_count(res) != 0)
+		fuzz_fail("a streamed result holds documents");
+	kb_result_free(res);
+	kb_buf_free(&out);
+}
+
 bool fuzz_build(kb_memfs *m, const char *dir)
 {
 	kb_options o;
@@ -408,6 +437,7 @@ bool fuzz_build(kb_memfs *m, const char *dir)
 		fprintf(stderr, "fuzz: %s: built %zu resources\n%s", dir, kb_result_count(res), y);
 	if (strlen(y) != len)
 		fuzz_fail("output holds a NUL byte (%zu of %zu bytes before it)", strlen(y), len);
+	check_streamed(&o, y, len);
 	/* the output reads back as YAML, one document per resource, read as
 	 * kustomize reads a resource file (kubectl kustomize over kbuild's
 	 * output prints it again) */
