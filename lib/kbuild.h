@@ -215,14 +215,15 @@ typedef struct kb_options {
 	 * checks that every resource can be printed (a build that fails
 	 * still writes nothing), then prints them in order, giving each
 	 * one's text, and the "---\n" between two, to write as soon as it is
-	 * printed, and frees it: neither the output nor the trees are ever
-	 * held whole besides each other.  The result then holds no documents
-	 * (kb_result_count 0, kb_result_yaml ""), only the warnings.  res is
-	 * that result, its warnings already complete (a caller may report
-	 * them before the output).  write returns 0, or -1 with errno set:
-	 * the build then fails ("writing the output: ...") with part of the
-	 * output written.  Called on the caller's thread, ctx being
-	 * write_ctx.  Implies no_docs. */
+	 * printed, and frees it with its tree: the whole output is never
+	 * held (a big build's peak memory is about its trees').  The result
+	 * then holds no documents (kb_result_count 0, kb_result_yaml ""),
+	 * only the warnings.  res is that result, its warnings already
+	 * complete (a caller may report them before the output).  write
+	 * returns 0, or -1 with errno set: the build then fails with
+	 * KB_ERR_IO ("writing the output: ..."), part of the output written.
+	 * Called on the caller's thread, ctx being write_ctx.  Implies
+	 * no_docs. */
 	int (*write)(void *ctx, const kb_result *res, const char *data, size_t len);
 	void *write_ctx;
 } kb_options;
