@@ -122,13 +122,21 @@ int cmd_build(int argc, char **argv)
 	/* the command only prints the result: to stdout as it is printed */
 	opts.no_docs = 1;
 	stdout_sink sink = { false };
+	kb_output *file = NULL;
 	if (!output) {
 		opts.write = write_stdout;
 		opts.write_ctx = &sink;
+	} else if (!cli_is_dir(output)) {
+		file = kb_output_new(output);
+		opts.write = kb_output_write;
+		opts.write_ctx = file;
 	}
 
 	kb_result *res = NULL;
 	kb_error *err = kb_build(&opts, &res);
+	/* -o FILE: in place, or nothing written, as the build went; a write
+	 * that failed is told by the output's error, which names the path */
+	kb_error *oe = file ? kb_output_finish(file, !err) : NULL;
 	if (err) {
 		/* as a compiler does: the warnings, then the error */
 		for (size_t i = 0; i < kb_error_warning_count(err); i++) {
@@ -136,17 +144,23 @@ int cmd_build(int argc, char **argv)
 			fprintf(stderr, "kbuild: %s", w);
 			free(w);
 		}
-		cli_print_error(err);
+		cli_print_error(oe && kb_error_code(err) == KB_ERR_IO ? oe : err);
 		int code = cli_exit_code(err);
 		kb_error_free(err);
+		kb_error_free(oe);
 		return code;
 	}
 	if (!sink.warned)
 		print_warnings(res);
+	if (oe) {
+		cli_print_error(oe);
+		kb_error_free(oe);
+		kb_result_free(res);
+		return 1;
+	}
 	int code = 0;
-	if (output) {
-		err = cli_is_dir(output) ? kb_result_write_dir(res, output)
-					 : kb_result_write_file(res, output);
+	if (output && !file) {
+		err = kb_result_write_dir(res, output);
 		if (err) {
 			cli_print_error(err);
 			kb_error_free(err);

@@ -300,6 +300,19 @@ KB_API kb_error *kb_result_write_dir(const kb_result *res, const char *dir);
  * descriptors, FIFOs and devices in place (never replaced).  Returns NULL
  * or an error of code KB_ERR_IO naming the path (the caller frees it). */
 KB_API kb_error *kb_result_write_file(const kb_result *res, const char *path);
+/* A path a streamed build (kb_options.write) writes as it prints, by the
+ * rules of kb_result_write_file.  The path is looked at and opened at the
+ * first write, so a build that fails before writing leaves it alone.  Set
+ * kb_options.write to kb_output_write and write_ctx to the output; after
+ * kb_build, kb_output_finish with commit true when the build succeeded:
+ * a regular file's temporary copy is renamed into place (an empty output
+ * still makes the file), or, without commit, removed.  It returns NULL or
+ * an error of code KB_ERR_IO naming the path (a write that failed during
+ * the build included), and frees out.  One build per output. */
+typedef struct kb_output kb_output;
+KB_API kb_output *kb_output_new(const char *path);
+KB_API int kb_output_write(void *out, const kb_result *res, const char *data, size_t len);
+KB_API kb_error *kb_output_finish(kb_output *out, int commit);
 /* Warnings the build gave (deprecated fields, suspicious input), in the
  * order they were found, each once.  kb_result_warning() is the
  * formatted line ("file:line:col: warning: what", no newline);

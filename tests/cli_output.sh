@@ -134,5 +134,37 @@ check "-o DIR writes through a symlinked resource file" '[ $rc -eq 0 ] && [ -L "
 run "$ex" -o "$tmp/no/such/dir/out.yaml" 2>"$tmp/err"; rc=$?
 check "-o in a missing directory exits 1" '[ $rc -eq 1 ] && grep -q "out.yaml: cannot write: No such file or directory" "$tmp/err"'
 
+# -o FILE is written as the build prints (kb_output): a build whose last
+# resource cannot be printed (a repeated key) writes nothing, not even its
+# first resources, and leaves the old file and no temporary file; an
+# empty build still makes the file; a big one gives stdout's bytes
+mkdir "$tmp/late"
+printf 'resources:\n- a.yaml\n- b.yaml\n' >"$tmp/late/kustomization.yaml"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n' >"$tmp/late/a.yaml"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: v\n  k: w\n' >"$tmp/late/b.yaml"
+printf 'old\n' >"$tmp/late.yaml"
+run "$tmp/late" -o "$tmp/late.yaml" 2>"$tmp/err"; rc=$?
+check "-o FILE: a late printing error exits 1" '[ $rc -eq 1 ] && grep -q "already defined" "$tmp/err"'
+check "-o FILE: a late printing error keeps the old file" '[ "$(cat "$tmp/late.yaml")" = old ]'
+check "-o FILE: a late printing error leaves no temporary file" '[ -z "$(ls -a "$tmp" | grep kbuild-tmp)" ]'
+run "$tmp/late" >"$tmp/late-out" 2>/dev/null; rc=$?
+check "stdout: a late printing error prints nothing" '[ $rc -eq 1 ] && [ ! -s "$tmp/late-out" ]'
+mkdir "$tmp/empty"
+printf 'resources: []\n' >"$tmp/empty/kustomization.yaml"
+run "$tmp/empty" -o "$tmp/empty.yaml"; rc=$?
+check "-o FILE: an empty build makes an empty file" '[ $rc -eq 0 ] && [ -f "$tmp/empty.yaml" ] && [ ! -s "$tmp/empty.yaml" ]'
+mkdir "$tmp/many"
+: >"$tmp/many/kustomization.yaml"
+printf 'resources:\n' >>"$tmp/many/kustomization.yaml"
+i=0
+while [ $i -lt 40 ]; do
+	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\ndata:\n  k: v%d\n' $i $i >"$tmp/many/c$i.yaml"
+	printf -- '- c%d.yaml\n' $i >>"$tmp/many/kustomization.yaml"
+	i=$((i + 1))
+done
+run "$tmp/many" >"$tmp/many-want.yaml"
+run "$tmp/many" -o "$tmp/many.yaml"; rc=$?
+check "-o FILE: 40 resources, stdout's bytes" '[ $rc -eq 0 ] && [ -s "$tmp/many.yaml" ] && cmp -s "$tmp/many-want.yaml" "$tmp/many.yaml"'
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

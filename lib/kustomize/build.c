@@ -672,6 +672,32 @@ kb_error *kb_result_write_file(const kb_result *res, const char *path)
 	return kb_write_path(path, y, len);
 }
 
+struct kb_output {
+	kb_writer *w;
+};
+
+kb_output *kb_output_new(const char *path)
+{
+	kb_output *o = kb_xmalloc(sizeof(*o));
+	o->w = kb_writer_new(path);
+	return o;
+}
+
+int kb_output_write(void *out, const kb_result *res, const char *data, size_t len)
+{
+	(void)res;
+	return kb_writer_write(((kb_output *)out)->w, data, len);
+}
+
+kb_error *kb_output_finish(kb_output *out, int commit)
+{
+	if (!out)
+		return NULL;
+	kb_error *e = kb_writer_finish(out->w, commit != 0);
+	free(out);
+	return e;
+}
+
 kb_error *kb_result_write_dir(const kb_result *res, const char *dir)
 {
 	/* kustomize's writer: the namespace prefix appears only when the

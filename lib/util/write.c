@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,85 +129,72 @@ static int open_temp(const char *path, mode_t mode, char **tmp_out)
 	return -1;
 }
 
-/* A regular file or nothing at p: temporary file + rename.  old is the
- * existing file's stat, NULL when there is none. */
-static kb_error *write_atomic(const char *path, const char *p, const struct stat *old,
-			      const char *data, size_t len)
+/*
+ * The writer: where the bytes go is decided, and the file opened, at the
+ * first write (or at the end, for an empty output), so that a build that
+ * fails before writing anything leaves the path alone, as one that writes
+ * all at once does.
+ */
+enum { W_NONE, W_FD, W_ATOMIC, W_IN_PLACE };
+
+struct kb_writer {
+	char *path;     /* as given, for messages */
+	char *p;        /* what it leads to */
+	int how;        /* W_* */
+	int fd;
+	char *tmp;      /* W_ATOMIC: the temporary file */
+	bool has_old;   /* W_ATOMIC: a regular file was there */
+	struct stat old;
+	kb_error *err;  /* the first failure; later writes do nothing */
+};
+
+kb_writer *kb_writer_new(const char *path)
 {
-	char *tmp = NULL;
-	/* a new file gets 0666 less the umask, as any program's output
-	 * does; an existing one its own bits (set below) */
-	int fd = open_temp(p, old ? 0600 : 0666, &tmp);
-	if (fd < 0)
-		return io_error(path, p, errno);
-	int err = write_all(fd, data, len);
-	if (!err && old) {
-		/* keep the owner where we may (root writing a user's file),
-		 * before the mode: chown clears set-id bits */
-		if (old->st_uid != geteuid() || old->st_gid != getegid())
-			(void)fchown(fd, old->st_uid, old->st_gid);
-		if (fchmod(fd, old->st_mode & 07777) != 0)
-			err = errno;
+	kb_writer *w = kb_xcalloc(1, sizeof(*w));
+	w->path = kb_xstrdup(path ? path : "");
+	w->fd = -1;
+	return w;
+}
+
+/* Follows path to where it leads and opens it there. */
+static void writer_open(kb_writer *w)
+{
+	if (!*w->path) {
+		w->err = io_error("", NULL, ENOENT);
+		return;
 	}
-	if (!err && fsync(fd) != 0)
-		err = errno;
-	if (close(fd) != 0 && !err)
-		err = errno;
-	if (!err && rename(tmp, p) != 0)
-		err = errno;
-	if (err)
-		unlink(tmp);
-	free(tmp);
-	return err ? io_error(path, p, err) : NULL;
-}
-
-/* A device, FIFO or socket-like file: written where it is. */
-static kb_error *write_in_place(const char *path, const char *p, const char *data, size_t len)
-{
-	int fd = open(p, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return io_error(path, p, errno);
-	int err = write_all(fd, data, len);
-	if (close(fd) != 0 && !err)
-		err = errno;
-	return err ? io_error(path, p, err) : NULL;
-}
-
-kb_error *kb_write_path(const char *path, const char *data, size_t len)
-{
-	if (!path || !*path)
-		return io_error("", NULL, ENOENT);
-	char *p = kb_xstrdup(path);
-	kb_error *e = NULL;
+	char *p = kb_xstrdup(w->path);
 	for (int hops = 0;; hops++) {
 		int fd = fd_of_path(p);
 		if (fd >= 0) {
 			/* the descriptor as it is: reopening it would lose a
 			 * pipe's or socket's identity and an append mode */
-			int err = write_all(fd, data, len);
-			e = err ? io_error(path, p, err) : NULL;
+			w->how = W_FD;
+			w->fd = fd;
 			break;
 		}
 		struct stat st;
 		if (lstat(p, &st) != 0) {
-			e = errno == ENOENT ? write_atomic(path, p, NULL, data, len)
-					    : io_error(path, p, errno);
+			if (errno == ENOENT)
+				w->how = W_ATOMIC;
+			else
+				w->err = io_error(w->path, p, errno);
 			break;
 		}
 		if (S_ISLNK(st.st_mode)) {
 			if (kb_str_has_prefix(p, "/proc/")) {
 				/* a magic link ("pipe:[12]", "socket:[3]"):
 				 * only open(2) can follow it */
-				e = write_in_place(path, p, data, len);
+				w->how = W_IN_PLACE;
 				break;
 			}
 			if (hops >= MAX_LINK_HOPS) {
-				e = io_error(path, p, ELOOP);
+				w->err = io_error(w->path, p, ELOOP);
 				break;
 			}
 			char *t = read_link(p);
 			if (!t) {
-				e = io_error(path, p, errno);
+				w->err = io_error(w->path, p, errno);
 				break;
 			}
 			if (t[0] != '/') {
@@ -220,14 +208,89 @@ kb_error *kb_write_path(const char *path, const char *data, size_t len)
 			p = t;
 			continue;
 		}
-		if (S_ISREG(st.st_mode))
-			e = write_atomic(path, p, &st, data, len);
-		else if (S_ISDIR(st.st_mode))
-			e = io_error(path, p, EISDIR);
-		else
-			e = write_in_place(path, p, data, len);
+		if (S_ISREG(st.st_mode)) {
+			w->how = W_ATOMIC;
+			w->has_old = true;
+			w->old = st;
+		} else if (S_ISDIR(st.st_mode)) {
+			w->err = io_error(w->path, p, EISDIR);
+		} else {
+			w->how = W_IN_PLACE;
+		}
 		break;
 	}
-	free(p);
+	w->p = p;
+	if (w->err)
+		return;
+	if (w->how == W_ATOMIC) {
+		/* a new file gets 0666 less the umask, as any program's output
+		 * does; an existing one its own bits (at the end) */
+		w->fd = open_temp(p, w->has_old ? 0600 : 0666, &w->tmp);
+		if (w->fd < 0)
+			w->err = io_error(w->path, p, errno);
+	} else if (w->how == W_IN_PLACE) {
+		w->fd = open(p, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		if (w->fd < 0)
+			w->err = io_error(w->path, p, errno);
+	}
+}
+
+int kb_writer_write(kb_writer *w, const char *data, size_t len)
+{
+	if (!w->err && w->how == W_NONE)
+		writer_open(w);
+	if (!w->err) {
+		int err = write_all(w->fd, data, len);
+		if (err)
+			w->err = io_error(w->path, w->p, err);
+	}
+	if (w->err) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+kb_error *kb_writer_finish(kb_writer *w, bool commit)
+{
+	if (commit && !w->err && w->how == W_NONE)
+		writer_open(w); /* an empty output still makes the file */
+	int err = 0;
+	if (w->how == W_ATOMIC && w->fd >= 0) {
+		if (commit && !w->err && w->has_old) {
+			/* keep the owner where we may (root writing a user's
+			 * file), before the mode: chown clears set-id bits */
+			if (w->old.st_uid != geteuid() || w->old.st_gid != getegid())
+				(void)fchown(w->fd, w->old.st_uid, w->old.st_gid);
+			if (fchmod(w->fd, w->old.st_mode & 07777) != 0)
+				err = errno;
+		}
+		if (commit && !w->err && !err && fsync(w->fd) != 0)
+			err = errno;
+		if (close(w->fd) != 0 && !err)
+			err = errno;
+		if (commit && !w->err && !err && rename(w->tmp, w->p) != 0)
+			err = errno;
+		if (!commit || w->err || err)
+			unlink(w->tmp);
+	} else if (w->how == W_IN_PLACE && w->fd >= 0) {
+		if (close(w->fd) != 0 && !err)
+			err = errno;
+	}
+	kb_error *e = w->err;
+	if (!e && err && commit)
+		e = io_error(w->path, w->p, err);
+	free(w->tmp);
+	free(w->p);
+	free(w->path);
+	free(w);
 	return e;
+}
+
+kb_error *kb_write_path(const char *path, const char *data, size_t len)
+{
+	kb_writer *w = kb_writer_new(path);
+	if (len)
+		(void)kb_writer_write(w, data, len);
+	return kb_writer_finish(w, true);
 }

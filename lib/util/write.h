@@ -24,10 +24,24 @@
 
 #include "diag.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Writes len bytes of data to path by the rules above.  Returns NULL or
  * an error (owned by the caller). */
 kb_error *kb_write_path(const char *path, const char *data, size_t len);
+
+/* The same in pieces, for output written as it is made.  The path is
+ * looked at and opened at the first write (a temporary file beside a
+ * regular one), so nothing happens to it until then; kb_writer_finish
+ * with commit renames the temporary file into place (or makes the file
+ * of an empty output), without it removes the temporary file.  A write
+ * that fails returns -1 (errno EIO) and so do the ones after it; finish
+ * returns that failure, naming the path, or NULL, and frees w.  One
+ * thread at a time per writer. */
+typedef struct kb_writer kb_writer;
+kb_writer *kb_writer_new(const char *path);
+int kb_writer_write(kb_writer *w, const char *data, size_t len);
+kb_error *kb_writer_finish(kb_writer *w, bool commit);
 
 #endif
