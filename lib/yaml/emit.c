@@ -687,11 +687,11 @@ static void emit_node(emitter *e, const kb_node *n, place at)
 				free(sorted);
 				return;
 			}
-		if (!e->dry) {
-			const kb_pair **tmp = kb_xmalloc((n->n ? n->n : 1) * sizeof(*tmp));
-			natural_sort(sorted, n->n, tmp);
-			free(tmp);
-		}
+		/* also when dry: the children are checked in the order they
+		 * are printed, so that the first error is the printer's */
+		const kb_pair **tmp = kb_xmalloc((n->n ? n->n : 1) * sizeof(*tmp));
+		natural_sort(sorted, n->n, tmp);
+		free(tmp);
 		place child = { at.pos + 2, true, flow };
 		for (size_t i = 0; i < n->n && !e->err; i++) {
 			emit_key(e, sorted[i]);

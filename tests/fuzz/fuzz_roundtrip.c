@@ -102,7 +102,7 @@ static bool same_value(const kb_node *a, const kb_node *b, kb_buf *where, at_pla
 		return true;
 	case KB_MAP:
 		if (a->n != b->n) {
-			kb_buf_printf(where, ": %zu keys, reads back with %zu", a->n, b->n);
+			kb_buf_printf(where, ": %zu keys, reads back with %zu", (size_t)a->n, (size_t)b->n);
 			return false;
 		}
 		for (size_t i = 0; i < a->n; i++) {
@@ -124,7 +124,7 @@ static bool same_value(const kb_node *a, const kb_node *b, kb_buf *where, at_pla
 		return true;
 	case KB_SEQ:
 		if (a->n != b->n) {
-			kb_buf_printf(where, ": %zu items, reads back with %zu", a->n, b->n);
+			kb_buf_printf(where, ": %zu items, reads back with %zu", (size_t)a->n, (size_t)b->n);
 			return false;
 		}
 		for (size_t i = 0; i < a->n; i++) {
