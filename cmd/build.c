@@ -123,6 +123,12 @@ int cmd_build(int argc, char **argv)
 	opts.no_docs = 1;
 	stdout_sink sink = { false };
 	kb_output *file = NULL;
+#if !defined(__SANITIZE_ADDRESS__)
+	/* the command ends with the build: freeing the trees would only
+	 * cost time (under AddressSanitizer they are freed, for its leak
+	 * check) */
+	opts.exiting = 1;
+#endif
 	if (!output) {
 		opts.write = write_stdout;
 		opts.write_ctx = &sink;

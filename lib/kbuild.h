@@ -74,7 +74,7 @@ extern "C" {
  * 3: function plugins (enable_exec, fn_*).
  * 4: jobs.
  * 5: no_docs.
- * 6: write, write_ctx (streamed output). */
+ * 6: write, write_ctx (streamed output), exiting. */
 #define KB_OPTIONS_VERSION 6
 
 /*
@@ -226,6 +226,12 @@ typedef struct kb_options {
 	 * no_docs. */
 	int (*write)(void *ctx, const kb_result *res, const char *data, size_t len);
 	void *write_ctx;
+	/* version >= 6, with write: the caller exits once the build is done,
+	 * so the trees of the streamed resources are not freed (that was a
+	 * tenth of a big build's time; the process's end gives the memory
+	 * back).  For a command like `kbuild build` only: a process that
+	 * goes on loses that memory, and a leak checker reports it. */
+	int exiting;
 } kb_options;
 
 /*

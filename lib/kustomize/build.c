@@ -61,7 +61,7 @@ static const size_t options_size[] = {
 	offsetof(kb_options, jobs),                /* 3: enable_exec, fn_* */
 	offsetof(kb_options, no_docs),             /* 4: jobs */
 	offsetof(kb_options, write),               /* 5: no_docs */
-	sizeof(kb_options),                        /* 6: write, write_ctx */
+	sizeof(kb_options),                        /* 6: write, write_ctx, exiting */
 };
 _Static_assert(sizeof(options_size) / sizeof(*options_size) == KB_OPTIONS_VERSION + 1,
 	       "a new kb_options version needs its size in options_size[]");
@@ -403,6 +403,7 @@ static void check_one(void *arg)
 
 typedef struct emit_job {
 	kb_resource *r;
+	bool leak; /* kb_options.exiting */
 	size_t ticket;
 	kb_buf out;
 	kb_error *err;
@@ -412,7 +413,8 @@ static void emit_one(void *arg)
 {
 	emit_job *j = arg;
 	j->err = kb_emit_doc(&j->out, j->r->doc);
-	kb_node_free(j->r->doc);
+	if (!j->leak)
+		kb_node_free(j->r->doc);
 	j->r->doc = NULL;
 }
 
@@ -458,6 +460,7 @@ static kb_error *render_stream(kb_ctx *ctx, kb_result *res, kb_resmap *m, const 
 	for (size_t i = 0; i < n && !e; i++) {
 		for (; pool && next < n && next <= i + ahead; next++) {
 			ej[next].r = m->v[next];
+			ej[next].leak = o->exiting != 0;
 			ej[next].ticket = kb_pool_submit(pool, emit_one, &ej[next]);
 		}
 		emit_job *j = &ej[i];
@@ -465,6 +468,7 @@ static kb_error *render_stream(kb_ctx *ctx, kb_result *res, kb_resmap *m, const 
 			kb_pool_wait_one(pool, j->ticket);
 		} else {
 			j->r = m->v[i];
+			j->leak = o->exiting != 0;
 			emit_one(j);
 		}
 		if (j->err) {
