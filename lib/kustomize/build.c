@@ -277,19 +277,27 @@ typedef struct print_job {
 	kb_error *err;
 } print_job;
 
+/* What every resource goes through just before it is printed (or
+ * checked for printing: the same tree). */
+static void prepare_print(kb_resource *r, const build_meta *bm)
+{
+	strip_build_annotations(r->doc, bm);
+	settle_numbers(r->doc);
+}
+
 static void print_one(void *arg)
 {
 	print_job *j = arg;
 	kb_resource *r = j->r;
-	strip_build_annotations(r->doc, j->bm);
-	settle_numbers(r->doc);
+	prepare_print(r, j->bm);
 	kb_buf out = KB_BUF_INIT;
 	j->err = kb_emit_doc(&out, r->doc);
 	if (j->err) {
 		kb_buf_free(&out);
 		return;
 	}
-	/* the buffer grew by doubling: give back what it does not use */
+	/* the buffer was reserved from an estimate: give back what it does
+	 * not use */
 	j->p.len = out.len;
 	j->p.text = out.data ? realloc(out.data, out.len + 1) : kb_xstrdup("");
 	if (!j->p.text)
@@ -396,8 +404,7 @@ typedef struct check_job {
 static void check_one(void *arg)
 {
 	check_job *j = arg;
-	strip_build_annotations(j->r->doc, j->bm);
-	settle_numbers(j->r->doc);
+	prepare_print(j->r, j->bm);
 	j->err = kb_emit_check(j->r->doc);
 }
 

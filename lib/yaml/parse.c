@@ -386,12 +386,24 @@ static void offset_position(const char *buf, size_t off, unsigned *line, unsigne
 	*col = c;
 }
 
+/* Byte order marks, which libyaml's reader reads (and skips). */
+static bool utf16_bom(const char *buf, size_t len)
+{
+	const unsigned char *b = (const unsigned char *)buf;
+	return len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF));
+}
+
+static bool utf8_bom(const char *buf, size_t len)
+{
+	const unsigned char *b = (const unsigned char *)buf;
+	return len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF;
+}
+
 kb_error *kb_yaml_check_text(const char *file, const char *buf, size_t len)
 {
 	/* UTF-16 input (announced by its BOM) is decoded and checked by
 	 * libyaml's reader itself. */
-	if (len >= 2 && (((unsigned char)buf[0] == 0xFF && (unsigned char)buf[1] == 0xFE) ||
-			 ((unsigned char)buf[0] == 0xFE && (unsigned char)buf[1] == 0xFF)))
+	if (utf16_bom(buf, len))
 		return NULL;
 	const unsigned char *s = (const unsigned char *)buf;
 	size_t i = 0;
@@ -1034,7 +1046,7 @@ static size_t byte_of(const piece *pc, charpos *cp, size_t ci)
 	const unsigned char *b = (const unsigned char *)pc->buf;
 	if (ci < cp->ci || (cp->ci == 0 && cp->bi == 0)) {
 		cp->ci = 0;
-		cp->bi = pc->len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0;
+		cp->bi = utf8_bom(pc->buf, pc->len) ? 3 : 0;
 	}
 	while (cp->ci < ci && cp->bi < pc->len) {
 		if (ci - cp->ci >= 8 && pc->len - cp->bi >= 8) {
@@ -1073,9 +1085,7 @@ static size_t byte_of(const piece *pc, charpos *cp, size_t ci)
 
 static bool feed_start(const pstate *ps, yaml_parser_t *p, const piece *pc)
 {
-	const unsigned char *b = (const unsigned char *)pc->buf;
-	if (!ps->checked || (pc->len >= 2 && (b[0] == 0xFE || b[0] == 0xFF)) ||
-	    (pc->len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF))
+	if (!ps->checked || utf8_bom(pc->buf, pc->len))
 		return false;
 	int major = 0, minor = 0, patch = 0;
 	yaml_get_version(&major, &minor, &patch);
@@ -1470,8 +1480,7 @@ kb_error *kb_yaml_parse_on(const char *file, const char *buf, size_t len,
 	ps.kio = lim && lim->kio;
 	ps.json = lim && lim->json;
 	/* kb_yaml_check_text leaves UTF-16 (a byte order mark) to libyaml */
-	ps.checked = !(len >= 2 && (((unsigned char)buf[0] == 0xFF && (unsigned char)buf[1] == 0xFE) ||
-				    ((unsigned char)buf[0] == 0xFE && (unsigned char)buf[1] == 0xFF)));
+	ps.checked = !utf16_bom(buf, len);
 
 	kb_node **docs = NULL;
 	size_t ndocs = 0, dcap = 0;
